@@ -1,0 +1,43 @@
+"""Keep the files of the chosen architecture family and drop the others.
+
+The template holds one folder per family under `_families/`; the chosen one is merged into the project root.
+Whole-file choices live here rather than in conditional blocks inside the sources.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+FAMILIES_DIR = "_families"
+ANSWERS_FILE = ".cookiecutter.json"
+# Paths of the machine that baked the project: meaningless in a shared repository.
+LOCAL_KEYS = ("_output_dir", "_repo_dir")
+
+
+def select_family(project_dir: Path, architecture: str) -> None:
+    families = project_dir / FAMILIES_DIR
+    chosen = families / architecture
+    if not chosen.is_dir():
+        raise FileNotFoundError(f"the template has no files for architecture {architecture!r} in {chosen}")
+    shutil.copytree(chosen, project_dir, dirs_exist_ok=True)
+    shutil.rmtree(families)
+
+
+def write_answers(project_dir: Path, context: dict) -> None:
+    """Keep the answers, so the project can be re-baked or updated (`cookiecutter --replay-file`, cruft)."""
+    answers = {key: value for key, value in context.items() if key not in LOCAL_KEYS}
+    (project_dir / ANSWERS_FILE).write_text(json.dumps(answers, indent=2, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    try:
+        # fmt: off
+        select_family(Path.cwd(), {{ cookiecutter.architecture | tojson }})
+        write_answers(Path.cwd(), json.loads({{ cookiecutter | jsonify | tojson }}))
+        # fmt: on
+    except FileNotFoundError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        sys.exit(1)

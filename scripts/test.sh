@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up .venv, lint the template's own code, then run every test (template tests bake projects and run theirs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/ruff check hooks tests scripts
+.venv/bin/ruff format --check hooks tests scripts
+.venv/bin/python -m pytest "$@"

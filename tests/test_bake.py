@@ -1,0 +1,100 @@
+"""Bake the template with several answer sets; each baked project must be clean and pass its own tests."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from huggingface_hub import ModelCard
+
+from .conftest import ARCHITECTURES, bake
+
+LEFTOVER_TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
+
+ANSWER_SETS = {
+    "defaults": {},
+    "custom": {
+        "model_name": "tiny_gpt",
+        "class_prefix": "TinyGPT",
+        "hub_repo_id": "my-org.ai/Tiny_GPT-v2",
+        "author": 'Ada "Quote" O\'Neil',
+        "license": "mit",
+        "min_transformers_version": "5.1",
+    },
+    "long_names": {"model_name": "long_research_model_name", "license": "cc-by-nc-4.0"},
+}
+CASES = [
+    pytest.param((architecture, name), id=f"{architecture}-{name}")
+    for architecture in ARCHITECTURES
+    for name in (ANSWER_SETS if architecture == ARCHITECTURES[0] else ("defaults", "custom"))
+]
+PIPELINE_TAGS = {"decoder": "text-generation"}
+
+
+@pytest.fixture(scope="module", params=CASES)
+def baked(request, tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    architecture, name = request.param
+    answers = {"architecture": architecture, **ANSWER_SETS[name]}
+    return bake(tmp_path_factory.mktemp(f"{architecture}-{name}"), **answers), answers
+
+
+def run(command: list[str], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def test_no_template_syntax_left(baked):
+    project, _ = baked
+    assert not (project / "_families").exists()
+    for path in project.rglob("*"):
+        assert "{{" not in path.name, path
+        if path.is_file():
+            match = LEFTOVER_TEMPLATE_SYNTAX.search(path.read_text())
+            assert match is None, f"{path.relative_to(project)}: {match and match.group()!r}"
+
+
+def test_layout_and_names(baked):
+    project, answers = baked
+    model_name = answers.get("model_name", "my_model")
+    package = project / model_name
+    assert project.name == model_name
+    assert (package / f"configuration_{model_name}.py").is_file()
+    assert (package / f"modeling_{model_name}.py").is_file()
+    modeling = (package / f"modeling_{model_name}.py").read_text()
+    assert f"from .configuration_{model_name} import" in modeling, "remote code must import its config relatively"
+    if "class_prefix" in answers:
+        assert f"class {answers['class_prefix']}PreTrainedModel(PreTrainedModel):" in modeling
+
+
+def test_ruff_check_and_format(baked):
+    project, _ = baked
+    check = run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], project)
+    assert check.returncode == 0, check.stdout + check.stderr
+    formatted = run([sys.executable, "-m", "ruff", "format", "--no-cache", "--check", "--diff", "."], project)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+def test_pyproject_and_model_card(baked):
+    project, answers = baked
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    min_version = answers.get("min_transformers_version", "5.0.0")
+    assert f"transformers>={min_version}" in pyproject["project"]["dependencies"]
+    assert pyproject["project"]["authors"] == [{"name": answers.get("author", "Your Name")}]
+
+    card = ModelCard.load(project / "README.md")
+    assert card.data.library_name == "transformers"
+    assert "custom_code" in card.data.tags
+    assert card.data.license == answers.get("license", "apache-2.0")
+    assert card.data.pipeline_tag == PIPELINE_TAGS[answers["architecture"]]
+    assert "trust_remote_code=True" in card.text and "revision=" in card.text
+
+
+def test_generated_test_suite_passes(baked):
+    project, _ = baked
+    result = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert " passed" in summary and "skipped" not in summary, summary

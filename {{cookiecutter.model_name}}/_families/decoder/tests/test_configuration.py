@@ -1,0 +1,48 @@
+import pytest
+from transformers import AutoConfig
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+
+from .tiny import tiny_config
+
+
+def test_round_trip(tmp_path):
+    config = tiny_config(tie_word_embeddings=True, rope_theta=500000.0, attention_bias=True)
+    config.save_pretrained(tmp_path)
+    reloaded = {{ cookiecutter.class_prefix }}Config.from_pretrained(tmp_path)
+    assert reloaded.to_dict() == config.to_dict()
+    assert reloaded.head_dim == 8
+    assert reloaded.tie_word_embeddings is True
+
+
+def test_model_type_and_defaults():
+    config = {{ cookiecutter.class_prefix }}Config()
+    assert config.model_type == "{{ cookiecutter.model_name }}"
+    assert config.num_key_value_heads == config.num_attention_heads
+    assert (config.pad_token_id, config.bos_token_id, config.eos_token_id) == (None, 1, 2)
+    assert config.use_cache is True and config.tie_word_embeddings is False
+
+
+def test_auto_config_knows_the_class_after_save(tmp_path):
+    tiny_config().save_pretrained(tmp_path)
+    config = AutoConfig.from_pretrained(tmp_path, trust_remote_code=True)
+    assert type(config).__name__ == "{{ cookiecutter.class_prefix }}Config"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"hidden_size": 30}, "must be divisible by `num_attention_heads`"),
+        ({"num_key_value_heads": 3}, "must be divisible by `num_key_value_heads`"),
+        ({"hidden_size": 12, "num_attention_heads": 4, "num_key_value_heads": 4}, "must be even"),
+        ({"num_hidden_layers": 0}, "`num_hidden_layers` must be a positive integer"),
+        ({"vocab_size": -1}, "`vocab_size` must be a positive integer"),
+        ({"rope_theta": 0.0}, "`rope_theta` must be positive"),
+        ({"attention_dropout": 1.5}, "`attention_dropout` must be in [0, 1)"),
+        ({"pad_token_id": 99}, "`pad_token_id` (99) must be in [0, vocab_size=99)"),
+    ],
+)
+def test_invalid_values_raise_clear_errors(overrides, message):
+    with pytest.raises(ValueError) as error:
+        tiny_config(**overrides)
+    assert message in str(error.value)

@@ -1,0 +1,178 @@
+r"""Convert a native transformers Llama checkpoint folder into a {{ cookiecutter.class_prefix }} checkpoint.
+
+    python -m {{ cookiecutter.model_name }}.convert_llama_to_{{ cookiecutter.model_name }} \
+        --input path/to/llama --output checkpoints/{{ cookiecutter.model_name }}
+
+The input is a folder written by `LlamaModel`, `LlamaForCausalLM` or `LlamaForSequenceClassification`
+`.save_pretrained()` (safetensors, sharded or not). Every tensor name and shape is checked against the target model:
+a missing, unexpected or mis-shaped tensor stops the conversion with a report, nothing is loaded silently. Tokenizer
+files found in the input folder are copied next to the converted model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+from transformers import AutoConfig, PreTrainedConfig
+
+from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from .modeling_{{ cookiecutter.model_name }} import (
+    {{ cookiecutter.class_prefix }}ForCausalLM,
+    {{ cookiecutter.class_prefix }}ForSequenceClassification,
+    {{ cookiecutter.class_prefix }}Model,
+    {{ cookiecutter.class_prefix }}PreTrainedModel,
+)
+
+# Llama head class -> our head class. Parameter names are the same as Llama's inside each head.
+HEADS: dict[str, type[{{ cookiecutter.class_prefix }}PreTrainedModel]] = {
+    "LlamaModel": {{ cookiecutter.class_prefix }}Model,
+    "LlamaForCausalLM": {{ cookiecutter.class_prefix }}ForCausalLM,
+    "LlamaForSequenceClassification": {{ cookiecutter.class_prefix }}ForSequenceClassification,
+}
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "tokenizer.model",
+    "chat_template.jinja",
+    "generation_config.json",
+)
+
+
+class ConversionError(ValueError):
+    """The checkpoint cannot be converted faithfully."""
+
+
+def convert_config(llama_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix }}Config:
+    """Map a `LlamaConfig` onto ours, refusing the Llama options this model does not implement."""
+    if llama_config.model_type != "llama":
+        raise ConversionError(f"expected a Llama checkpoint (model_type 'llama'), got {llama_config.model_type!r}.")
+    rope_parameters = getattr(llama_config, "rope_parameters", None) or {}
+    unsupported = {
+        "hidden_act": (llama_config.hidden_act, "silu"),
+        "mlp_bias": (llama_config.mlp_bias, False),
+        "rope_type": (rope_parameters.get("rope_type", "default"), "default"),
+        "head_dim": (llama_config.head_dim, llama_config.hidden_size // llama_config.num_attention_heads),
+        "pretraining_tp": (getattr(llama_config, "pretraining_tp", 1) or 1, 1),
+    }
+    for name, (value, supported) in unsupported.items():
+        if value != supported:
+            raise ConversionError(f"Llama option {name}={value!r} is not supported (only {supported!r}).")
+    return {{ cookiecutter.class_prefix }}Config(
+        vocab_size=llama_config.vocab_size,
+        hidden_size=llama_config.hidden_size,
+        intermediate_size=llama_config.intermediate_size,
+        num_hidden_layers=llama_config.num_hidden_layers,
+        num_attention_heads=llama_config.num_attention_heads,
+        num_key_value_heads=llama_config.num_key_value_heads,
+        max_position_embeddings=llama_config.max_position_embeddings,
+        rope_theta=rope_parameters.get("rope_theta", getattr(llama_config, "rope_theta", 10000.0)),
+        rms_norm_eps=llama_config.rms_norm_eps,
+        initializer_range=llama_config.initializer_range,
+        attention_dropout=llama_config.attention_dropout,
+        attention_bias=llama_config.attention_bias,
+        pad_token_id=llama_config.pad_token_id,
+        bos_token_id=llama_config.bos_token_id,
+        eos_token_id=llama_config.eos_token_id,
+        tie_word_embeddings=llama_config.tie_word_embeddings,
+        use_cache=llama_config.use_cache,
+        id2label=llama_config.id2label,
+        label2id=llama_config.label2id,
+        dtype=llama_config.dtype,
+    )
+
+
+def load_safetensors(folder: Path) -> dict[str, torch.Tensor]:
+    """All tensors of a `save_pretrained` folder, sharded or not."""
+    index = folder / "model.safetensors.index.json"
+    if index.is_file():
+        shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
+    elif (folder / "model.safetensors").is_file():
+        shards = ["model.safetensors"]
+    else:
+        raise ConversionError(f"no model.safetensors or model.safetensors.index.json in {folder}.")
+    state_dict: dict[str, torch.Tensor] = {}
+    for shard in shards:
+        state_dict.update(load_file(folder / shard))
+    return state_dict
+
+
+def rename_keys(state_dict: dict[str, torch.Tensor], base_only: bool) -> dict[str, torch.Tensor]:
+    """Llama names -> ours. A bare `LlamaModel` saves without the `model.` prefix that our heads use."""
+    if base_only:
+        return {key.removeprefix("model."): tensor for key, tensor in state_dict.items()}
+    return dict(state_dict)
+
+
+def check_state_dict(
+    expected: dict[str, torch.Tensor], converted: dict[str, torch.Tensor], tied_keys: set[str]
+) -> list[str]:
+    """Compare names and shapes; return the report lines, raise `ConversionError` on any mismatch."""
+    missing = sorted(set(expected) - set(converted) - tied_keys)
+    unexpected = sorted(set(converted) - set(expected))
+    mismatched = sorted(
+        f"{key}: checkpoint {tuple(converted[key].shape)} != model {tuple(expected[key].shape)}"
+        for key in set(expected) & set(converted)
+        if converted[key].shape != expected[key].shape
+    )
+    report = [
+        f"tensors in checkpoint: {len(converted)}, in model: {len(expected)}",
+        f"missing from checkpoint: {missing or 'none'}",
+        f"unused from checkpoint: {unexpected or 'none'}",
+        f"shape mismatches: {mismatched or 'none'}",
+        f"tied to another weight (not stored): {sorted(tied_keys & set(expected) - set(converted)) or 'none'}",
+    ]
+    if missing or unexpected or mismatched:
+        raise ConversionError("the checkpoint does not match the model:\n  " + "\n  ".join(report))
+    return report
+
+
+def convert(input_dir: Path, output_dir: Path) -> list[str]:
+    """Convert `input_dir` (a Llama folder) into `output_dir`; return the report lines."""
+    llama_config = AutoConfig.from_pretrained(input_dir)
+    architectures = llama_config.architectures or ["LlamaForCausalLM"]
+    if architectures[0] not in HEADS:
+        raise ConversionError(f"cannot convert architecture {architectures[0]!r}: supported are {sorted(HEADS)}.")
+    model_class = HEADS[architectures[0]]
+    config = convert_config(llama_config)
+    converted = rename_keys(load_safetensors(input_dir), base_only=model_class is {{ cookiecutter.class_prefix }}Model)
+
+    with torch.device("meta"):
+        model = model_class(config)
+    tied_keys = set(model._tied_weights_keys or {}) if config.tie_word_embeddings else set()
+    report = check_state_dict(model.state_dict(), converted, tied_keys)
+    model.load_state_dict(converted, strict=False, assign=True)
+    model.tie_weights()
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(output_dir)
+    copied = [name for name in TOKENIZER_FILES if (input_dir / name).is_file()]
+    for name in copied:
+        shutil.copyfile(input_dir / name, output_dir / name)
+    report.append(f"copied from the input folder: {copied or 'none'}")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--input", type=Path, required=True, help="folder of a Llama checkpoint (save_pretrained)")
+    parser.add_argument("--output", type=Path, required=True, help="folder to write the converted checkpoint to")
+    args = parser.parse_args(argv)
+    if args.output.exists() and any(args.output.iterdir()):
+        parser.error(f"--output {args.output} is not empty: choose a new folder.")
+    try:
+        report = convert(args.input, args.output)
+    except ConversionError as error:
+        parser.exit(1, f"error: {error}\n")
+    print("\n".join(report))
+    print(f"saved to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

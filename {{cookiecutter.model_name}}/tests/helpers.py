@@ -1,0 +1,58 @@
+"""Support code for the tests: fresh-process runs and a Hub cache to load repo ids from offline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = "{{ cookiecutter.model_name }}"
+REPO_ID = "{{ cookiecutter.hub_repo_id }}"
+
+
+def run_fresh(code: str, *args: str, cwd: Path, env: dict[str, str] | None = None) -> dict:
+    """Run `code` in a new Python process in which this project cannot be imported.
+
+    Whatever loads there comes from the saved code files, as it would on a user's machine. The code must print
+    one JSON object as its last line of output, which is returned.
+    """
+    # `sys.modules[name] = None` makes `import name` fail even if the project is pip-installed.
+    prelude = f"import sys\nsys.modules[{PACKAGE!r}] = None\n"
+    full_env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    full_env.update(env or {})
+    process = subprocess.run(
+        [sys.executable, "-c", prelude + code, *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if process.returncode != 0:
+        raise AssertionError(f"fresh process failed ({process.returncode}):\n{process.stdout}\n{process.stderr}")
+    return json.loads(process.stdout.strip().splitlines()[-1])
+
+
+def populate_hub_cache(hf_home: Path, repo_id: str, folder: Path) -> str:
+    """Lay `folder` out as a Hub cache entry of `repo_id` (blobs, snapshots/<commit>, refs/main).
+
+    With `HF_HOME=hf_home` and `HF_HUB_OFFLINE=1`, `from_pretrained(repo_id)` then resolves the repo id exactly as
+    after a real download. Returns the commit hash it wrote.
+    """
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    commit = hashlib.sha1(b"".join(hashlib.sha256(path.read_bytes()).digest() for path in files)).hexdigest()
+    repo_dir = hf_home / "hub" / f"models--{repo_id.replace('/', '--')}"
+    (repo_dir / "blobs").mkdir(parents=True, exist_ok=True)
+    for path in files:
+        blob = repo_dir / "blobs" / hashlib.sha256(path.read_bytes()).hexdigest()
+        shutil.copyfile(path, blob)
+        link = repo_dir / "snapshots" / commit / path.relative_to(folder)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(os.path.relpath(blob, link.parent))
+    (repo_dir / "refs").mkdir(exist_ok=True)
+    (repo_dir / "refs" / "main").write_text(commit)
+    return commit
