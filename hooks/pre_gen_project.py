@@ -73,6 +73,18 @@ def check_hub_repo_id(repo_id: str) -> str | None:
     return None
 
 
+def check_author(author: str) -> str | None:
+    if not author.strip():
+        return f"author {author!r} is empty: give the name to show in the model card and pyproject.toml."
+    forbidden = sorted({character for character in author if character in '"\\{}' or not character.isprintable()})
+    if forbidden:
+        return (
+            f"author {author!r} contains {' '.join(map(repr, forbidden))}: remove them (double quotes, backslashes, "
+            "braces and control characters would need escaping in the generated files)."
+        )
+    return None
+
+
 def check_choice(field: str, value: str, accepted: list[str]) -> str | None:
     if value not in accepted:
         return f"{field} {value!r} is not supported: use one of {', '.join(accepted)}."
@@ -99,6 +111,7 @@ def validate(answers: dict[str, str], choices: dict[str, list[str]]) -> list[str
         check_class_prefix(answers["class_prefix"]),
         check_choice("architecture", answers["architecture"], choices["architecture"]),
         check_hub_repo_id(answers["hub_repo_id"]),
+        check_author(answers["author"]),
         check_choice("license", answers["license"], choices["license"]),
         check_min_transformers_version(answers["min_transformers_version"]),
     ]
@@ -121,6 +134,7 @@ if __name__ == "__main__":
                 "class_prefix": {{ cookiecutter.class_prefix | tojson }},
                 "architecture": {{ cookiecutter.architecture | tojson }},
                 "hub_repo_id": {{ cookiecutter.hub_repo_id | tojson }},
+                "author": {{ cookiecutter.author | tojson }},
                 "license": {{ cookiecutter.license | tojson }},
                 "min_transformers_version": {{ cookiecutter.min_transformers_version | tojson }},
             },

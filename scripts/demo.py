@@ -1,14 +1,22 @@
-"""Show a baked project at work: build a small model, save it, and load it back as remote code in a fresh process.
+"""Show a baked project at work, from the bake to a model loaded by Hub repo id:
 
-python scripts/demo.py build/demo/my_model
+1. build a small model with the project's code and save it;
+2. load it back with trust_remote_code=True in a fresh process where the project is not importable;
+3. publish it with the project's publish command to a Hub server on 127.0.0.1 (the project's test Hub: the real
+   huggingface_hub client, no internet), then load it by repo id, pinned to the printed commit, in a fresh process.
+
+    python scripts/demo.py build/demo/my_model
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
+import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import torch
@@ -18,18 +26,19 @@ DEMOS = {
     "decoder": {
         "head": "ForCausalLM",
         "auto_class": "AutoModelForCausalLM",
-        "config": dict(vocab_size=128, hidden_size=64, intermediate_size=128, num_hidden_layers=2),
+        "config": dict(vocab_size=512, hidden_size=64, intermediate_size=128, num_hidden_layers=2),
     },
 }
+DEMO_REPO_ID = "demo-user/demo-model"
 
 FRESH_PROCESS = """
 import json, sys
 import torch
 import transformers
 
-folder, auto_class, package = sys.argv[1], sys.argv[2], sys.argv[3]
-sys.modules[package] = None  # the project is not importable here: the code must come from the saved folder
-model = getattr(transformers, auto_class).from_pretrained(folder, trust_remote_code=True)
+source, revision, auto_class, package = sys.argv[1], sys.argv[2] or None, sys.argv[3], sys.argv[4]
+sys.modules[package] = None  # the project is not importable here: the code must come from the checkpoint
+model = getattr(transformers, auto_class).from_pretrained(source, trust_remote_code=True, revision=revision)
 input_ids = torch.arange(3, 11).unsqueeze(0)
 with torch.no_grad():
     logits = model(input_ids).logits
@@ -37,38 +46,66 @@ print(json.dumps({"class": type(model).__name__, "module": type(model).__module_
 """
 
 
+def load_in_fresh_process(source: str, revision: str, demo: dict, package: str, env: dict, cwd: Path) -> dict:
+    command = [sys.executable, "-c", FRESH_PROCESS, source, revision, demo["auto_class"], package]
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"loading {source} failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def report(loaded: dict, expected: torch.Tensor) -> None:
+    difference = (torch.tensor(loaded["logits"]) - expected).abs().max().item()
+    print(f"  loaded {loaded['class']} from {loaded['module']}")
+    print(f"  largest logit difference from the saved model: {difference:.2e}")
+    if difference > 1e-5:
+        raise SystemExit("the reloaded model does not match the saved one")
+
+
 def main(project: Path) -> None:
+    project = project.resolve()
     answers = json.loads((project / ".cookiecutter.json").read_text())
     package, prefix, demo = answers["model_name"], answers["class_prefix"], DEMOS[answers["architecture"]]
     sys.path.insert(0, str(project))
     config_class = getattr(importlib.import_module(package), f"{prefix}Config")
     model_class = getattr(importlib.import_module(package), f"{prefix}{demo['head']}")
+    hub_server = importlib.import_module("tests.hub_server")  # the baked project's test Hub
 
     torch.manual_seed(0)
     model = model_class(config_class(**demo["config"])).eval()
     checkpoint = project / "checkpoints" / "demo"
     model.save_pretrained(checkpoint)
-    print(f"saved {type(model).__name__} ({model.num_parameters():,} parameters) to {checkpoint}")
+    with torch.no_grad():
+        expected = model(torch.arange(3, 11).unsqueeze(0)).logits
+    print(f"1. saved {type(model).__name__} ({model.num_parameters():,} parameters) to {checkpoint}")
     print("  files:", ", ".join(sorted(path.name for path in checkpoint.iterdir())))
     for auto_class, target in json.loads((checkpoint / "config.json").read_text())["auto_map"].items():
         print(f"  auto_map: {auto_class:38} -> {target}")
 
-    result = subprocess.run(
-        [sys.executable, "-c", FRESH_PROCESS, str(checkpoint.resolve()), demo["auto_class"], package],
-        cwd=checkpoint.parent,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    loaded = json.loads(result.stdout.strip().splitlines()[-1])
-    with torch.no_grad():
-        expected = model(torch.arange(3, 11).unsqueeze(0)).logits
-    difference = (torch.tensor(loaded["logits"]) - expected).abs().max().item()
-    print(f"fresh process: {demo['auto_class']}.from_pretrained(..., trust_remote_code=True)")
-    print(f"  loaded {loaded['class']} from {loaded['module']}")
-    print(f"  largest logit difference from the saved model: {difference:.2e}")
-    if difference > 1e-5:
-        raise SystemExit("the reloaded model does not match the saved one")
+    with tempfile.TemporaryDirectory() as scratch, hub_server.HubServer() as hub:
+        env = {**os.environ, "HF_HOME": str(Path(scratch) / "hf_home"), "HF_ENDPOINT": hub.url, "HF_HUB_OFFLINE": "0"}
+        print(f"2. fresh process: {demo['auto_class']}.from_pretrained('{checkpoint}', trust_remote_code=True)")
+        report(load_in_fresh_process(str(checkpoint), "", demo, package, env, Path(scratch)), expected)
+
+        print(f"3. HF_ENDPOINT={hub.url} python -m {package}.publish --repo-id {DEMO_REPO_ID} --checkpoint ...")
+        command = [
+            sys.executable,
+            "-m",
+            f"{package}.publish",
+            "--repo-id",
+            DEMO_REPO_ID,
+            "--checkpoint",
+            str(checkpoint),
+        ]
+        published = subprocess.run(
+            command, cwd=project, env={**env, "HF_TOKEN": "demo-token"}, capture_output=True, text=True
+        )
+        if published.returncode != 0:
+            raise SystemExit(f"publishing failed:\n{published.stdout}\n{published.stderr}")
+        print("\n".join(f"  {line}" for line in published.stdout.strip().splitlines()))
+        sha = re.search(r"^commit: (\w+)$", published.stdout, re.MULTILINE).group(1)
+        print(f"  fresh process: {demo['auto_class']}.from_pretrained('{DEMO_REPO_ID}', revision='{sha[:12]}...')")
+        report(load_in_fresh_process(DEMO_REPO_ID, sha, demo, package, env, Path(scratch)), expected)
 
 
 if __name__ == "__main__":

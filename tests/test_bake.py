@@ -13,7 +13,8 @@ from huggingface_hub import ModelCard
 
 from .conftest import ARCHITECTURES, bake
 
-LEFTOVER_TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
+# Cookiecutter's Jinja. The model card template keeps `{{ variable }}` placeholders for huggingface_hub on purpose.
+LEFTOVER_TEMPLATE_SYNTAX = re.compile(r"\{\{\s*cookiecutter|\{%|\{#|cookiecutter\.")
 
 ANSWER_SETS = {
     "defaults": {},
@@ -21,7 +22,7 @@ ANSWER_SETS = {
         "model_name": "tiny_gpt",
         "class_prefix": "TinyGPT",
         "hub_repo_id": "my-org.ai/Tiny_GPT-v2",
-        "author": 'Ada "Quote" O\'Neil',
+        "author": "Ada O'Neil & Grace Hopper",
         "license": "mit",
         "min_transformers_version": "5.1",
     },

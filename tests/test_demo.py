@@ -1,4 +1,4 @@
-"""The README's demo script works on a freshly baked project."""
+"""The README's demo script works on a freshly baked project: local path and repo id, in fresh processes."""
 
 import re
 import subprocess
@@ -7,7 +7,7 @@ import sys
 from .conftest import TEMPLATE_DIR, bake
 
 
-def test_demo_saves_and_reloads_in_a_fresh_process(tmp_path):
+def test_demo_saves_publishes_and_reloads_in_fresh_processes(tmp_path):
     project = bake(tmp_path, model_name="demo_lm")
     result = subprocess.run(
         [sys.executable, str(TEMPLATE_DIR / "scripts" / "demo.py"), str(project)],
@@ -16,7 +16,11 @@ def test_demo_saves_and_reloads_in_a_fresh_process(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "loaded DemoLmForCausalLM from transformers_modules." in result.stdout
     assert "auto_map: AutoModelForSequenceClassification" in result.stdout
-    difference = re.search(r"largest logit difference from the saved model: (\S+)", result.stdout)
-    assert difference is not None and float(difference.group(1)) <= 1e-5, result.stdout
+    loaded_from = re.findall(r"loaded DemoLmForCausalLM from (\S+)", result.stdout)
+    assert len(loaded_from) == 2, result.stdout
+    assert loaded_from[0].startswith("transformers_modules.demo.")  # by local path
+    sha = re.search(r"^  commit: (\w{40})$", result.stdout, re.MULTILINE).group(1)
+    assert loaded_from[1].startswith(f"transformers_modules.demo_hyphen_user.demo_hyphen_model.{sha}.")  # by repo id
+    differences = re.findall(r"largest logit difference from the saved model: (\S+)", result.stdout)
+    assert len(differences) == 2 and all(float(value) <= 1e-5 for value in differences), result.stdout

@@ -29,6 +29,7 @@ VALID = {
     "class_prefix": "MyModel",
     "architecture": "decoder",
     "hub_repo_id": "your-username/my-model",
+    "author": "Ada O'Neil, Grace Hopper & co.",
     "license": "apache-2.0",
     "min_transformers_version": "5.0.0",
 }
@@ -57,6 +58,9 @@ BAD_ANSWERS = [
     ("hub_repo_id", "user/model.", "hub_repo_id 'user/model.' would be refused"),
     ("hub_repo_id", "user/my model", "hub_repo_id 'user/my model' would be refused"),
     ("hub_repo_id", "user/" + "m" * 97, "has a name longer than 96 characters"),
+    ("author", 'Ada "The Countess"', "contains '\"': remove them (double quotes, backslashes"),
+    ("author", "back\\slash", "author 'back\\\\slash' contains '\\\\': remove them"),
+    ("author", "  ", "author '  ' is empty: give the name"),
     ("license", "wtfpl", "license 'wtfpl' is not supported: use one of apache-2.0, mit"),
     ("architecture", "mamba", "architecture 'mamba' is not supported: use one of decoder"),
     ("min_transformers_version", "latest", "min_transformers_version 'latest' is not a release number"),

@@ -1,0 +1,63 @@
+"""What publishing needs to know about this model family: its task, default head, tokenizer and usage snippet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from transformers import AutoTokenizer, PretrainedConfig, PreTrainedTokenizerBase
+
+from .train_tokenizer import train_tokenizer
+
+PIPELINE_TAG = "text-generation"
+DEFAULT_HEAD = "ForCausalLM"
+DESCRIPTION = (
+    "A decoder-only transformer with the math of Llama: RMSNorm, rotary position embeddings, grouped-query "
+    "attention, a SwiGLU MLP and pre-norm residual connections. Its code loads with `trust_remote_code=True`; "
+    "the tokenizer is a standard fast tokenizer and needs no remote code."
+)
+Processor = PreTrainedTokenizerBase
+
+
+def load_processor(folder: Path | None, config: PretrainedConfig, required: bool = False) -> PreTrainedTokenizerBase:
+    """The tokenizer saved in `folder`; without one (and unless `required`), one trained on the shipped corpus."""
+    if folder is not None and (folder / "tokenizer_config.json").is_file():
+        # The folder is the user's own checkpoint: its config's code is the project's code.
+        tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=True)
+    elif required:
+        raise ValueError(f"{folder} holds no tokenizer (tokenizer_config.json): pass a tokenizer folder.")
+    else:
+        print("no tokenizer given: using one trained on the shipped corpus (see train_tokenizer.py)")
+        tokenizer = train_tokenizer()
+    if len(tokenizer) > config.vocab_size:
+        raise ValueError(
+            f"the tokenizer has {len(tokenizer)} tokens but the model's vocab_size is {config.vocab_size}: "
+            "ids past the embedding table would crash the model."
+        )
+    for name in ("pad_token_id", "bos_token_id", "eos_token_id"):
+        model_id, tokenizer_id = getattr(config, name), getattr(tokenizer, name)
+        if model_id is not None and tokenizer_id is not None and model_id != tokenizer_id:
+            raise ValueError(f"the config's {name} is {model_id} but the tokenizer's is {tokenizer_id}.")
+    return tokenizer
+
+
+def usage_code(repo_id: str, auto_class: str) -> str:
+    """A Markdown code block that loads the published model, pinned to a revision, and runs it."""
+    head = [
+        "import torch",
+        f"from transformers import AutoTokenizer, {auto_class}",
+        "",
+        f'repo_id = "{repo_id}"',
+        'revision = "<commit sha>"  # the commit you reviewed',
+        "tokenizer = AutoTokenizer.from_pretrained(repo_id, trust_remote_code=True, revision=revision)",
+        f"model = {auto_class}.from_pretrained(repo_id, trust_remote_code=True, revision=revision)",
+        "",
+        'inputs = tokenizer("The capital of France is", return_tensors="pt")',
+    ]
+    if auto_class == "AutoModelForCausalLM":
+        run = [
+            "output = model.generate(**inputs, max_new_tokens=20, do_sample=False)",
+            "print(tokenizer.decode(output[0], skip_special_tokens=True))",
+        ]
+    else:
+        run = ["with torch.no_grad():", "    outputs = model(**inputs)"]
+    return "\n".join(["```python", *head, *run, "```"])
