@@ -28,6 +28,18 @@ DEMOS = {
         "auto_class": "AutoModelForCausalLM",
         "config": dict(vocab_size=512, hidden_size=64, intermediate_size=128, num_hidden_layers=2),
     },
+    "encoder": {
+        "head": "ForMaskedLM",
+        "auto_class": "AutoModelForMaskedLM",
+        "config": dict(
+            vocab_size=128,
+            hidden_size=64,
+            intermediate_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            max_position_embeddings=64,
+        ),
+    },
 }
 DEMO_REPO_ID = "demo-user/demo-model"
 

@@ -1,0 +1,63 @@
+import pytest
+from transformers import AutoConfig
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+
+from .tiny import tiny_config
+
+
+def test_round_trip(tmp_path):
+    config = tiny_config(
+        tie_word_embeddings=False,
+        hidden_act="gelu_new",
+        type_vocab_size=3,
+        classifier_dropout=0.2,
+        add_pooling_layer=False,
+        layer_norm_eps=1e-5,
+    )
+    config.save_pretrained(tmp_path)
+    reloaded = {{ cookiecutter.class_prefix }}Config.from_pretrained(tmp_path)
+    assert reloaded.to_dict() == config.to_dict()
+    assert reloaded.head_dim == 8
+    assert reloaded.tie_word_embeddings is False and reloaded.add_pooling_layer is False
+    assert (reloaded.hidden_act, reloaded.type_vocab_size, reloaded.classifier_dropout) == ("gelu_new", 3, 0.2)
+
+
+def test_model_type_and_defaults():
+    config = {{ cookiecutter.class_prefix }}Config()
+    assert config.model_type == "{{ cookiecutter.model_name }}"
+    # The shape and options of BERT-base.
+    assert (config.hidden_size, config.num_hidden_layers, config.num_attention_heads) == (768, 12, 12)
+    assert (config.max_position_embeddings, config.type_vocab_size, config.hidden_act) == (512, 2, "gelu")
+    assert (config.pad_token_id, config.bos_token_id, config.eos_token_id) == (0, None, None)
+    assert config.tie_word_embeddings is True and config.add_pooling_layer is True
+    assert config.classifier_dropout is None and config.layer_norm_eps == 1e-12
+
+
+def test_auto_config_knows_the_class_after_save(tmp_path):
+    tiny_config().save_pretrained(tmp_path)
+    config = AutoConfig.from_pretrained(tmp_path, trust_remote_code=True)
+    assert type(config).__name__ == "{{ cookiecutter.class_prefix }}Config"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"hidden_size": 30}, "must be divisible by `num_attention_heads`"),
+        ({"num_hidden_layers": 0}, "`num_hidden_layers` must be a positive integer"),
+        ({"vocab_size": -1}, "`vocab_size` must be a positive integer"),
+        ({"type_vocab_size": 0}, "`type_vocab_size` must be a positive integer"),
+        ({"max_position_embeddings": 2.5}, "`max_position_embeddings` must be a positive integer"),
+        ({"hidden_act": "swish_of_doom"}, "`hidden_act` 'swish_of_doom' is not an activation"),
+        ({"hidden_dropout_prob": 1.0}, "`hidden_dropout_prob` must be in [0, 1)"),
+        ({"attention_probs_dropout_prob": -0.1}, "`attention_probs_dropout_prob` must be in [0, 1)"),
+        ({"classifier_dropout": 1.5}, "`classifier_dropout` must be in [0, 1)"),
+        ({"layer_norm_eps": 0.0}, "`layer_norm_eps` must be positive"),
+        ({"initializer_range": -0.02}, "`initializer_range` must be positive"),
+        ({"pad_token_id": 99}, "`pad_token_id` (99) must be in [0, vocab_size=99)"),
+    ],
+)
+def test_invalid_values_raise_clear_errors(overrides, message):
+    with pytest.raises(ValueError) as error:
+        tiny_config(**overrides)
+    assert message in str(error.value)

@@ -1,0 +1,240 @@
+import pytest
+import torch
+
+from {{ cookiecutter.model_name }} import (
+    {{ cookiecutter.class_prefix }}ForMaskedLM,
+    {{ cookiecutter.class_prefix }}ForSequenceClassification,
+    {{ cookiecutter.class_prefix }}ForTokenClassification,
+    {{ cookiecutter.class_prefix }}Model,
+)
+
+from .tiny import CLS, MASK, PAD, SEP, tiny_config
+
+HEADS = [
+    {{ cookiecutter.class_prefix }}Model,
+    {{ cookiecutter.class_prefix }}ForMaskedLM,
+    {{ cookiecutter.class_prefix }}ForSequenceClassification,
+    {{ cookiecutter.class_prefix }}ForTokenClassification,
+]
+
+
+def main_output(outputs) -> torch.Tensor:
+    """The output each head is for: hidden states of the bare model, logits of the others."""
+    return outputs.last_hidden_state if hasattr(outputs, "last_hidden_state") else outputs.logits
+
+
+def test_forward_shapes_of_every_head(config, input_ids):
+    batch, length = input_ids.shape
+    base = {{ cookiecutter.class_prefix }}Model(config).eval()
+    outputs = base(input_ids, output_hidden_states=True, output_attentions=True)
+    assert outputs.last_hidden_state.shape == (batch, length, config.hidden_size)
+    assert outputs.pooler_output.shape == (batch, config.hidden_size)
+    assert len(outputs.hidden_states) == config.num_hidden_layers + 1
+    assert len(outputs.attentions) == config.num_hidden_layers
+    assert {{ cookiecutter.class_prefix }}Model(tiny_config(add_pooling_layer=False))(input_ids).pooler_output is None
+
+    masked_lm = {{ cookiecutter.class_prefix }}ForMaskedLM(config).eval()
+    labels = torch.full_like(input_ids, -100)
+    labels[:, 2] = input_ids[:, 2]
+    outputs = masked_lm(input_ids, labels=labels)
+    assert outputs.logits.shape == (batch, length, config.vocab_size)
+    assert outputs.loss.ndim == 0 and torch.isfinite(outputs.loss)
+    assert masked_lm.model.pooler is None, "the masked-LM head does not use the pooler"
+
+    classifier = {{ cookiecutter.class_prefix }}ForSequenceClassification(tiny_config(add_pooling_layer=False)).eval()
+    outputs = classifier(input_ids, labels=torch.tensor([0, 2]))
+    assert outputs.logits.shape == (batch, config.num_labels)
+    assert torch.isfinite(outputs.loss)
+    assert classifier.model.pooler is not None, "sequence classification always pools"
+
+    tagger = {{ cookiecutter.class_prefix }}ForTokenClassification(config).eval()
+    outputs = tagger(input_ids, labels=torch.randint(0, config.num_labels, (batch, length)))
+    assert outputs.logits.shape == (batch, length, config.num_labels)
+    assert torch.isfinite(outputs.loss)
+
+
+def test_sequence_classification_losses_follow_the_problem_type(input_ids):
+    regression = {{ cookiecutter.class_prefix }}ForSequenceClassification(tiny_config(num_labels=1)).eval()
+    outputs = regression(input_ids, labels=torch.tensor([0.5, -1.0]))
+    expected = torch.nn.functional.mse_loss(outputs.logits.squeeze(-1), torch.tensor([0.5, -1.0]))
+    torch.testing.assert_close(outputs.loss, expected)
+    multi_label = {{ cookiecutter.class_prefix }}ForSequenceClassification(tiny_config()).eval()
+    targets = torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    outputs = multi_label(input_ids, labels=targets)
+    torch.testing.assert_close(
+        outputs.loss, torch.nn.functional.binary_cross_entropy_with_logits(outputs.logits, targets)
+    )
+    assert multi_label.config.problem_type == "multi_label_classification"
+
+
+def test_token_type_ids_and_length_limit(config, input_ids):
+    model = {{ cookiecutter.class_prefix }}Model(config).eval()
+    with torch.no_grad():
+        default = model(input_ids).last_hidden_state
+        zeros = model(input_ids, token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
+        ones = model(input_ids, token_type_ids=torch.ones_like(input_ids)).last_hidden_state
+    torch.testing.assert_close(default, zeros, rtol=0, atol=0)
+    assert not torch.allclose(default, ones), "token type embeddings must change the output"
+    with pytest.raises(ValueError, match="more than `max_position_embeddings`"):
+        model(torch.full((1, config.max_position_embeddings + 1), 5))
+
+
+def test_output_attentions_never_look_at_padding(config, input_ids):
+    model = {{ cookiecutter.class_prefix }}Model(config).eval()
+    model.set_attn_implementation("eager")
+    mask = torch.ones_like(input_ids)
+    mask[1, 4:] = 0
+    attentions = model(input_ids, attention_mask=mask, output_attentions=True).attentions
+    assert len(attentions) == config.num_hidden_layers
+    assert attentions[0].shape == (2, config.num_attention_heads, 7, 7)
+    for layer_attentions in attentions:
+        assert torch.all(layer_attentions[1, :, :, 4:] == 0), "a token attended to padding"
+        # Bidirectional: the first token attends to later tokens too.
+        assert torch.all(layer_attentions[0, :, 0, 1:] > 0)
+
+
+@pytest.mark.parametrize("model_class", HEADS, ids=lambda cls: cls.__name__)
+def test_save_and_load_give_identical_outputs(tmp_path, config, input_ids, model_class):
+    model = model_class(config).eval()
+    model.save_pretrained(tmp_path)
+    reloaded = model_class.from_pretrained(tmp_path).eval()
+    with torch.no_grad():
+        torch.testing.assert_close(main_output(reloaded(input_ids)), main_output(model(input_ids)), rtol=0, atol=0)
+    assert (tmp_path / "model.safetensors").is_file()
+
+
+def test_tied_masked_lm_decoder(tmp_path, input_ids):
+    model = {{ cookiecutter.class_prefix }}ForMaskedLM(tiny_config()).eval()
+    assert model.lm_head.decoder.weight is model.model.embeddings.word_embeddings.weight
+    model.save_pretrained(tmp_path / "tied")
+    reloaded = {{ cookiecutter.class_prefix }}ForMaskedLM.from_pretrained(tmp_path / "tied")
+    assert reloaded.lm_head.decoder.weight is reloaded.model.embeddings.word_embeddings.weight
+    torch.testing.assert_close(reloaded.lm_head.decoder.weight, model.lm_head.decoder.weight, rtol=0, atol=0)
+
+    untied = {{ cookiecutter.class_prefix }}ForMaskedLM(tiny_config(tie_word_embeddings=False))
+    assert untied.lm_head.decoder.weight is not untied.model.embeddings.word_embeddings.weight
+    untied.save_pretrained(tmp_path / "untied")
+    reloaded = {{ cookiecutter.class_prefix }}ForMaskedLM.from_pretrained(tmp_path / "untied")
+    assert reloaded.lm_head.decoder.weight is not reloaded.model.embeddings.word_embeddings.weight
+    torch.testing.assert_close(reloaded.lm_head.decoder.weight, untied.lm_head.decoder.weight, rtol=0, atol=0)
+
+    # Resizing the vocabulary resizes the tied decoder and its bias together.
+    model.resize_token_embeddings(101)
+    assert model.lm_head.decoder.weight is model.model.embeddings.word_embeddings.weight
+    assert model.lm_head.decoder.bias.shape == (101,)
+    assert model(input_ids).logits.shape[-1] == 101
+
+
+def test_buffers_and_weights_after_from_pretrained(tmp_path, config):
+    model = {{ cookiecutter.class_prefix }}ForMaskedLM(config)
+    model.save_pretrained(tmp_path)
+    reloaded = {{ cookiecutter.class_prefix }}ForMaskedLM.from_pretrained(tmp_path)
+
+    # Non-persistent buffers are not in the checkpoint: they must equal a freshly built model's.
+    fresh = dict({{ cookiecutter.class_prefix }}ForMaskedLM(config).named_buffers())
+    assert set(fresh) == {"model.embeddings.position_ids", "model.embeddings.token_type_ids"}
+    for name, buffer in reloaded.named_buffers():
+        torch.testing.assert_close(buffer, fresh[name], rtol=0, atol=0, msg=f"buffer {name} differs")
+
+    # Every parameter holds the saved value: nothing re-initialised, nothing left as uninitialised memory.
+    saved = model.state_dict()
+    for name, parameter in reloaded.named_parameters():
+        torch.testing.assert_close(parameter, saved[name], rtol=0, atol=0, msg=f"{name} differs after loading")
+
+    # Heads missing from the checkpoint (pooler, classifier) are initialised like a new model, not left as garbage.
+    classifier = {{ cookiecutter.class_prefix }}ForSequenceClassification.from_pretrained(tmp_path)
+    for weight in (classifier.classifier.weight, classifier.model.pooler.dense.weight):
+        assert torch.isfinite(weight).all()
+        assert 0.5 * config.initializer_range < weight.std().item() < 2 * config.initializer_range
+    assert torch.all(classifier.classifier.bias == 0) and torch.all(classifier.model.pooler.dense.bias == 0)
+    torch.testing.assert_close(
+        classifier.model.embeddings.word_embeddings.weight, saved["model.embeddings.word_embeddings.weight"]
+    )
+    for name, buffer in classifier.named_buffers():
+        torch.testing.assert_close(buffer, fresh[name], rtol=0, atol=0, msg=f"buffer {name} differs")
+
+
+@pytest.mark.parametrize("model_class", HEADS, ids=lambda cls: cls.__name__)
+def test_right_padded_batch_equals_rows_alone(config, model_class):
+    model = model_class(config).eval()
+    long_row = torch.tensor([[CLS, 5, 6, 7, 8, 9, SEP]])
+    short_row = torch.tensor([[CLS, 11, 12, SEP]])
+    batch = torch.tensor([[CLS, 5, 6, 7, 8, 9, SEP], [CLS, 11, 12, SEP, PAD, PAD, PAD]])
+    mask = (batch != PAD).long()
+    with torch.no_grad():
+        batched = main_output(model(batch, attention_mask=mask))
+        torch.testing.assert_close(batched[0], main_output(model(long_row))[0], rtol=1e-5, atol=1e-5)
+        alone = main_output(model(short_row))[0]
+        short = batched[1] if batched.dim() == 2 else batched[1, :4]
+        torch.testing.assert_close(short, alone, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("padded", [False, True])
+def test_eager_and_sdpa_agree(config, input_ids, padded):
+    model = {{ cookiecutter.class_prefix }}ForMaskedLM(config).eval()
+    mask = torch.ones_like(input_ids)
+    if padded:
+        mask[1, 4:] = 0
+    with torch.no_grad():
+        model.set_attn_implementation("eager")
+        eager = model(input_ids, attention_mask=mask).logits
+        model.set_attn_implementation("sdpa")
+        sdpa = model(input_ids, attention_mask=mask).logits
+    assert model.config._attn_implementation == "sdpa"
+    rows = mask.bool()
+    torch.testing.assert_close(sdpa[rows], eager[rows], rtol=1e-5, atol=1e-5)
+    if padded:  # and the padding really is masked: changing a pad token changes nothing elsewhere
+        changed = input_ids.clone()
+        changed[1, 5] = MASK
+        with torch.no_grad():
+            again = model(changed, attention_mask=mask).logits
+        torch.testing.assert_close(again[rows], sdpa[rows], rtol=1e-5, atol=1e-5)
+
+
+def counting(function, calls: list):
+    def wrapper(*args, **kwargs):
+        calls.append(function)
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def test_gradient_checkpointing_gives_the_same_loss_and_gradients(config, input_ids):
+    model = {{ cookiecutter.class_prefix }}ForMaskedLM(config).train()  # dropout on: checkpointing must replay it
+    labels = torch.where(torch.rand(input_ids.shape) < 0.5, input_ids, -100)
+
+    def loss_and_gradients() -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        torch.manual_seed(0)
+        model.zero_grad()
+        loss = model(input_ids, labels=labels).loss
+        loss.backward()
+        return loss.detach(), {name: p.grad.clone() for name, p in model.named_parameters()}
+
+    loss, gradients = loss_and_gradients()
+    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    assert model.is_gradient_checkpointing
+    calls = []
+    for layer in model.model.encoder.layer:
+        layer._gradient_checkpointing_func = counting(layer._gradient_checkpointing_func, calls)
+    checkpointed_loss, checkpointed_gradients = loss_and_gradients()
+
+    assert len(calls) == config.num_hidden_layers, "the layers did not run through checkpointing"
+    torch.testing.assert_close(checkpointed_loss, loss)
+    for name, gradient in gradients.items():
+        torch.testing.assert_close(checkpointed_gradients[name], gradient, msg=f"gradient of {name} differs")
+
+
+def test_a_few_optimizer_steps_lower_the_loss(config, input_ids):
+    model = {{ cookiecutter.class_prefix }}ForMaskedLM(config).train()
+    masked = input_ids.clone()
+    masked[:, 2::3] = MASK
+    labels = torch.where(masked == MASK, input_ids, -100)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    losses = []
+    for _ in range(5):
+        loss = model(masked, labels=labels).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0] - 0.5, losses

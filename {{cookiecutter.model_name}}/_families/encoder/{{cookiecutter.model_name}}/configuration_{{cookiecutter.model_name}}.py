@@ -1,0 +1,152 @@
+"""{{ cookiecutter.class_prefix }} model configuration."""
+
+from transformers import PreTrainedConfig
+from transformers.activations import ACT2FN
+
+
+class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
+    r"""
+    Configuration of a [`{{ cookiecutter.class_prefix }}Model`]: a bidirectional encoder with the math of BERT (learned
+    absolute position and token type embeddings, post-norm layers, GELU MLP, optional pooler). The defaults give the
+    shape of BERT-base.
+
+    Args:
+        vocab_size (`int`, *optional*, defaults to 30522):
+            Number of tokens in the vocabulary.
+        hidden_size (`int`, *optional*, defaults to 768):
+            Dimension of the hidden states.
+        num_hidden_layers (`int`, *optional*, defaults to 12):
+            Number of encoder layers.
+        num_attention_heads (`int`, *optional*, defaults to 12):
+            Number of attention heads in each attention layer.
+        intermediate_size (`int`, *optional*, defaults to 3072):
+            Dimension of the MLP projection.
+        hidden_act (`str`, *optional*, defaults to `"gelu"`):
+            Activation of the MLP and of the masked-LM head transform (a name from `transformers.activations`).
+        hidden_dropout_prob (`float`, *optional*, defaults to 0.1):
+            Dropout probability of the embeddings and of the residual branches (training only).
+        attention_probs_dropout_prob (`float`, *optional*, defaults to 0.1):
+            Dropout probability of the attention weights (training only).
+        max_position_embeddings (`int`, *optional*, defaults to 512):
+            Number of learned absolute positions: the longest sequence the model accepts.
+        type_vocab_size (`int`, *optional*, defaults to 2):
+            Number of token types (segments), e.g. 2 for sentence pairs.
+        initializer_range (`float`, *optional*, defaults to 0.02):
+            Standard deviation of the normal initializer of the weight matrices.
+        layer_norm_eps (`float`, *optional*, defaults to 1e-12):
+            Epsilon of the layer normalization layers.
+        classifier_dropout (`float`, *optional*):
+            Dropout probability before the classification heads. Defaults to `hidden_dropout_prob`.
+        add_pooling_layer (`bool`, *optional*, defaults to `True`):
+            Whether [`{{ cookiecutter.class_prefix }}Model`] has the pooler (dense + tanh on the first token). The
+            masked-LM and token-classification heads never use it; sequence classification always does.
+        pad_token_id (`int`, *optional*, defaults to 0):
+            Id of the padding token.
+        bos_token_id (`int`, *optional*):
+            Id of the beginning-of-sequence token (BERT-style tokenizers use `[CLS]` instead).
+        eos_token_id (`int` or `list[int]`, *optional*):
+            Id(s) of the end-of-sequence token (BERT-style tokenizers use `[SEP]` instead).
+        tie_word_embeddings (`bool`, *optional*, defaults to `True`):
+            Whether the masked-LM decoder shares its weight with the word embeddings.
+
+    Example:
+
+    ```python
+    >>> from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, {{ cookiecutter.class_prefix }}ForMaskedLM
+
+    >>> config = {{ cookiecutter.class_prefix }}Config(num_hidden_layers=2)
+    >>> model = {{ cookiecutter.class_prefix }}ForMaskedLM(config)
+    ```
+    """
+
+    model_type = "{{ cookiecutter.model_name }}"
+
+    def __init__(
+        self,
+        vocab_size: int = 30522,
+        hidden_size: int = 768,
+        num_hidden_layers: int = 12,
+        num_attention_heads: int = 12,
+        intermediate_size: int = 3072,
+        hidden_act: str = "gelu",
+        hidden_dropout_prob: float = 0.1,
+        attention_probs_dropout_prob: float = 0.1,
+        max_position_embeddings: int = 512,
+        type_vocab_size: int = 2,
+        initializer_range: float = 0.02,
+        layer_norm_eps: float = 1e-12,
+        classifier_dropout: float | None = None,
+        add_pooling_layer: bool = True,
+        pad_token_id: int | None = 0,
+        bos_token_id: int | None = None,
+        eos_token_id: int | list[int] | None = None,
+        tie_word_embeddings: bool = True,
+        **kwargs,
+    ) -> None:
+        self.vocab_size = vocab_size
+        self.hidden_size = hidden_size
+        self.num_hidden_layers = num_hidden_layers
+        self.num_attention_heads = num_attention_heads
+        self.intermediate_size = intermediate_size
+        self.hidden_act = hidden_act
+        self.hidden_dropout_prob = hidden_dropout_prob
+        self.attention_probs_dropout_prob = attention_probs_dropout_prob
+        self.max_position_embeddings = max_position_embeddings
+        self.type_vocab_size = type_vocab_size
+        self.initializer_range = initializer_range
+        self.layer_norm_eps = layer_norm_eps
+        self.classifier_dropout = classifier_dropout
+        self.add_pooling_layer = add_pooling_layer
+        self.pad_token_id = pad_token_id
+        self.bos_token_id = bos_token_id
+        self.eos_token_id = eos_token_id
+        self.tie_word_embeddings = tie_word_embeddings
+        self._validate_architecture()
+        super().__init__(**kwargs)
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden_size // self.num_attention_heads
+
+    def _validate_architecture(self) -> None:
+        positive = (
+            "vocab_size",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "intermediate_size",
+            "max_position_embeddings",
+            "type_vocab_size",
+        )
+        for name in positive:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+        if self.hidden_size % self.num_attention_heads != 0:
+            raise ValueError(
+                f"`hidden_size` ({self.hidden_size}) must be divisible by `num_attention_heads` "
+                f"({self.num_attention_heads}): each head gets hidden_size / num_attention_heads dimensions."
+            )
+        if self.hidden_act not in ACT2FN:
+            raise ValueError(
+                f"`hidden_act` {self.hidden_act!r} is not an activation of transformers.activations "
+                "(e.g. 'gelu', 'gelu_new', 'relu')."
+            )
+        dropouts = ("hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout")
+        for name in dropouts:
+            value = getattr(self, name)
+            if value is not None and not 0.0 <= value < 1.0:
+                raise ValueError(f"`{name}` must be in [0, 1), got {value}.")
+        if self.layer_norm_eps <= 0:
+            raise ValueError(f"`layer_norm_eps` must be positive, got {self.layer_norm_eps}.")
+        if self.initializer_range <= 0:
+            raise ValueError(f"`initializer_range` must be positive, got {self.initializer_range}.")
+        for name in ("pad_token_id", "bos_token_id"):
+            token_id = getattr(self, name)
+            if token_id is not None and not 0 <= token_id < self.vocab_size:
+                raise ValueError(f"`{name}` ({token_id}) must be in [0, vocab_size={self.vocab_size}).")
+
+
+{{ cookiecutter.class_prefix }}Config.register_for_auto_class()
+
+__all__ = ["{{ cookiecutter.class_prefix }}Config"]

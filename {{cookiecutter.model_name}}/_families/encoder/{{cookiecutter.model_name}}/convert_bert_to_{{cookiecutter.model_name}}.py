@@ -1,0 +1,209 @@
+r"""Convert a native transformers BERT checkpoint folder into a {{ cookiecutter.class_prefix }} checkpoint.
+
+    python -m {{ cookiecutter.model_name }}.convert_bert_to_{{ cookiecutter.model_name }} \
+        --input path/to/bert --output checkpoints/{{ cookiecutter.model_name }}
+
+The input is a folder written by `BertModel`, `BertForMaskedLM`, `BertForSequenceClassification` or
+`BertForTokenClassification` `.save_pretrained()` (safetensors, sharded or not). Every tensor name and shape is
+checked against the target model: a missing, unexpected or mis-shaped tensor stops the conversion with a report and
+nothing is written. Tokenizer files found in the input folder are copied next to the converted model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+from transformers import AutoConfig, PreTrainedConfig
+
+from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from .modeling_{{ cookiecutter.model_name }} import (
+    {{ cookiecutter.class_prefix }}ForMaskedLM,
+    {{ cookiecutter.class_prefix }}ForSequenceClassification,
+    {{ cookiecutter.class_prefix }}ForTokenClassification,
+    {{ cookiecutter.class_prefix }}Model,
+    {{ cookiecutter.class_prefix }}PreTrainedModel,
+)
+
+# BERT head class -> our head class.
+HEADS: dict[str, type[{{ cookiecutter.class_prefix }}PreTrainedModel]] = {
+    "BertModel": {{ cookiecutter.class_prefix }}Model,
+    "BertForMaskedLM": {{ cookiecutter.class_prefix }}ForMaskedLM,
+    "BertForSequenceClassification": {{ cookiecutter.class_prefix }}ForSequenceClassification,
+    "BertForTokenClassification": {{ cookiecutter.class_prefix }}ForTokenClassification,
+}
+# BERT name prefix -> ours, first match wins. Inside the base model the names are BERT's.
+RENAMES = (
+    ("bert.", "model."),
+    ("cls.predictions.transform.", "lm_head.transform."),
+    ("cls.predictions.decoder.", "lm_head.decoder."),
+    ("cls.predictions.bias", "lm_head.decoder.bias"),
+)
+# Non-persistent buffers that old checkpoints stored; the model re-creates them.
+BUFFER_SUFFIXES = ("embeddings.position_ids", "embeddings.token_type_ids")
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+)
+
+
+class ConversionError(ValueError):
+    """The checkpoint cannot be converted faithfully."""
+
+
+def convert_config(bert_config: PreTrainedConfig, add_pooling_layer: bool) -> {{ cookiecutter.class_prefix }}Config:
+    """Map a `BertConfig` onto ours, refusing the BERT options this model does not implement."""
+    if bert_config.model_type != "bert":
+        raise ConversionError(f"expected a BERT checkpoint (model_type 'bert'), got {bert_config.model_type!r}.")
+    unsupported = {
+        "is_decoder": (getattr(bert_config, "is_decoder", False), False),
+        "add_cross_attention": (getattr(bert_config, "add_cross_attention", False), False),
+        "position_embedding_type": (getattr(bert_config, "position_embedding_type", "absolute"), "absolute"),
+        "chunk_size_feed_forward": (getattr(bert_config, "chunk_size_feed_forward", 0), 0),
+    }
+    for name, (value, supported) in unsupported.items():
+        if value != supported:
+            raise ConversionError(f"BERT option {name}={value!r} is not supported (only {supported!r}).")
+    try:
+        return {{ cookiecutter.class_prefix }}Config(
+            vocab_size=bert_config.vocab_size,
+            hidden_size=bert_config.hidden_size,
+            num_hidden_layers=bert_config.num_hidden_layers,
+            num_attention_heads=bert_config.num_attention_heads,
+            intermediate_size=bert_config.intermediate_size,
+            hidden_act=bert_config.hidden_act,
+            hidden_dropout_prob=bert_config.hidden_dropout_prob,
+            attention_probs_dropout_prob=bert_config.attention_probs_dropout_prob,
+            max_position_embeddings=bert_config.max_position_embeddings,
+            type_vocab_size=bert_config.type_vocab_size,
+            initializer_range=bert_config.initializer_range,
+            layer_norm_eps=bert_config.layer_norm_eps,
+            classifier_dropout=bert_config.classifier_dropout,
+            add_pooling_layer=add_pooling_layer,
+            pad_token_id=bert_config.pad_token_id,
+            bos_token_id=bert_config.bos_token_id,
+            eos_token_id=bert_config.eos_token_id,
+            tie_word_embeddings=bert_config.tie_word_embeddings,
+            id2label=bert_config.id2label,
+            label2id=bert_config.label2id,
+            problem_type=bert_config.problem_type,
+            dtype=bert_config.dtype,
+        )
+    except ValueError as error:  # e.g. an activation given as a callable, or a value out of range
+        raise ConversionError(f"the BERT config cannot be converted: {error}") from error
+
+
+def load_safetensors(folder: Path) -> dict[str, torch.Tensor]:
+    """All tensors of a `save_pretrained` folder, sharded or not."""
+    index = folder / "model.safetensors.index.json"
+    if index.is_file():
+        shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
+    elif (folder / "model.safetensors").is_file():
+        shards = ["model.safetensors"]
+    else:
+        raise ConversionError(f"no model.safetensors or model.safetensors.index.json in {folder}.")
+    state_dict: dict[str, torch.Tensor] = {}
+    for shard in shards:
+        state_dict.update(load_file(folder / shard))
+    return state_dict
+
+
+def rename_keys(state_dict: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], list[str]]:
+    """BERT names -> ours; returns the renamed tensors and the names deliberately dropped.
+
+    The masked-LM bias: a tied BERT saves only `cls.predictions.bias`; an untied one also saves
+    `cls.predictions.decoder.bias`, which is the one its forward adds, so that one wins.
+    """
+    state_dict = dict(state_dict)
+    dropped = sorted(key for key in state_dict if key.endswith(BUFFER_SUFFIXES))
+    if "cls.predictions.decoder.bias" in state_dict and "cls.predictions.bias" in state_dict:
+        dropped.append("cls.predictions.bias")
+    for key in dropped:
+        del state_dict[key]
+
+    renamed: dict[str, torch.Tensor] = {}
+    for key, tensor in state_dict.items():
+        new_key = key
+        for old, new in RENAMES:
+            if key.startswith(old):
+                new_key = new + key.removeprefix(old)
+                break
+        renamed[new_key] = tensor
+    return renamed, dropped
+
+
+def check_state_dict(
+    expected: dict[str, torch.Tensor], converted: dict[str, torch.Tensor], tied_keys: set[str]
+) -> list[str]:
+    """Compare names and shapes; return the report lines, raise `ConversionError` on any mismatch."""
+    missing = sorted(set(expected) - set(converted) - tied_keys)
+    unexpected = sorted(set(converted) - set(expected))
+    mismatched = sorted(
+        f"{key}: checkpoint {tuple(converted[key].shape)} != model {tuple(expected[key].shape)}"
+        for key in set(expected) & set(converted)
+        if converted[key].shape != expected[key].shape
+    )
+    report = [
+        f"tensors in checkpoint: {len(converted)}, in model: {len(expected)}",
+        f"missing from checkpoint: {missing or 'none'}",
+        f"unused from checkpoint: {unexpected or 'none'}",
+        f"shape mismatches: {mismatched or 'none'}",
+        f"tied to another weight (not stored): {sorted(tied_keys & set(expected) - set(converted)) or 'none'}",
+    ]
+    if missing or unexpected or mismatched:
+        raise ConversionError("the checkpoint does not match the model:\n  " + "\n  ".join(report))
+    return report
+
+
+def convert(input_dir: Path, output_dir: Path) -> list[str]:
+    """Convert `input_dir` (a BERT folder) into `output_dir`; return the report lines."""
+    bert_config = AutoConfig.from_pretrained(input_dir)
+    architectures = bert_config.architectures or ["BertModel"]
+    if architectures[0] not in HEADS:
+        raise ConversionError(f"cannot convert architecture {architectures[0]!r}: supported are {sorted(HEADS)}.")
+    model_class = HEADS[architectures[0]]
+    converted, dropped = rename_keys(load_safetensors(input_dir))
+    has_pooler = any(key.startswith(("pooler.", "model.pooler.")) for key in converted)
+    config = convert_config(bert_config, add_pooling_layer=has_pooler)
+
+    with torch.device("meta"):
+        model = model_class(config)
+    tied_keys = set(model._tied_weights_keys or {}) if config.tie_word_embeddings else set()
+    report = check_state_dict(model.state_dict(), converted, tied_keys)
+    report.append(f"dropped (re-created buffers, unused bias): {dropped or 'none'}")
+    model.load_state_dict(converted, strict=False, assign=True)
+    model.tie_weights()
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(output_dir)
+    copied = [name for name in TOKENIZER_FILES if (input_dir / name).is_file()]
+    for name in copied:
+        shutil.copyfile(input_dir / name, output_dir / name)
+    report.append(f"copied from the input folder: {copied or 'none'}")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--input", type=Path, required=True, help="folder of a BERT checkpoint (save_pretrained)")
+    parser.add_argument("--output", type=Path, required=True, help="folder to write the converted checkpoint to")
+    args = parser.parse_args(argv)
+    if args.output.exists() and any(args.output.iterdir()):
+        parser.error(f"--output {args.output} is not empty: choose a new folder.")
+    try:
+        report = convert(args.input, args.output)
+    except ConversionError as error:
+        parser.exit(1, f"error: {error}\n")
+    print("\n".join(report))
+    print(f"saved to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
