@@ -111,9 +111,8 @@ def convert_image_processor(
     size = settings.get("size", config.image_size)
     if isinstance(size, dict) and set(size) != {"height", "width"}:
         raise ConversionError(f"the input's image processor size {size!r} is not supported (only height and width).")
-    processor = {{ cookiecutter.class_prefix }}ImageProcessor(
-        **{name: settings[name] for name in PROCESSOR_SETTINGS if name in settings}
-    )
+    kept = {name: settings[name] for name in PROCESSOR_SETTINGS if name in settings}
+    processor = {{ cookiecutter.class_prefix }}ImageProcessor(**kept)
     return processor, f"settings of the input's preprocessor_config.json ({settings.get('image_processor_type')})"
 
 

@@ -247,9 +247,7 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
         """
         super().__init__(config)
         self.embeddings = {{ cookiecutter.class_prefix }}Embeddings(config)
-        self.layers = nn.ModuleList(
-            [{{ cookiecutter.class_prefix }}Layer(config) for _ in range(config.num_hidden_layers)]
-        )
+        self.layers = nn.ModuleList([{{ cookiecutter.class_prefix }}Layer(config) for _ in range(config.num_hidden_layers)])
         self.layernorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.pooler = {{ cookiecutter.class_prefix }}Pooler(config) if add_pooling_layer else None
         self.gradient_checkpointing = False
