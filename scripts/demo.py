@@ -19,6 +19,20 @@ DEMOS = {
         "head": "ForCausalLM",
         "auto_class": "AutoModelForCausalLM",
         "config": dict(vocab_size=128, hidden_size=64, intermediate_size=128, num_hidden_layers=2),
+        "inputs": lambda: {"input_ids": torch.arange(3, 11).unsqueeze(0)},
+    },
+    "vision": {
+        "head": "ForImageClassification",
+        "auto_class": "AutoModelForImageClassification",
+        "config": dict(
+            image_size=32,
+            patch_size=8,
+            hidden_size=64,
+            intermediate_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+        ),
+        "inputs": lambda: {"pixel_values": torch.randn(1, 3, 32, 32, generator=torch.Generator().manual_seed(0))},
     },
 }
 
@@ -28,11 +42,11 @@ import torch
 import transformers
 
 folder, auto_class, package = sys.argv[1], sys.argv[2], sys.argv[3]
+inputs = {name: torch.tensor(value) for name, value in json.loads(sys.argv[4]).items()}
 sys.modules[package] = None  # the project is not importable here: the code must come from the saved folder
 model = getattr(transformers, auto_class).from_pretrained(folder, trust_remote_code=True)
-input_ids = torch.arange(3, 11).unsqueeze(0)
 with torch.no_grad():
-    logits = model(input_ids).logits
+    logits = model(**inputs).logits
 print(json.dumps({"class": type(model).__name__, "module": type(model).__module__, "logits": logits.tolist()}))
 """
 
@@ -53,8 +67,11 @@ def main(project: Path) -> None:
     for auto_class, target in json.loads((checkpoint / "config.json").read_text())["auto_map"].items():
         print(f"  auto_map: {auto_class:38} -> {target}")
 
+    inputs = demo["inputs"]()
+    serialized_inputs = json.dumps({name: value.tolist() for name, value in inputs.items()})
+    arguments = [str(checkpoint.resolve()), demo["auto_class"], package, serialized_inputs]
     result = subprocess.run(
-        [sys.executable, "-c", FRESH_PROCESS, str(checkpoint.resolve()), demo["auto_class"], package],
+        [sys.executable, "-c", FRESH_PROCESS, *arguments],
         cwd=checkpoint.parent,
         capture_output=True,
         text=True,
@@ -62,7 +79,7 @@ def main(project: Path) -> None:
     )
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     with torch.no_grad():
-        expected = model(torch.arange(3, 11).unsqueeze(0)).logits
+        expected = model(**inputs).logits
     difference = (torch.tensor(loaded["logits"]) - expected).abs().max().item()
     print(f"fresh process: {demo['auto_class']}.from_pretrained(..., trust_remote_code=True)")
     print(f"  loaded {loaded['class']} from {loaded['module']}")
