@@ -27,18 +27,33 @@ DEMOS = {
         "head": "ForCausalLM",
         "auto_class": "AutoModelForCausalLM",
         "config": dict(vocab_size=512, hidden_size=64, intermediate_size=128, num_hidden_layers=2),
+        "inputs": lambda: {"input_ids": torch.arange(3, 11).unsqueeze(0)},
     },
     "encoder": {
         "head": "ForMaskedLM",
         "auto_class": "AutoModelForMaskedLM",
         "config": dict(
-            vocab_size=128,
+            vocab_size=512,
             hidden_size=64,
             intermediate_size=128,
             num_hidden_layers=2,
             num_attention_heads=4,
             max_position_embeddings=64,
         ),
+        "inputs": lambda: {"input_ids": torch.arange(3, 11).unsqueeze(0)},
+    },
+    "vision": {
+        "head": "ForImageClassification",
+        "auto_class": "AutoModelForImageClassification",
+        "config": dict(
+            image_size=32,
+            patch_size=8,
+            hidden_size=64,
+            intermediate_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+        ),
+        "inputs": lambda: {"pixel_values": torch.randn(1, 3, 32, 32, generator=torch.Generator().manual_seed(0))},
     },
 }
 DEMO_REPO_ID = "demo-user/demo-model"
@@ -49,17 +64,18 @@ import torch
 import transformers
 
 source, revision, auto_class, package = sys.argv[1], sys.argv[2] or None, sys.argv[3], sys.argv[4]
+inputs = {name: torch.tensor(value) for name, value in json.loads(sys.argv[5]).items()}
 sys.modules[package] = None  # the project is not importable here: the code must come from the checkpoint
 model = getattr(transformers, auto_class).from_pretrained(source, trust_remote_code=True, revision=revision)
-input_ids = torch.arange(3, 11).unsqueeze(0)
 with torch.no_grad():
-    logits = model(input_ids).logits
+    logits = model(**inputs).logits
 print(json.dumps({"class": type(model).__name__, "module": type(model).__module__, "logits": logits.tolist()}))
 """
 
 
 def load_in_fresh_process(source: str, revision: str, demo: dict, package: str, env: dict, cwd: Path) -> dict:
-    command = [sys.executable, "-c", FRESH_PROCESS, source, revision, demo["auto_class"], package]
+    inputs = json.dumps({name: value.tolist() for name, value in demo["inputs"]().items()})
+    command = [sys.executable, "-c", FRESH_PROCESS, source, revision, demo["auto_class"], package, inputs]
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"loading {source} failed:\n{result.stderr}")
@@ -88,7 +104,7 @@ def main(project: Path) -> None:
     checkpoint = project / "checkpoints" / "demo"
     model.save_pretrained(checkpoint)
     with torch.no_grad():
-        expected = model(torch.arange(3, 11).unsqueeze(0)).logits
+        expected = model(**demo["inputs"]()).logits
     print(f"1. saved {type(model).__name__} ({model.num_parameters():,} parameters) to {checkpoint}")
     print("  files:", ", ".join(sorted(path.name for path in checkpoint.iterdir())))
     for auto_class, target in json.loads((checkpoint / "config.json").read_text())["auto_map"].items():

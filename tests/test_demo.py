@@ -1,14 +1,25 @@
-"""The README's demo script works on a freshly baked project: local path and repo id, in fresh processes."""
+"""The README's demo script works on a freshly baked project of every family: saved, reloaded by local path,
+published to the test Hub and reloaded by repo id, each time in a fresh process."""
 
 import re
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import TEMPLATE_DIR, bake
 
+# Per family: the class the demo builds and one auto_map entry its saved config must carry beyond that class's own.
+FAMILIES = {
+    "decoder": ("DemoModelForCausalLM", "AutoModelForSequenceClassification"),
+    "encoder": ("DemoModelForMaskedLM", "AutoModelForTokenClassification"),
+    "vision": ("DemoModelForImageClassification", "AutoModel "),
+}
 
-def test_demo_saves_publishes_and_reloads_in_fresh_processes(tmp_path):
-    project = bake(tmp_path, model_name="demo_lm")
+
+@pytest.mark.parametrize("architecture", FAMILIES)
+def test_demo_saves_publishes_and_reloads_in_fresh_processes(tmp_path, architecture):
+    project = bake(tmp_path, model_name="demo_model", architecture=architecture)
     result = subprocess.run(
         [sys.executable, str(TEMPLATE_DIR / "scripts" / "demo.py"), str(project)],
         capture_output=True,
@@ -16,8 +27,9 @@ def test_demo_saves_publishes_and_reloads_in_fresh_processes(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "auto_map: AutoModelForSequenceClassification" in result.stdout
-    loaded_from = re.findall(r"loaded DemoLmForCausalLM from (\S+)", result.stdout)
+    model_class, other_head = FAMILIES[architecture]
+    assert f"auto_map: {other_head}" in result.stdout
+    loaded_from = re.findall(rf"loaded {model_class} from (\S+)", result.stdout)
     assert len(loaded_from) == 2, result.stdout
     assert loaded_from[0].startswith("transformers_modules.demo.")  # by local path
     sha = re.search(r"^  commit: (\w{40})$", result.stdout, re.MULTILINE).group(1)

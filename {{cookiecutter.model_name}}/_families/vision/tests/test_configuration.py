@@ -1,0 +1,52 @@
+import pytest
+from transformers import AutoConfig
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+
+from .tiny import LABELS, tiny_config
+
+
+def test_round_trip(tmp_path):
+    config = tiny_config(qkv_bias=False, layer_norm_eps=1e-6, pooler_output_size=16, pooler_act="gelu")
+    config.save_pretrained(tmp_path)
+    reloaded = {{ cookiecutter.class_prefix }}Config.from_pretrained(tmp_path)
+    assert reloaded.to_dict() == config.to_dict()
+    assert (reloaded.head_dim, reloaded.num_patches) == (8, 16)
+    assert reloaded.qkv_bias is False and reloaded.pooler_output_size == 16
+    assert reloaded.id2label == dict(enumerate(LABELS))
+    assert reloaded.label2id == {label: index for index, label in enumerate(LABELS)}
+
+
+def test_model_type_and_defaults():
+    config = {{ cookiecutter.class_prefix }}Config()
+    assert config.model_type == "{{ cookiecutter.model_name }}"
+    assert (config.image_size, config.patch_size, config.hidden_size, config.num_hidden_layers) == (224, 16, 768, 12)
+    assert config.pooler_output_size == config.hidden_size
+    assert config.hidden_act == "gelu" and config.qkv_bias is True
+
+
+def test_auto_config_knows_the_class_after_save(tmp_path):
+    tiny_config().save_pretrained(tmp_path)
+    config = AutoConfig.from_pretrained(tmp_path, trust_remote_code=True)
+    assert type(config).__name__ == "{{ cookiecutter.class_prefix }}Config"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"image_size": 30}, "`image_size` (30) must be divisible by `patch_size` (8)"),
+        ({"hidden_size": 30}, "`hidden_size` (30) must be divisible by `num_attention_heads` (4)"),
+        ({"patch_size": 0}, "`patch_size` must be a positive integer"),
+        ({"num_hidden_layers": 0}, "`num_hidden_layers` must be a positive integer"),
+        ({"image_size": (32, 32)}, "`image_size` must be a positive integer"),
+        ({"num_channels": True}, "`num_channels` must be a positive integer"),
+        ({"hidden_dropout_prob": 1.0}, "`hidden_dropout_prob` must be in [0, 1)"),
+        ({"attention_probs_dropout_prob": -0.1}, "`attention_probs_dropout_prob` must be in [0, 1)"),
+        ({"layer_norm_eps": 0.0}, "`layer_norm_eps` must be positive"),
+        ({"hidden_act": "swish_nope"}, "`hidden_act` 'swish_nope' is not an activation"),
+    ],
+)
+def test_invalid_values_raise_clear_errors(overrides, message):
+    with pytest.raises(ValueError) as error:
+        tiny_config(**overrides)
+    assert message in str(error.value)

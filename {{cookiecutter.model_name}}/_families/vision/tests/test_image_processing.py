@@ -1,0 +1,102 @@
+"""The image processor computes what transformers' ViT image processor computes, and saves as remote code."""
+
+import json
+
+import numpy as np
+import PIL.Image
+import pytest
+import torch
+import transformers
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
+
+# transformers' PIL/NumPy ViT processor: `ViTImageProcessorPil` in recent 5.x releases (where `ViTImageProcessor`
+# needs torchvision), `ViTImageProcessor` itself in the first 5.x releases. Both resize with PIL and rescale and
+# normalize in NumPy exactly as ours does, so the outputs must be identical, bit for bit. (The torchvision backend
+# resizes with torch instead of PIL and differs by interpolation rounding, so it is not the reference.)
+REFERENCE = getattr(transformers, "ViTImageProcessorPil", None) or transformers.ViTImageProcessor
+
+SETTINGS = [
+    {"size": {"height": 32, "width": 32}},
+    {
+        "size": {"height": 24, "width": 40},
+        "resample": PIL.Image.Resampling.BICUBIC,
+        "image_mean": [0.485, 0.456, 0.406],
+        "image_std": [0.229, 0.224, 0.225],
+    },
+    {"size": {"height": 32, "width": 32}, "do_normalize": False},
+    {"do_resize": False, "rescale_factor": 1 / 127.5},
+]
+
+
+def random_images(mode: str = "RGB") -> list[PIL.Image.Image]:
+    generator = np.random.default_rng(0)
+    shapes = [(32, 32, 3), (45, 61, 3), (17, 23, 3)]
+    images = [PIL.Image.fromarray(generator.integers(0, 256, shape, dtype=np.uint8)) for shape in shapes]
+    return [image.convert(mode) for image in images]
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=["default", "bicubic-imagenet", "no-normalize", "no-resize"])
+def test_same_pixel_values_as_the_transformers_vit_image_processor(settings):
+    ours = {{ cookiecutter.class_prefix }}ImageProcessor(**settings)
+    reference = REFERENCE(**settings)
+    images = random_images() if settings.get("do_resize", True) else random_images()[:1]
+    expected = reference(images, return_tensors="pt").pixel_values
+    actual = ours(images, return_tensors="pt").pixel_values
+    assert actual.dtype == expected.dtype == torch.float32
+    torch.testing.assert_close(actual, expected, rtol=0, atol=0)
+
+
+def test_grayscale_and_rgba_images_become_rgb():
+    ours = {{ cookiecutter.class_prefix }}ImageProcessor(size=32)
+    reference = REFERENCE(size={"height": 32, "width": 32}, do_convert_rgb=True)
+    for mode in ("L", "RGBA"):
+        images = random_images(mode)
+        actual = ours(images, return_tensors="pt").pixel_values
+        assert actual.shape == (3, 3, 32, 32)
+        torch.testing.assert_close(actual, reference(images, return_tensors="pt").pixel_values, rtol=0, atol=0)
+
+
+def test_arrays_and_tensors_give_the_same_result_as_pil_images():
+    processor = {{ cookiecutter.class_prefix }}ImageProcessor(size=32)
+    image = random_images()[1]
+    array = np.array(image)  # (height, width, channels)
+    expected = processor(image, return_tensors="np").pixel_values
+    assert expected.shape == (1, 3, 32, 32) and isinstance(expected, np.ndarray)
+    for variant in (array, array.transpose(2, 0, 1), torch.from_numpy(array), [array]):
+        np.testing.assert_array_equal(processor(variant, return_tensors="np").pixel_values, expected)
+    unbatched = processor(image).pixel_values
+    assert isinstance(unbatched, list) and len(unbatched) == 1
+    np.testing.assert_array_equal(unbatched[0], expected[0])
+
+
+def test_bad_inputs_are_refused_clearly():
+    processor = {{ cookiecutter.class_prefix }}ImageProcessor()
+    with pytest.raises(ValueError, match="Image arrays must be uint8"):
+        processor(np.zeros((8, 8, 3), dtype=np.float32))
+    with pytest.raises(TypeError, match="Unsupported image type str"):
+        processor("not an image")
+    with pytest.raises(TypeError, match="unexpected arguments: \\['crop_size'\\]"):
+        processor(random_images()[0], crop_size=10)
+    with pytest.raises(ValueError, match="`size` must be an int or a dict with 'height' and 'width'"):
+        {{ cookiecutter.class_prefix }}ImageProcessor(size={"shortest_edge": 224})
+
+
+def test_save_and_load_round_trip(tmp_path):
+    processor = {{ cookiecutter.class_prefix }}ImageProcessor(size={"height": 24, "width": 40}, image_mean=[0.1, 0.2, 0.3])
+    processor.save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / "preprocessor_config.json").read_text())
+    assert saved["auto_map"] == {
+        "AutoImageProcessor": "image_processing_{{ cookiecutter.model_name }}.{{ cookiecutter.class_prefix }}ImageProcessor",
+    }
+    assert saved["size"] == {"height": 24, "width": 40} and saved["resample"] == PIL.Image.Resampling.BILINEAR
+    assert (tmp_path / "image_processing_{{ cookiecutter.model_name }}.py").is_file()
+    reloaded = {{ cookiecutter.class_prefix }}ImageProcessor.from_pretrained(tmp_path)
+    assert reloaded.to_dict() == processor.to_dict()
+    images = random_images()
+    torch.testing.assert_close(
+        reloaded(images, return_tensors="pt").pixel_values,
+        processor(images, return_tensors="pt").pixel_values,
+        rtol=0,
+        atol=0,
+    )

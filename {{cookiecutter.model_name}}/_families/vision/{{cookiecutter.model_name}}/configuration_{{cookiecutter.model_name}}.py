@@ -1,0 +1,146 @@
+"""{{ cookiecutter.class_prefix }} model configuration."""
+
+from transformers import PreTrainedConfig
+from transformers.activations import ACT2FN
+
+
+class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
+    r"""
+    Configuration of a [`{{ cookiecutter.class_prefix }}Model`]: a vision transformer with the math of ViT (patch
+    embeddings, a CLS token, learned position embeddings, pre-norm encoder layers with a GELU MLP, a final layer norm).
+
+    Args:
+        image_size (`int`, *optional*, defaults to 224):
+            Height and width of the (square) images the position embeddings are learned for. Other sizes work with
+            `interpolate_pos_encoding=True`.
+        patch_size (`int`, *optional*, defaults to 16):
+            Height and width of each patch; `image_size` must be a multiple of it.
+        num_channels (`int`, *optional*, defaults to 3):
+            Number of channels of the input images.
+        hidden_size (`int`, *optional*, defaults to 768):
+            Dimension of the hidden states.
+        num_hidden_layers (`int`, *optional*, defaults to 12):
+            Number of encoder layers.
+        num_attention_heads (`int`, *optional*, defaults to 12):
+            Number of attention heads in each attention layer.
+        intermediate_size (`int`, *optional*, defaults to 3072):
+            Dimension of the MLP projection.
+        hidden_act (`str`, *optional*, defaults to `"gelu"`):
+            Activation of the MLP, a key of `transformers.activations.ACT2FN`.
+        hidden_dropout_prob (`float`, *optional*, defaults to 0.0):
+            Dropout probability of the embeddings and of the attention and MLP outputs (training only).
+        attention_probs_dropout_prob (`float`, *optional*, defaults to 0.0):
+            Dropout probability of the attention weights (training only).
+        initializer_range (`float`, *optional*, defaults to 0.02):
+            Standard deviation of the (truncated) normal initializer of the weights.
+        layer_norm_eps (`float`, *optional*, defaults to 1e-12):
+            Epsilon of the layer normalization layers.
+        qkv_bias (`bool`, *optional*, defaults to `True`):
+            Whether the query, key and value projections have a bias.
+        pooler_output_size (`int`, *optional*):
+            Dimension of the pooler output of [`{{ cookiecutter.class_prefix }}Model`]. Defaults to `hidden_size`.
+        pooler_act (`str`, *optional*, defaults to `"tanh"`):
+            Activation of the pooler, a key of `transformers.activations.ACT2FN`.
+
+    Example:
+
+    ```python
+    >>> from {{ cookiecutter.model_name }} import (
+    ...     {{ cookiecutter.class_prefix }}Config,
+    ...     {{ cookiecutter.class_prefix }}ForImageClassification,
+    ... )
+
+    >>> config = {{ cookiecutter.class_prefix }}Config(num_hidden_layers=2, num_labels=10)
+    >>> model = {{ cookiecutter.class_prefix }}ForImageClassification(config)
+    ```
+    """
+
+    model_type = "{{ cookiecutter.model_name }}"
+
+    def __init__(
+        self,
+        image_size: int = 224,
+        patch_size: int = 16,
+        num_channels: int = 3,
+        hidden_size: int = 768,
+        num_hidden_layers: int = 12,
+        num_attention_heads: int = 12,
+        intermediate_size: int = 3072,
+        hidden_act: str = "gelu",
+        hidden_dropout_prob: float = 0.0,
+        attention_probs_dropout_prob: float = 0.0,
+        initializer_range: float = 0.02,
+        layer_norm_eps: float = 1e-12,
+        qkv_bias: bool = True,
+        pooler_output_size: int | None = None,
+        pooler_act: str = "tanh",
+        **kwargs,
+    ) -> None:
+        self.image_size = image_size
+        self.patch_size = patch_size
+        self.num_channels = num_channels
+        self.hidden_size = hidden_size
+        self.num_hidden_layers = num_hidden_layers
+        self.num_attention_heads = num_attention_heads
+        self.intermediate_size = intermediate_size
+        self.hidden_act = hidden_act
+        self.hidden_dropout_prob = hidden_dropout_prob
+        self.attention_probs_dropout_prob = attention_probs_dropout_prob
+        self.initializer_range = initializer_range
+        self.layer_norm_eps = layer_norm_eps
+        self.qkv_bias = qkv_bias
+        self.pooler_output_size = pooler_output_size if pooler_output_size is not None else hidden_size
+        self.pooler_act = pooler_act
+        self._validate_architecture()
+        super().__init__(**kwargs)
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden_size // self.num_attention_heads
+
+    @property
+    def num_patches(self) -> int:
+        return (self.image_size // self.patch_size) ** 2
+
+    def _validate_architecture(self) -> None:
+        positive = (
+            "image_size",
+            "patch_size",
+            "num_channels",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "intermediate_size",
+            "pooler_output_size",
+        )
+        for name in positive:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+        if self.image_size % self.patch_size != 0:
+            raise ValueError(
+                f"`image_size` ({self.image_size}) must be divisible by `patch_size` ({self.patch_size}): the image "
+                "is cut into whole patches."
+            )
+        if self.hidden_size % self.num_attention_heads != 0:
+            raise ValueError(
+                f"`hidden_size` ({self.hidden_size}) must be divisible by `num_attention_heads` "
+                f"({self.num_attention_heads}): each head gets hidden_size / num_attention_heads dimensions."
+            )
+        for name in ("hidden_dropout_prob", "attention_probs_dropout_prob"):
+            value = getattr(self, name)
+            if not 0.0 <= value < 1.0:
+                raise ValueError(f"`{name}` must be in [0, 1), got {value}.")
+        for name in ("layer_norm_eps", "initializer_range"):
+            value = getattr(self, name)
+            if value <= 0:
+                raise ValueError(f"`{name}` must be positive, got {value}.")
+        for name in ("hidden_act", "pooler_act"):
+            value = getattr(self, name)
+            if value not in ACT2FN:
+                raise ValueError(f"`{name}` {value!r} is not an activation of `transformers.activations.ACT2FN`.")
+
+
+{{ cookiecutter.class_prefix }}Config.register_for_auto_class()
+
+__all__ = ["{{ cookiecutter.class_prefix }}Config"]

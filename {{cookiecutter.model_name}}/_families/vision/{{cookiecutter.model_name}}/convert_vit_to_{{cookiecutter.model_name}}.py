@@ -1,0 +1,208 @@
+r"""Convert a native transformers ViT checkpoint folder into a {{ cookiecutter.class_prefix }} checkpoint.
+
+    python -m {{ cookiecutter.model_name }}.convert_vit_to_{{ cookiecutter.model_name }} \
+        --input path/to/vit --output checkpoints/{{ cookiecutter.model_name }}
+
+The input is a folder written by `ViTModel` or `ViTForImageClassification` `.save_pretrained()` (safetensors, sharded
+or not). Tensor names are renamed with `RENAMES`, then every name and shape is checked against the target model: a
+missing, unexpected or mis-shaped tensor stops the conversion with a report, nothing is loaded silently. The input's
+`preprocessor_config.json` (if any) becomes a `{{ cookiecutter.class_prefix }}ImageProcessor` with the same settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+from transformers import AutoConfig, PreTrainedConfig
+
+from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
+from .modeling_{{ cookiecutter.model_name }} import (
+    {{ cookiecutter.class_prefix }}ForImageClassification,
+    {{ cookiecutter.class_prefix }}Model,
+    {{ cookiecutter.class_prefix }}PreTrainedModel,
+)
+
+# ViT head class -> our head class.
+HEADS: dict[str, type[{{ cookiecutter.class_prefix }}PreTrainedModel]] = {
+    "ViTModel": {{ cookiecutter.class_prefix }}Model,
+    "ViTForImageClassification": {{ cookiecutter.class_prefix }}ForImageClassification,
+}
+# ViT heads keep the encoder under `vit.`, ours under `model.` (a bare model has no prefix in either).
+PREFIX_RENAME = ("vit.", "model.")
+# Tensor names as ViT checkpoints store them -> ours (the names transformers 5 gives ViT's modules), in this order.
+# Names that are already ours pass through unchanged.
+RENAMES = (
+    ("encoder.layer.", "layers."),
+    (".attention.attention.query.", ".attention.q_proj."),
+    (".attention.attention.key.", ".attention.k_proj."),
+    (".attention.attention.value.", ".attention.v_proj."),
+    (".attention.output.dense.", ".attention.o_proj."),
+    (".intermediate.dense.", ".mlp.fc1."),
+    (".output.dense.", ".mlp.fc2."),
+)
+# Image processor settings that carry over from a ViT `preprocessor_config.json`.
+PROCESSOR_SETTINGS = (
+    "do_resize",
+    "size",
+    "resample",
+    "do_rescale",
+    "rescale_factor",
+    "do_normalize",
+    "image_mean",
+    "image_std",
+)
+
+
+class ConversionError(ValueError):
+    """The checkpoint cannot be converted faithfully."""
+
+
+def convert_config(vit_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix }}Config:
+    """Map a `ViTConfig` onto ours, refusing the ViT options this model does not implement."""
+    if vit_config.model_type != "vit":
+        raise ConversionError(f"expected a ViT checkpoint (model_type 'vit'), got {vit_config.model_type!r}.")
+    for name in ("image_size", "patch_size"):
+        value = getattr(vit_config, name)
+        if not isinstance(value, int):
+            raise ConversionError(f"ViT option {name}={value!r} is not supported (only a single int: square).")
+    head_dim = getattr(vit_config, "head_dim", None)
+    if head_dim not in (None, vit_config.hidden_size // vit_config.num_attention_heads):
+        raise ConversionError(f"ViT option head_dim={head_dim!r} is not supported (only hidden_size / heads).")
+    return {{ cookiecutter.class_prefix }}Config(
+        image_size=vit_config.image_size,
+        patch_size=vit_config.patch_size,
+        num_channels=vit_config.num_channels,
+        hidden_size=vit_config.hidden_size,
+        num_hidden_layers=vit_config.num_hidden_layers,
+        num_attention_heads=vit_config.num_attention_heads,
+        intermediate_size=vit_config.intermediate_size,
+        hidden_act=vit_config.hidden_act,
+        hidden_dropout_prob=vit_config.hidden_dropout_prob,
+        attention_probs_dropout_prob=vit_config.attention_probs_dropout_prob,
+        initializer_range=vit_config.initializer_range,
+        layer_norm_eps=vit_config.layer_norm_eps,
+        qkv_bias=vit_config.qkv_bias,
+        pooler_output_size=getattr(vit_config, "pooler_output_size", None),
+        pooler_act=getattr(vit_config, "pooler_act", "tanh"),
+        id2label=vit_config.id2label,
+        label2id=vit_config.label2id,
+        problem_type=vit_config.problem_type,
+        dtype=vit_config.dtype,
+    )
+
+
+def convert_image_processor(
+    input_dir: Path,
+    config: {{ cookiecutter.class_prefix }}Config,
+) -> tuple[{{ cookiecutter.class_prefix }}ImageProcessor, str]:
+    """Our image processor, and where its settings come from: the input's `preprocessor_config.json`, or defaults."""
+    path = input_dir / "preprocessor_config.json"
+    if not path.is_file():
+        processor = {{ cookiecutter.class_prefix }}ImageProcessor(size=config.image_size)
+        return processor, f"no preprocessor_config.json: default settings, {config.image_size}x{config.image_size}"
+    settings = json.loads(path.read_text())
+    if settings.get("do_center_crop"):
+        raise ConversionError("the input's image processor center-crops, which this image processor does not do.")
+    size = settings.get("size", config.image_size)
+    if isinstance(size, dict) and set(size) != {"height", "width"}:
+        raise ConversionError(f"the input's image processor size {size!r} is not supported (only height and width).")
+    kept = {name: settings[name] for name in PROCESSOR_SETTINGS if name in settings}
+    processor = {{ cookiecutter.class_prefix }}ImageProcessor(**kept)
+    return processor, f"settings of the input's preprocessor_config.json ({settings.get('image_processor_type')})"
+
+
+def load_safetensors(folder: Path) -> dict[str, torch.Tensor]:
+    """All tensors of a `save_pretrained` folder, sharded or not."""
+    index = folder / "model.safetensors.index.json"
+    if index.is_file():
+        shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
+    elif (folder / "model.safetensors").is_file():
+        shards = ["model.safetensors"]
+    else:
+        raise ConversionError(f"no model.safetensors or model.safetensors.index.json in {folder}.")
+    state_dict: dict[str, torch.Tensor] = {}
+    for shard in shards:
+        state_dict.update(load_file(folder / shard))
+    return state_dict
+
+
+def rename_key(key: str) -> str:
+    old_prefix, new_prefix = PREFIX_RENAME
+    if key.startswith(old_prefix):
+        key = new_prefix + key.removeprefix(old_prefix)
+    for old, new in RENAMES:
+        key = key.replace(old, new)
+    return key
+
+
+def rename_keys(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """ViT names -> ours (see `RENAMES`)."""
+    return {rename_key(key): tensor for key, tensor in state_dict.items()}
+
+
+def check_state_dict(expected: dict[str, torch.Tensor], converted: dict[str, torch.Tensor]) -> list[str]:
+    """Compare names and shapes; return the report lines, raise `ConversionError` on any mismatch."""
+    missing = sorted(set(expected) - set(converted))
+    unexpected = sorted(set(converted) - set(expected))
+    mismatched = sorted(
+        f"{key}: checkpoint {tuple(converted[key].shape)} != model {tuple(expected[key].shape)}"
+        for key in set(expected) & set(converted)
+        if converted[key].shape != expected[key].shape
+    )
+    report = [
+        f"tensors in checkpoint: {len(converted)}, in model: {len(expected)}",
+        f"missing from checkpoint: {missing or 'none'}",
+        f"unused from checkpoint: {unexpected or 'none'}",
+        f"shape mismatches: {mismatched or 'none'}",
+    ]
+    if missing or unexpected or mismatched:
+        raise ConversionError("the checkpoint does not match the model:\n  " + "\n  ".join(report))
+    return report
+
+
+def convert(input_dir: Path, output_dir: Path) -> list[str]:
+    """Convert `input_dir` (a ViT folder) into `output_dir`; return the report lines."""
+    vit_config = AutoConfig.from_pretrained(input_dir)
+    architectures = vit_config.architectures or ["ViTModel"]
+    if architectures[0] not in HEADS:
+        raise ConversionError(f"cannot convert architecture {architectures[0]!r}: supported are {sorted(HEADS)}.")
+    model_class = HEADS[architectures[0]]
+    config = convert_config(vit_config)
+    converted = rename_keys(load_safetensors(input_dir))
+    image_processor, processor_origin = convert_image_processor(input_dir, config)
+
+    with torch.device("meta"):
+        model = model_class(config)
+    report = check_state_dict(model.state_dict(), converted)
+    model.load_state_dict(converted, strict=True, assign=True)
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(output_dir)
+    image_processor.save_pretrained(output_dir)
+    report.append(f"image processor: {processor_origin}")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--input", type=Path, required=True, help="folder of a ViT checkpoint (save_pretrained)")
+    parser.add_argument("--output", type=Path, required=True, help="folder to write the converted checkpoint to")
+    args = parser.parse_args(argv)
+    if args.output.exists() and any(args.output.iterdir()):
+        parser.error(f"--output {args.output} is not empty: choose a new folder.")
+    try:
+        report = convert(args.input, args.output)
+    except ConversionError as error:
+        parser.exit(1, f"error: {error}\n")
+    print("\n".join(report))
+    print(f"saved to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
