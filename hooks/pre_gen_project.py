@@ -10,7 +10,9 @@ import keyword
 import re
 import sys
 
-MIN_SUPPORTED_TRANSFORMERS = (5, 0)
+# The oldest transformers release each family's generated code and tests pass on (checked by scripts/test_minimum.sh):
+# create_causal_mask's 5.4 signature; AutoImageProcessor without torchvision from 5.18.
+MIN_SUPPORTED_TRANSFORMERS = {"decoder": (5, 4), "encoder": (5, 4), "vision": (5, 18)}
 # Longer names would push generated lines past the 119-character limit.
 MAX_NAME_LENGTH = 24
 # Hub rules for a repo id: "namespace/name", each part letters, digits, "-", "_", "."; no "--" or ".."; may not
@@ -91,15 +93,17 @@ def check_choice(field: str, value: str, accepted: list[str]) -> str | None:
     return None
 
 
-def check_min_transformers_version(version: str) -> str | None:
+def check_min_transformers_version(version: str, architecture: str) -> str | None:
     match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", version)
-    minimum = ".".join(map(str, MIN_SUPPORTED_TRANSFORMERS))
+    # An unknown architecture is reported by its own check: compare with the newest minimum only for the example.
+    supported = MIN_SUPPORTED_TRANSFORMERS.get(architecture)
+    minimum = ".".join(map(str, supported or max(MIN_SUPPORTED_TRANSFORMERS.values()))) + ".0"
     if match is None:
-        return f"min_transformers_version {version!r} is not a release number: use e.g. '{minimum}.0'."
-    if (int(match[1]), int(match[2])) < MIN_SUPPORTED_TRANSFORMERS:
+        return f"min_transformers_version {version!r} is not a release number: use e.g. '{minimum}'."
+    if supported is not None and (int(match[1]), int(match[2])) < supported:
         return (
-            f"min_transformers_version {version!r} is too old: the generated code uses transformers 5 APIs, "
-            f"use {minimum}.0 or newer."
+            f"min_transformers_version {version!r} is too old for the {architecture} family: its generated code and "
+            f"tests need transformers {minimum} or newer."
         )
     return None
 
@@ -113,7 +117,7 @@ def validate(answers: dict[str, str], choices: dict[str, list[str]]) -> list[str
         check_hub_repo_id(answers["hub_repo_id"]),
         check_author(answers["author"]),
         check_choice("license", answers["license"], choices["license"]),
-        check_min_transformers_version(answers["min_transformers_version"]),
+        check_min_transformers_version(answers["min_transformers_version"], answers["architecture"]),
     ]
     return [error for error in errors if error is not None]
 

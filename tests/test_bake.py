@@ -24,7 +24,7 @@ ANSWER_SETS = {
         "hub_repo_id": "my-org.ai/Tiny_GPT-v2",
         "author": "Ada O'Neil & Grace Hopper",
         "license": "mit",
-        "min_transformers_version": "5.1",
+        "min_transformers_version": "5.20",
     },
     "long_names": {"model_name": "long_research_model_name", "license": "cc-by-nc-4.0"},
 }
@@ -81,7 +81,7 @@ def test_ruff_check_and_format(baked):
 def test_pyproject_and_model_card(baked):
     project, answers = baked
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    min_version = answers.get("min_transformers_version", "5.0.0")
+    min_version = answers.get("min_transformers_version", "5.18.0" if answers["architecture"] == "vision" else "5.4.0")
     assert f"transformers>={min_version}" in pyproject["project"]["dependencies"]
     assert pyproject["project"]["authors"] == [{"name": answers.get("author", "Your Name")}]
 

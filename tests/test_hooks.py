@@ -31,7 +31,7 @@ VALID = {
     "hub_repo_id": "your-username/my-model",
     "author": "Ada O'Neil, Grace Hopper & co.",
     "license": "apache-2.0",
-    "min_transformers_version": "5.0.0",
+    "min_transformers_version": "5.4.0",
 }
 
 BAD_ANSWERS = [
@@ -64,7 +64,8 @@ BAD_ANSWERS = [
     ("license", "wtfpl", "license 'wtfpl' is not supported: use one of apache-2.0, mit"),
     ("architecture", "mamba", "architecture 'mamba' is not supported: use one of decoder"),
     ("min_transformers_version", "latest", "min_transformers_version 'latest' is not a release number"),
-    ("min_transformers_version", "4.57.1", "min_transformers_version '4.57.1' is too old"),
+    ("min_transformers_version", "4.57.1", "min_transformers_version '4.57.1' is too old for the decoder family"),
+    ("min_transformers_version", "5.3", "'5.3' is too old for the decoder family: its generated code and tests need"),
 ]
 
 
@@ -78,6 +79,20 @@ def test_validate_accepts_the_defaults_and_good_answers():
     assert pre_gen.validate(VALID, CHOICES) == []
     good = {"model_name": "x2_net", "class_prefix": "X2Net", "hub_repo_id": "Org_1.ai/X2-net_v1.5"}
     assert pre_gen.validate({**VALID, **good}, CHOICES) == []
+
+
+def test_the_vision_family_needs_a_newer_minimum():
+    vision = {**VALID, "architecture": "vision"}
+    assert pre_gen.validate({**vision, "min_transformers_version": "5.18.0"}, CHOICES) == []
+    errors = pre_gen.validate({**vision, "min_transformers_version": "5.4.0"}, CHOICES)
+    assert errors == [
+        "min_transformers_version '5.4.0' is too old for the vision family: its generated code and tests need "
+        "transformers 5.18.0 or newer."
+    ]
+
+
+def test_every_family_has_a_minimum_transformers_version():
+    assert set(pre_gen.MIN_SUPPORTED_TRANSFORMERS) == set(TEMPLATE_CONTEXT["architecture"])
 
 
 def test_every_license_offered_is_a_hub_license():

@@ -1,4 +1,4 @@
-"""Support code for the tests: fresh-process runs and a Hub cache to load repo ids from offline."""
+"""Support code for the tests: fresh-process runs, a Hub cache to load repo ids from offline, and a Hub server."""
 
 from __future__ import annotations
 
@@ -8,10 +8,17 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import huggingface_hub
+
+from .hub_server import HubServer
 
 PACKAGE = "{{ cookiecutter.model_name }}"
 REPO_ID = "{{ cookiecutter.hub_repo_id }}"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_fresh(code: str, *args: str, cwd: Path, env: dict[str, str] | None = None) -> dict:
@@ -56,3 +63,35 @@ def populate_hub_cache(hf_home: Path, repo_id: str, folder: Path) -> str:
     (repo_dir / "refs").mkdir(exist_ok=True)
     (repo_dir / "refs" / "main").write_text(commit)
     return commit
+
+
+@contextmanager
+def serve_hub(monkeypatch, tmp_path: Path, token: str) -> Iterator[HubServer]:
+    """A Hub server on 127.0.0.1 that this process's huggingface_hub client talks to, with `token` as HF_TOKEN.
+
+    The developer's own stored token is never read (or sent).
+    """
+    with HubServer() as server:
+        monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", server.url)
+        monkeypatch.setattr(huggingface_hub.constants, "HF_TOKEN_PATH", str(tmp_path / "no_token"))
+        monkeypatch.setattr(huggingface_hub.constants, "HF_STORED_TOKENS_PATH", str(tmp_path / "no_tokens"))
+        monkeypatch.setenv("HF_TOKEN", token)
+        monkeypatch.setenv("HF_HOME", str(tmp_path / "publisher_hf_home"))
+        yield server
+
+
+def hub_env(hub: HubServer, hf_home: Path, token: str | None = None) -> dict[str, str]:
+    """Environment of a process that talks to `hub` (a fresh cache in `hf_home`, anonymous without `token`)."""
+    return {"HF_ENDPOINT": hub.url, "HF_HOME": str(hf_home), "HF_TOKEN": token or "", "HF_HUB_OFFLINE": "0"}
+
+
+def publish_cli(hub: HubServer, hf_home: Path, token: str, *args: str) -> subprocess.CompletedProcess:
+    """Run the documented publish command in its own process, as a user would."""
+    env = {**os.environ, **hub_env(hub, hf_home, token)}
+    command = [sys.executable, "-m", f"{PACKAGE}.publish", *args]
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def printed_commit(output: str) -> str:
+    """The commit hash that the publish command printed."""
+    return next(line.removeprefix("commit: ") for line in output.splitlines() if line.startswith("commit: "))

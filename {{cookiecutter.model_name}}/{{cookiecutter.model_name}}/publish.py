@@ -26,7 +26,17 @@ from huggingface_hub.utils import validate_repo_id
 from transformers import PreTrainedModel
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
-from .family import DEFAULT_HEAD, DESCRIPTION, PIPELINE_TAG, Processor, load_processor, usage_code
+from .family import (
+    DEFAULT_HEAD,
+    DESCRIPTION,
+    PIPELINE_TAG,
+    PROCESSOR_FILE,
+    Processor,
+    check_processor,
+    default_processor,
+    load_processor,
+    usage_code,
+)
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 REPO_ID = "{{ cookiecutter.hub_repo_id }}"
@@ -62,6 +72,19 @@ def load_model(checkpoint: Path | None, config_file: Path | None, head: str | No
     if architecture not in by_name:
         raise PublishError(f"--checkpoint {checkpoint} was saved by {architecture}: expected one of {sorted(by_name)}")
     return by_name[architecture].from_pretrained(checkpoint)
+
+
+def find_processor(folder: Path | None, config: {{ cookiecutter.class_prefix }}Config, required: bool) -> Processor:
+    """The tokenizer or processor saved in `folder`; the family's default one if there is none (and none was asked)."""
+    if folder is not None and (folder / PROCESSOR_FILE).is_file():
+        processor = load_processor(folder)
+    elif required:
+        raise PublishError(f"--processor {folder} holds no {PROCESSOR_FILE}: pass the folder it was saved to.")
+    else:
+        print(f"no {PROCESSOR_FILE} given: publishing the default processor ({default_processor.__doc__})")
+        processor = default_processor(config)
+    check_processor(processor, config)
+    return processor
 
 
 def architecture_table(config: {{ cookiecutter.class_prefix }}Config) -> str:
@@ -211,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             model = load_model(args.checkpoint, args.config, args.head)
-            processor = load_processor(args.processor or args.checkpoint, model.config, required=bool(args.processor))
+            processor = find_processor(args.processor or args.checkpoint, model.config, required=bool(args.processor))
             folder.mkdir(parents=True, exist_ok=True)
             weights = "trained checkpoint" if args.checkpoint else "newly initialised from the config (not trained)"
             write_release(folder, model, processor, args.repo_id, weights, args.base_model, args.dataset)

@@ -1,6 +1,12 @@
-"""The tiny model configuration shared by the tests."""
+"""The tiny model configuration and checkpoint shared by the tests."""
 
-from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from pathlib import Path
+
+import torch
+from transformers import PreTrainedTokenizerBase
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, {{ cookiecutter.class_prefix }}ForCausalLM
+from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
 
 PAD, BOS, EOS = 0, 1, 2
 
@@ -22,3 +28,13 @@ def tiny_config(**overrides) -> {{ cookiecutter.class_prefix }}Config:
     )
     values.update(overrides)
     return {{ cookiecutter.class_prefix }}Config(**values)
+
+
+def save_checkpoint(folder: Path, seed: int) -> tuple[{{ cookiecutter.class_prefix }}ForCausalLM, PreTrainedTokenizerBase]:
+    """A tiny causal LM saved with its tokenizer, as `publish --checkpoint` takes it."""
+    torch.manual_seed(seed)
+    tokenizer = train_tokenizer()
+    model = {{ cookiecutter.class_prefix }}ForCausalLM(tiny_config(vocab_size=len(tokenizer))).eval()
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return model, tokenizer

@@ -15,19 +15,22 @@ DESCRIPTION = (
     "attention, a SwiGLU MLP and pre-norm residual connections. Its code loads with `trust_remote_code=True`; "
     "the tokenizer is a standard fast tokenizer and needs no remote code."
 )
+PROCESSOR_FILE = "tokenizer_config.json"
 Processor = PreTrainedTokenizerBase
 
 
-def load_processor(folder: Path | None, config: PretrainedConfig, required: bool = False) -> PreTrainedTokenizerBase:
-    """The tokenizer saved in `folder`; without one (and unless `required`), one trained on the shipped corpus."""
-    if folder is not None and (folder / "tokenizer_config.json").is_file():
-        # The folder is the user's own checkpoint: its config's code is the project's code.
-        tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=True)
-    elif required:
-        raise ValueError(f"{folder} holds no tokenizer (tokenizer_config.json): pass a tokenizer folder.")
-    else:
-        print("no tokenizer given: using one trained on the shipped corpus (see train_tokenizer.py)")
-        tokenizer = train_tokenizer()
+def load_processor(folder: Path) -> PreTrainedTokenizerBase:
+    # The folder is the user's own checkpoint: the code its config names is this project's code.
+    return AutoTokenizer.from_pretrained(folder, trust_remote_code=True)
+
+
+def default_processor(config: PretrainedConfig) -> PreTrainedTokenizerBase:
+    """a byte-level BPE tokenizer trained on the shipped corpus, see train_tokenizer.py"""
+    return train_tokenizer()
+
+
+def check_processor(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig) -> None:
+    """Refuse a tokenizer that would feed the model ids it cannot embed or special ids it does not expect."""
     if len(tokenizer) > config.vocab_size:
         raise ValueError(
             f"the tokenizer has {len(tokenizer)} tokens but the model's vocab_size is {config.vocab_size}: "
@@ -37,7 +40,6 @@ def load_processor(folder: Path | None, config: PretrainedConfig, required: bool
         model_id, tokenizer_id = getattr(config, name), getattr(tokenizer, name)
         if model_id is not None and tokenizer_id is not None and model_id != tokenizer_id:
             raise ValueError(f"the config's {name} is {model_id} but the tokenizer's is {tokenizer_id}.")
-    return tokenizer
 
 
 def usage_code(repo_id: str, auto_class: str) -> str:

@@ -1,6 +1,12 @@
-"""The tiny model configuration shared by the tests."""
+"""The tiny model configuration and checkpoint shared by the tests."""
 
-from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from pathlib import Path
+
+import torch
+from transformers import PreTrainedTokenizerBase
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, {{ cookiecutter.class_prefix }}ForMaskedLM
+from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
 
 PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4
 
@@ -19,3 +25,13 @@ def tiny_config(**overrides) -> {{ cookiecutter.class_prefix }}Config:
     )
     values.update(overrides)
     return {{ cookiecutter.class_prefix }}Config(**values)
+
+
+def save_checkpoint(folder: Path, seed: int) -> tuple[{{ cookiecutter.class_prefix }}ForMaskedLM, PreTrainedTokenizerBase]:
+    """A tiny masked LM saved with its tokenizer, as `publish --checkpoint` takes it."""
+    torch.manual_seed(seed)
+    tokenizer = train_tokenizer(model_max_length=tiny_config().max_position_embeddings)
+    model = {{ cookiecutter.class_prefix }}ForMaskedLM(tiny_config(vocab_size=len(tokenizer))).eval()
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return model, tokenizer

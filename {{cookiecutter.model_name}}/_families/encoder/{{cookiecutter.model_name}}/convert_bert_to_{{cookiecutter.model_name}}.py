@@ -11,16 +11,13 @@ nothing is written. Tokenizer files found in the input folder are copied next to
 
 from __future__ import annotations
 
-import argparse
-import json
-import shutil
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
 from transformers import AutoConfig, PreTrainedConfig
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from .conversion import ConversionError, copy_files, load_checked, load_safetensors, run_cli
 from .modeling_{{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}ForMaskedLM,
     {{ cookiecutter.class_prefix }}ForSequenceClassification,
@@ -51,10 +48,6 @@ TOKENIZER_FILES = (
     "special_tokens_map.json",
     "vocab.txt",
 )
-
-
-class ConversionError(ValueError):
-    """The checkpoint cannot be converted faithfully."""
 
 
 def convert_config(bert_config: PreTrainedConfig, add_pooling_layer: bool) -> {{ cookiecutter.class_prefix }}Config:
@@ -99,21 +92,6 @@ def convert_config(bert_config: PreTrainedConfig, add_pooling_layer: bool) -> {{
         raise ConversionError(f"the BERT config cannot be converted: {error}") from error
 
 
-def load_safetensors(folder: Path) -> dict[str, torch.Tensor]:
-    """All tensors of a `save_pretrained` folder, sharded or not."""
-    index = folder / "model.safetensors.index.json"
-    if index.is_file():
-        shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
-    elif (folder / "model.safetensors").is_file():
-        shards = ["model.safetensors"]
-    else:
-        raise ConversionError(f"no model.safetensors or model.safetensors.index.json in {folder}.")
-    state_dict: dict[str, torch.Tensor] = {}
-    for shard in shards:
-        state_dict.update(load_file(folder / shard))
-    return state_dict
-
-
 def rename_keys(state_dict: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], list[str]]:
     """BERT names -> ours; returns the renamed tensors and the names deliberately dropped.
 
@@ -138,29 +116,6 @@ def rename_keys(state_dict: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Te
     return renamed, dropped
 
 
-def check_state_dict(
-    expected: dict[str, torch.Tensor], converted: dict[str, torch.Tensor], tied_keys: set[str]
-) -> list[str]:
-    """Compare names and shapes; return the report lines, raise `ConversionError` on any mismatch."""
-    missing = sorted(set(expected) - set(converted) - tied_keys)
-    unexpected = sorted(set(converted) - set(expected))
-    mismatched = sorted(
-        f"{key}: checkpoint {tuple(converted[key].shape)} != model {tuple(expected[key].shape)}"
-        for key in set(expected) & set(converted)
-        if converted[key].shape != expected[key].shape
-    )
-    report = [
-        f"tensors in checkpoint: {len(converted)}, in model: {len(expected)}",
-        f"missing from checkpoint: {missing or 'none'}",
-        f"unused from checkpoint: {unexpected or 'none'}",
-        f"shape mismatches: {mismatched or 'none'}",
-        f"tied to another weight (not stored): {sorted(tied_keys & set(expected) - set(converted)) or 'none'}",
-    ]
-    if missing or unexpected or mismatched:
-        raise ConversionError("the checkpoint does not match the model:\n  " + "\n  ".join(report))
-    return report
-
-
 def convert(input_dir: Path, output_dir: Path) -> list[str]:
     """Convert `input_dir` (a BERT folder) into `output_dir`; return the report lines."""
     bert_config = AutoConfig.from_pretrained(input_dir)
@@ -172,37 +127,17 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     has_pooler = any(key.startswith(("pooler.", "model.pooler.")) for key in converted)
     config = convert_config(bert_config, add_pooling_layer=has_pooler)
 
-    with torch.device("meta"):
-        model = model_class(config)
-    tied_keys = set(model._tied_weights_keys or {}) if config.tie_word_embeddings else set()
-    report = check_state_dict(model.state_dict(), converted, tied_keys)
+    model, report = load_checked(model_class, config, converted)
     report.append(f"dropped (re-created buffers, unused bias): {dropped or 'none'}")
-    model.load_state_dict(converted, strict=False, assign=True)
-    model.tie_weights()
 
     output_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(output_dir)
-    copied = [name for name in TOKENIZER_FILES if (input_dir / name).is_file()]
-    for name in copied:
-        shutil.copyfile(input_dir / name, output_dir / name)
-    report.append(f"copied from the input folder: {copied or 'none'}")
+    report.append(copy_files(input_dir, output_dir, TOKENIZER_FILES))
     return report
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--input", type=Path, required=True, help="folder of a BERT checkpoint (save_pretrained)")
-    parser.add_argument("--output", type=Path, required=True, help="folder to write the converted checkpoint to")
-    args = parser.parse_args(argv)
-    if args.output.exists() and any(args.output.iterdir()):
-        parser.error(f"--output {args.output} is not empty: choose a new folder.")
-    try:
-        report = convert(args.input, args.output)
-    except ConversionError as error:
-        parser.exit(1, f"error: {error}\n")
-    print("\n".join(report))
-    print(f"saved to {args.output}")
-    return 0
+    return run_cli(convert, __doc__, "BERT", argv)
 
 
 if __name__ == "__main__":

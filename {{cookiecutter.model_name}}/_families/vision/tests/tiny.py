@@ -1,6 +1,14 @@
-"""The tiny model configuration shared by the tests."""
+"""The tiny model configuration and checkpoint shared by the tests."""
 
-from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from pathlib import Path
+
+import torch
+
+from {{ cookiecutter.model_name }} import (
+    {{ cookiecutter.class_prefix }}Config,
+    {{ cookiecutter.class_prefix }}ForImageClassification,
+    {{ cookiecutter.class_prefix }}ImageProcessor,
+)
 
 LABELS = ["cat", "dog", "bird"]
 
@@ -20,3 +28,17 @@ def tiny_config(**overrides) -> {{ cookiecutter.class_prefix }}Config:
     )
     values.update(overrides)
     return {{ cookiecutter.class_prefix }}Config(**values)
+
+
+def save_checkpoint(
+    folder: Path,
+    seed: int,
+) -> tuple[{{ cookiecutter.class_prefix }}ForImageClassification, {{ cookiecutter.class_prefix }}ImageProcessor]:
+    """A tiny image classifier saved with its image processor, as `publish --checkpoint` takes it."""
+    torch.manual_seed(seed)
+    config = tiny_config()
+    model = {{ cookiecutter.class_prefix }}ForImageClassification(config).eval()
+    processor = {{ cookiecutter.class_prefix }}ImageProcessor(size=config.image_size)
+    model.save_pretrained(folder)
+    processor.save_pretrained(folder)
+    return model, processor

@@ -11,15 +11,14 @@ missing, unexpected or mis-shaped tensor stops the conversion with a report, not
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
 from transformers import AutoConfig, PreTrainedConfig
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from .conversion import ConversionError, load_checked, load_safetensors, run_cli
 from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
 from .modeling_{{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}ForImageClassification,
@@ -56,10 +55,6 @@ PROCESSOR_SETTINGS = (
     "image_mean",
     "image_std",
 )
-
-
-class ConversionError(ValueError):
-    """The checkpoint cannot be converted faithfully."""
 
 
 def convert_config(vit_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix }}Config:
@@ -116,21 +111,6 @@ def convert_image_processor(
     return processor, f"settings of the input's preprocessor_config.json ({settings.get('image_processor_type')})"
 
 
-def load_safetensors(folder: Path) -> dict[str, torch.Tensor]:
-    """All tensors of a `save_pretrained` folder, sharded or not."""
-    index = folder / "model.safetensors.index.json"
-    if index.is_file():
-        shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
-    elif (folder / "model.safetensors").is_file():
-        shards = ["model.safetensors"]
-    else:
-        raise ConversionError(f"no model.safetensors or model.safetensors.index.json in {folder}.")
-    state_dict: dict[str, torch.Tensor] = {}
-    for shard in shards:
-        state_dict.update(load_file(folder / shard))
-    return state_dict
-
-
 def rename_key(key: str) -> str:
     old_prefix, new_prefix = PREFIX_RENAME
     if key.startswith(old_prefix):
@@ -145,26 +125,6 @@ def rename_keys(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return {rename_key(key): tensor for key, tensor in state_dict.items()}
 
 
-def check_state_dict(expected: dict[str, torch.Tensor], converted: dict[str, torch.Tensor]) -> list[str]:
-    """Compare names and shapes; return the report lines, raise `ConversionError` on any mismatch."""
-    missing = sorted(set(expected) - set(converted))
-    unexpected = sorted(set(converted) - set(expected))
-    mismatched = sorted(
-        f"{key}: checkpoint {tuple(converted[key].shape)} != model {tuple(expected[key].shape)}"
-        for key in set(expected) & set(converted)
-        if converted[key].shape != expected[key].shape
-    )
-    report = [
-        f"tensors in checkpoint: {len(converted)}, in model: {len(expected)}",
-        f"missing from checkpoint: {missing or 'none'}",
-        f"unused from checkpoint: {unexpected or 'none'}",
-        f"shape mismatches: {mismatched or 'none'}",
-    ]
-    if missing or unexpected or mismatched:
-        raise ConversionError("the checkpoint does not match the model:\n  " + "\n  ".join(report))
-    return report
-
-
 def convert(input_dir: Path, output_dir: Path) -> list[str]:
     """Convert `input_dir` (a ViT folder) into `output_dir`; return the report lines."""
     vit_config = AutoConfig.from_pretrained(input_dir)
@@ -176,10 +136,7 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     converted = rename_keys(load_safetensors(input_dir))
     image_processor, processor_origin = convert_image_processor(input_dir, config)
 
-    with torch.device("meta"):
-        model = model_class(config)
-    report = check_state_dict(model.state_dict(), converted)
-    model.load_state_dict(converted, strict=True, assign=True)
+    model, report = load_checked(model_class, config, converted)
 
     output_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(output_dir)
@@ -189,19 +146,7 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--input", type=Path, required=True, help="folder of a ViT checkpoint (save_pretrained)")
-    parser.add_argument("--output", type=Path, required=True, help="folder to write the converted checkpoint to")
-    args = parser.parse_args(argv)
-    if args.output.exists() and any(args.output.iterdir()):
-        parser.error(f"--output {args.output} is not empty: choose a new folder.")
-    try:
-        report = convert(args.input, args.output)
-    except ConversionError as error:
-        parser.exit(1, f"error: {error}\n")
-    print("\n".join(report))
-    print(f"saved to {args.output}")
-    return 0
+    return run_cli(convert, __doc__, "ViT", argv)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,60 @@
+"""What publishing needs to know about this model family: its task, default head, tokenizer and usage snippet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from transformers import AutoTokenizer, PretrainedConfig, PreTrainedTokenizerBase
+
+from .train_tokenizer import train_tokenizer
+
+PIPELINE_TAG = "fill-mask"
+DEFAULT_HEAD = "ForMaskedLM"
+DESCRIPTION = (
+    "A bidirectional transformer encoder with the math of BERT: word, learned position and token type embeddings, "
+    "post-norm layers with a GELU MLP, and an optional pooler. Its code loads with `trust_remote_code=True`; the "
+    "tokenizer is a standard fast WordPiece tokenizer and needs no remote code."
+)
+PROCESSOR_FILE = "tokenizer_config.json"
+Processor = PreTrainedTokenizerBase
+PIPELINES = {
+    "AutoModelForMaskedLM": ("fill-mask", "The capital of France is [MASK]."),
+    "AutoModelForSequenceClassification": ("text-classification", "A short text to classify."),
+    "AutoModelForTokenClassification": ("token-classification", "Ada Lovelace lived in London."),
+}
+
+
+def load_processor(folder: Path) -> PreTrainedTokenizerBase:
+    # The folder is the user's own checkpoint: the code its config names is this project's code.
+    return AutoTokenizer.from_pretrained(folder, trust_remote_code=True)
+
+
+def default_processor(config: PretrainedConfig) -> PreTrainedTokenizerBase:
+    """a WordPiece tokenizer trained on the shipped corpus, see train_tokenizer.py"""
+    return train_tokenizer(model_max_length=config.max_position_embeddings)
+
+
+def check_processor(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig) -> None:
+    """Refuse a tokenizer that would feed the model ids it cannot embed or a padding id it does not expect."""
+    if len(tokenizer) > config.vocab_size:
+        raise ValueError(
+            f"the tokenizer has {len(tokenizer)} tokens but the model's vocab_size is {config.vocab_size}: "
+            "ids past the embedding table would crash the model."
+        )
+    model_pad, tokenizer_pad = config.pad_token_id, tokenizer.pad_token_id
+    if model_pad is not None and tokenizer_pad is not None and model_pad != tokenizer_pad:
+        raise ValueError(f"the config's pad_token_id is {model_pad} but the tokenizer's is {tokenizer_pad}.")
+
+
+def usage_code(repo_id: str, auto_class: str) -> str:
+    """A Markdown code block that loads the published model, pinned to a revision, and runs it in a pipeline."""
+    task, text = PIPELINES.get(auto_class, ("feature-extraction", "A short text."))
+    lines = [
+        "from transformers import pipeline",
+        "",
+        f'repo_id = "{repo_id}"',
+        'revision = "<commit sha>"  # the commit you reviewed',
+        f'pipe = pipeline("{task}", model=repo_id, trust_remote_code=True, revision=revision)',
+        f'print(pipe("{text}"))',
+    ]
+    return "\n".join(["```python", *lines, "```"])

@@ -1,0 +1,172 @@
+"""The publish command: the release folder and model card, and how it uses the Hub (a real client, a local server)."""
+
+import inspect
+import json
+
+import pytest
+from huggingface_hub import ModelCard, ModelCardData
+
+from {{ cookiecutter.model_name }}.family import PIPELINE_TAG
+from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
+from {{ cookiecutter.model_name }}.publish import main as publish_main
+
+from .helpers import printed_commit, run_fresh, serve_hub
+from .tiny import save_checkpoint
+
+REPO_ID = "test-org/published-model"
+TOKEN = "hf_test_token_never_printed"
+
+# Runs where the project is not importable: what a consumer sees of one revision of the repo.
+READ_REPO = """
+import json, sys
+from huggingface_hub import model_info
+
+repo_id, revision = sys.argv[1], sys.argv[2]
+try:
+    print(json.dumps({"sha": model_info(repo_id, revision=revision).sha}))
+except Exception as error:
+    print(json.dumps({"error": type(error).__name__}))
+"""
+
+
+@pytest.fixture
+def hub(monkeypatch, tmp_path):
+    with serve_hub(monkeypatch, tmp_path, TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def checkpoint(tmp_path):
+    save_checkpoint(tmp_path / "checkpoint", seed=0)
+    return str(tmp_path / "checkpoint")
+
+
+def test_dry_run_writes_a_valid_release_and_uploads_nothing(hub, tmp_path, checkpoint, capsys):
+    release = tmp_path / "release"
+    arguments = ["--repo-id", REPO_ID, "--checkpoint", checkpoint, "--dry-run", "--output", str(release)]
+    assert publish_main([*arguments, "--base-model", "org/base-model", "--dataset", "org/corpus"]) == 0
+    assert hub.state.requests == []
+    assert "commit:" not in capsys.readouterr().out
+    assert not list(release.glob("*.bin")) and (release / "model.safetensors").is_file()
+    config = json.loads((release / "config.json").read_text())
+    assert set(config["auto_map"]) == {"AutoConfig", *AUTO_CLASSES.values()}
+
+    card = ModelCard.load(release / "README.md")
+    metadata = card.data.to_dict()
+    known_keys = set(inspect.signature(ModelCardData).parameters) - {"kwargs", "ignore_metadata_errors"}
+    assert set(metadata) <= known_keys, f"unknown model card keys: {set(metadata) - known_keys}"
+    assert metadata["library_name"] == "transformers"
+    assert metadata["pipeline_tag"] == PIPELINE_TAG
+    assert metadata["license"] == "{{ cookiecutter.license }}"
+    assert "custom_code" in metadata["tags"] and config["model_type"] in metadata["tags"]
+    assert metadata["base_model"] == "org/base-model" and metadata["datasets"] == ["org/corpus"]
+    for name in ("hidden_size", "num_hidden_layers", "num_attention_heads"):
+        assert f"| `{name}` | `{config[name]!r}` |" in card.text
+    assert "**Parameters:** " in card.text
+    assert "trust_remote_code=True, revision=revision" in card.text
+    assert "## Security" in card.text and "## Citation" in card.text and "## Architecture" in card.text
+
+
+def test_private_repo_needs_the_token_which_is_never_printed_or_saved(hub, tmp_path, checkpoint, capsys):
+    release = tmp_path / "release"
+    assert publish_main(["--repo-id", REPO_ID, "--checkpoint", checkpoint, "--private", "--output", str(release)]) == 0
+    output = capsys.readouterr()
+    assert TOKEN not in output.out + output.err
+    for path in release.rglob("*"):
+        assert TOKEN.encode() not in path.read_bytes(), f"the token leaked into {path.name}"
+    assert hub.state.repos[REPO_ID].private
+
+    sha = printed_commit(output.out)
+    consumer = {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "consumer"), "HF_HUB_OFFLINE": "0"}
+    anonymous = run_fresh(READ_REPO, REPO_ID, sha, cwd=tmp_path, env={**consumer, "HF_TOKEN": ""})
+    assert anonymous == {"error": "RepositoryNotFoundError"}  # a private repo looks missing without a token
+    assert run_fresh(READ_REPO, REPO_ID, sha, cwd=tmp_path, env={**consumer, "HF_TOKEN": TOKEN}) == {"sha": sha}
+
+
+SNAPSHOT = """
+import json, os, sys
+from huggingface_hub import list_repo_files, snapshot_download
+
+repo_id, revision = sys.argv[1], sys.argv[2]
+folder = snapshot_download(repo_id, revision=revision)
+files = [os.path.relpath(os.path.join(root, name), folder) for root, _, names in os.walk(folder) for name in names]
+print(json.dumps({"listed": sorted(list_repo_files(repo_id, revision=revision)), "downloaded": sorted(files)}))
+"""
+
+
+def test_snapshot_download_gets_exactly_the_release(hub, tmp_path, checkpoint, capsys):
+    release = tmp_path / "release"
+    assert publish_main(["--repo-id", REPO_ID, "--checkpoint", checkpoint, "--output", str(release)]) == 0
+    sha = printed_commit(capsys.readouterr().out)
+    consumer = {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "consumer"), "HF_HUB_OFFLINE": "0", "HF_TOKEN": ""}
+    result = run_fresh(SNAPSHOT, REPO_ID, sha, cwd=tmp_path, env=consumer)
+    expected = sorted([".gitattributes", *(path.name for path in release.iterdir())])
+    assert result == {"listed": expected, "downloaded": expected}
+
+
+def test_branch_and_pull_request_leave_main_alone(hub, checkpoint, capsys):
+    base = ["--repo-id", REPO_ID, "--checkpoint", checkpoint]
+    assert publish_main([*base, "--revision", "experiment", "--commit-message", "Try a thing"]) == 0
+    repo = hub.state.repos[REPO_ID]
+    branch_sha = printed_commit(capsys.readouterr().out)
+    assert repo.refs["experiment"] == branch_sha
+    assert repo.commits[branch_sha].message == "Try a thing"
+    assert set(repo.commits[repo.refs["main"]].files) == {".gitattributes"}
+
+    assert publish_main([*base, "--create-pr"]) == 0
+    output = capsys.readouterr().out
+    assert "pull request: " in output and "/discussions/1" in output
+    assert repo.refs["refs/pr/1"] == printed_commit(output)
+    assert set(repo.commits[repo.refs["main"]].files) == {".gitattributes"}
+
+
+def test_republishing_the_same_files_makes_no_new_commit(hub, checkpoint, capsys):
+    arguments = ["--repo-id", REPO_ID, "--checkpoint", checkpoint]
+    assert publish_main(arguments) == 0
+    first = printed_commit(capsys.readouterr().out)
+    assert publish_main(arguments) == 0
+    assert printed_commit(capsys.readouterr().out) == first
+    assert len(hub.state.repos[REPO_ID].commits) == 2  # the repo's initial commit and the release
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--repo-id", "not a repo id"], "--repo-id 'not a repo id' is not a valid Hub repo id"),
+        (["--repo-id", "no-namespace"], "--repo-id 'no-namespace' is not a valid Hub repo id"),
+        (["--dry-run"], "--dry-run needs --output"),
+        (["--create-pr", "--revision", "dev"], "--create-pr opens a pull request against main"),
+        (["--checkpoint", "does/not/exist"], "--checkpoint does/not/exist does not exist"),
+        (["--head", "ForNothing"], "invalid choice: 'ForNothing'"),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_work(hub, capsys, arguments, message):
+    with pytest.raises(SystemExit) as exit_info:
+        publish_main(arguments)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert hub.state.requests == []
+
+
+def test_a_failed_build_leaves_no_half_written_folder(hub, tmp_path, capsys):
+    (tmp_path / "config.json").write_text(json.dumps({"hidden_size": 30, "num_attention_heads": 4}))
+    release = tmp_path / "release"
+    assert publish_main(["--config", str(tmp_path / "config.json"), "--dry-run", "--output", str(release)]) == 1
+    assert "must be divisible by `num_attention_heads`" in capsys.readouterr().err
+    assert not release.exists()
+
+
+def test_a_processor_folder_without_a_processor_is_refused(hub, tmp_path, checkpoint, capsys):
+    (tmp_path / "empty").mkdir()
+    arguments = ["--checkpoint", checkpoint, "--processor", str(tmp_path / "empty"), "--dry-run"]
+    assert publish_main([*arguments, "--output", str(tmp_path / "release")]) == 1
+    assert not (tmp_path / "release").exists()
+    assert f"--processor {tmp_path / 'empty'} holds no" in capsys.readouterr().err
+
+
+def test_upload_without_a_token_fails_with_the_client_error(hub, monkeypatch, checkpoint, capsys):
+    monkeypatch.delenv("HF_TOKEN")
+    assert publish_main(["--repo-id", REPO_ID, "--checkpoint", checkpoint]) == 1
+    error = capsys.readouterr().err
+    assert "error: the upload failed (log in with `hf auth login`, or set HF_TOKEN)" in error and "401" in error
+    assert REPO_ID not in hub.state.repos
