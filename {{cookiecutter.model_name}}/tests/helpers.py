@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import huggingface_hub
+from transformers import PreTrainedModel
+from transformers.modeling_layers import GradientCheckpointingLayer
 
 from .hub_server import HubServer
 
@@ -95,3 +97,26 @@ def publish_cli(hub: HubServer, hf_home: Path, token: str, *args: str) -> subpro
 def printed_commit(output: str) -> str:
     """The commit hash that the publish command printed."""
     return next(line.removeprefix("commit: ") for line in output.splitlines() if line.startswith("commit: "))
+
+
+def enable_counted_checkpointing(model: PreTrainedModel) -> list[str]:
+    """Turn activation checkpointing on and record each layer call that really goes through it.
+
+    Returns the list that the names of the checkpointed layers are appended to, call by call.
+    """
+    # Newer 5.x releases rename gradient_checkpointing_enable to activation_checkpointing_enable (old name gone in v6).
+    if hasattr(model, "activation_checkpointing_enable"):
+        model.activation_checkpointing_enable({"use_reentrant": False})
+    else:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    calls: list[str] = []
+    for name, module in model.named_modules():
+        if isinstance(module, GradientCheckpointingLayer):
+            checkpoint = module._gradient_checkpointing_func
+
+            def counted(*args, _checkpoint=checkpoint, _name=name, **kwargs):
+                calls.append(_name)
+                return _checkpoint(*args, **kwargs)
+
+            module._gradient_checkpointing_func = counted
+    return calls

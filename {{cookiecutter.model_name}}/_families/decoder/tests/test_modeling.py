@@ -8,6 +8,7 @@ from {{ cookiecutter.model_name }} import (
 )
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}RotaryEmbedding
 
+from .helpers import enable_counted_checkpointing
 from .tiny import PAD, tiny_config
 
 
@@ -140,14 +141,6 @@ def test_eager_and_sdpa_agree(config, input_ids, padded):
     torch.testing.assert_close(sdpa[rows], eager[rows], rtol=1e-5, atol=1e-5)
 
 
-def counting(function, calls: list):
-    def wrapper(*args, **kwargs):
-        calls.append(function)
-        return function(*args, **kwargs)
-
-    return wrapper
-
-
 def test_gradient_checkpointing_gives_the_same_loss_and_gradients(config, input_ids):
     model = {{ cookiecutter.class_prefix }}ForCausalLM(config).train()
 
@@ -158,14 +151,7 @@ def test_gradient_checkpointing_gives_the_same_loss_and_gradients(config, input_
         return loss.detach(), {name: p.grad.clone() for name, p in model.named_parameters()}
 
     loss, gradients = loss_and_gradients()
-    # Newer 5.x releases rename gradient_checkpointing_enable to activation_checkpointing_enable (old name gone in v6).
-    if hasattr(model, "activation_checkpointing_enable"):
-        model.activation_checkpointing_enable({"use_reentrant": False})
-    else:
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    calls = []
-    for layer in model.model.layers:
-        layer._gradient_checkpointing_func = counting(layer._gradient_checkpointing_func, calls)
+    calls = enable_counted_checkpointing(model)
     checkpointed_loss, checkpointed_gradients = loss_and_gradients()
 
     assert len(calls) == config.num_hidden_layers, "the layers did not run through checkpointing"

@@ -6,6 +6,7 @@ from {{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}Model,
 )
 
+from .helpers import enable_counted_checkpointing
 from .tiny import tiny_config
 
 
@@ -128,14 +129,6 @@ def test_eager_and_sdpa_agree(config, size):
     torch.testing.assert_close(sdpa.hidden_states[-1], eager.hidden_states[-1], rtol=1e-5, atol=1e-5)
 
 
-def counting(function, calls: list):
-    def wrapper(*args, **kwargs):
-        calls.append(function)
-        return function(*args, **kwargs)
-
-    return wrapper
-
-
 def test_gradient_checkpointing_gives_the_same_loss_and_gradients(config, pixel_values):
     model = {{ cookiecutter.class_prefix }}ForImageClassification(config).train()
     labels = torch.tensor([0, 2])
@@ -147,14 +140,7 @@ def test_gradient_checkpointing_gives_the_same_loss_and_gradients(config, pixel_
         return loss.detach(), {name: p.grad.clone() for name, p in model.named_parameters()}
 
     loss, gradients = loss_and_gradients()
-    # Newer 5.x releases rename gradient_checkpointing_enable to activation_checkpointing_enable (old name gone in v6).
-    if hasattr(model, "activation_checkpointing_enable"):
-        model.activation_checkpointing_enable({"use_reentrant": False})
-    else:
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    calls = []
-    for layer in model.model.layers:
-        layer._gradient_checkpointing_func = counting(layer._gradient_checkpointing_func, calls)
+    calls = enable_counted_checkpointing(model)
     checkpointed_loss, checkpointed_gradients = loss_and_gradients()
 
     assert len(calls) == config.num_hidden_layers, "the layers did not run through checkpointing"
