@@ -81,7 +81,7 @@ def find_processor(folder: Path | None, config: {{ cookiecutter.class_prefix }}C
     elif required:
         raise PublishError(f"--processor {folder} holds no {PROCESSOR_FILE}: pass the folder it was saved to.")
     else:
-        print(f"no {PROCESSOR_FILE} given: publishing the default processor ({default_processor.__doc__})")
+        print(f"no {PROCESSOR_FILE} found. {default_processor.__doc__}")
         processor = default_processor(config)
     check_processor(processor, config)
     return processor

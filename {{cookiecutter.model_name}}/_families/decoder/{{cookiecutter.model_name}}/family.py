@@ -25,7 +25,7 @@ def load_processor(folder: Path) -> PreTrainedTokenizerBase:
 
 
 def default_processor(config: PretrainedConfig) -> PreTrainedTokenizerBase:
-    """a byte-level BPE tokenizer trained on the shipped corpus, see train_tokenizer.py"""
+    """The default processor: a byte-level BPE tokenizer trained on the shipped corpus (see train_tokenizer.py)."""
     return train_tokenizer()
 
 

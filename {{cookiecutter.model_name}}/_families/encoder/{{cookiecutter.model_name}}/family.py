@@ -30,7 +30,7 @@ def load_processor(folder: Path) -> PreTrainedTokenizerBase:
 
 
 def default_processor(config: PretrainedConfig) -> PreTrainedTokenizerBase:
-    """a WordPiece tokenizer trained on the shipped corpus, see train_tokenizer.py"""
+    """The default processor: a WordPiece tokenizer trained on the shipped corpus (see train_tokenizer.py)."""
     return train_tokenizer(model_max_length=config.max_position_embeddings)
 
 

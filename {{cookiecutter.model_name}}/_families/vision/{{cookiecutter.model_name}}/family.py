@@ -24,7 +24,7 @@ def load_processor(folder: Path) -> {{ cookiecutter.class_prefix }}ImageProcesso
 
 
 def default_processor(config: PretrainedConfig) -> {{ cookiecutter.class_prefix }}ImageProcessor:
-    """resize to the model's image_size, rescale and normalize as ViT"""
+    """The default processor: resize to the model's image_size, then rescale and normalize as ViT."""
     return {{ cookiecutter.class_prefix }}ImageProcessor(size=config.image_size)
 
 
