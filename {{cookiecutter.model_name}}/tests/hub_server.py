@@ -22,7 +22,6 @@ import hashlib
 import itertools
 import json
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -356,13 +355,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a Hub-compatible test server on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0 picks a free one)")
     args = parser.parse_args()
-    with HubServer(args.port) as hub:
-        print(f"test Hub serving at {hub.url} (HF_ENDPOINT={hub.url})", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+    server = HubHTTPServer(args.port)
+    print(f"test Hub serving at {server.url} (HF_ENDPOINT={server.url})", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.server_close()
 
 
 if __name__ == "__main__":

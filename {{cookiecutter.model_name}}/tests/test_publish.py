@@ -67,6 +67,31 @@ def test_dry_run_writes_a_valid_release_and_uploads_nothing(hub, tmp_path, check
     assert "## Security" in card.text and "## Citation" in card.text and "## Architecture" in card.text
 
 
+MISSING = """
+import json, sys
+import transformers
+
+repo_id, result = sys.argv[1], {}
+for name, repo, revision in [("missing repo", "test-org/missing", None), ("missing revision", repo_id, "0" * 40)]:
+    try:
+        transformers.AutoModel.from_pretrained(repo, trust_remote_code=True, revision=revision)
+        result[name] = None
+    except OSError as error:
+        result[name] = [type(error.__cause__).__name__, str(error)]
+print(json.dumps(result))
+"""
+
+
+def test_a_missing_repo_or_revision_fails_with_the_client_errors(hub, tmp_path, checkpoint):
+    assert publish_main(["--repo-id", REPO_ID, "--checkpoint", checkpoint]) == 0
+    consumer = {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "consumer"), "HF_HUB_OFFLINE": "0", "HF_TOKEN": ""}
+    result = run_fresh(MISSING, REPO_ID, cwd=tmp_path, env=consumer)
+    cause, message = result["missing repo"]
+    assert cause == "RepositoryNotFoundError" and "is not a valid model identifier" in message
+    cause, message = result["missing revision"]
+    assert cause == "RevisionNotFoundError" and "is not a valid git identifier" in message
+
+
 def test_private_repo_needs_the_token_which_is_never_printed_or_saved(hub, tmp_path, checkpoint, capsys):
     release = tmp_path / "release"
     assert publish_main(["--repo-id", REPO_ID, "--checkpoint", checkpoint, "--private", "--output", str(release)]) == 0
