@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,11 @@ def test_baking_into_an_empty_existing_folder_is_allowed(tmp_path):
     project = cookiecutter(str(TEMPLATE_DIR), no_input=True, overwrite_if_exists=True, output_dir=str(tmp_path))
     assert Path(project) == tmp_path / "my_model"
     assert (tmp_path / "my_model" / "my_model" / "publish.py").is_file()
+
+
+def test_the_declared_python_floor_is_the_python_the_baked_suites_run_on(tmp_path):
+    # The baked projects' suites (tests/test_bake.py) run on this interpreter: the floor they declare is tested.
+    pyproject = tomllib.loads((bake(tmp_path) / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == ">=3.11"
+    assert pyproject["tool"]["ruff"]["target-version"] == "py311"
+    assert sys.version_info[:2] == (3, 11)

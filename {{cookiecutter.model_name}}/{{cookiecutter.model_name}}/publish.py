@@ -141,6 +141,8 @@ def check_checkpoint(checkpoint: Path) -> type[PreTrainedModel]:
             "save it with one of them."
         )
     refuse_foreign_code(checkpoint / "config.json", own=auto_map())
+    for name in PROCESSOR_FILES:
+        refuse_foreign_code(checkpoint / name, own=PROCESSOR_AUTO_MAP)
     return by_name[architectures[0]]
 
 
