@@ -179,7 +179,7 @@ def test_a_new_repo_says_its_visibility_and_an_existing_public_one_warns(hub, ch
     code, out, _ = publish(capsys, "--checkpoint", checkpoint)
     assert code == 0 and f"created {REPO_ID} (public)" in out
     code, out, _ = publish(capsys, "--checkpoint", checkpoint, "--commit-message", "Again")
-    assert code == 0 and f"{REPO_ID} is public: anyone can see the commit." in out
+    assert code == 0 and f"{REPO_ID} is public: anyone can see it." in out
 
 
 def test_a_missing_branch_is_refused_without_create_branch(hub, checkpoint, capsys):
@@ -421,7 +421,7 @@ def test_a_bad_config_json_is_refused(hub, checkpoint, capsys, content, message)
 
 
 def test_a_config_the_model_refuses_gives_one_line(hub, checkpoint, capsys):
-    edit_json(checkpoint / "config.json", hidden_size=30, num_attention_heads=4)
+    edit_json(checkpoint / "config.json", hidden_size="large")
     line = refused(publish(capsys, "--checkpoint", checkpoint))
     assert line.startswith(f"error: --checkpoint {checkpoint} has a config this model refuses: ")
     assert hub.state.requests == []

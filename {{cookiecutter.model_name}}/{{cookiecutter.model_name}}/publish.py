@@ -28,6 +28,8 @@ from __future__ import annotations
 import argparse
 import inspect
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from huggingface_hub import (
@@ -264,10 +266,6 @@ def bound_hub_requests(seconds: float) -> None:
     set_client_factory(lambda: httpx.Client(event_hooks=hooks, follow_redirects=True, timeout=seconds))
 
 
-def visibility(private: bool | None) -> str:
-    return "private" if private else "public"
-
-
 def upload(
     folder: Path,
     repo_id: str,
@@ -278,56 +276,16 @@ def upload(
     commit_message: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> CommitInfo:
-    """Check where the commit would land, create the repo (and branch) if allowed, then commit `folder` at once.
-
-    Nothing is written to the Hub before every check passed, and a visibility is never changed.
-    """
+    """Check where the commit would land, create the repo (and branch) if allowed, then commit `folder` at once."""
     api = HfApi()
-    step = f"look up {repo_id}"
-    try:
-        try:
-            private_now = api.repo_info(repo_id).private
-        except RepositoryNotFoundError:
-            if create_pr:
-                raise CommandError(
-                    f"--create-pr needs an existing repository, and {repo_id} does not exist (or your token cannot "
-                    "see it): publish to main first."
-                ) from None
-            if revision != "main" and not create_branch:
-                raise CommandError(
-                    f"{repo_id} does not exist, so neither does its branch {revision!r}: add --create-branch to "
-                    "create both, or publish to main first."
-                ) from None
-            step = f"create {repo_id}"
-            # private=None keeps the namespace's default visibility; --private asks for a private repository.
-            api.create_repo(repo_id, private=True if private else None)
-            private_now = api.repo_info(repo_id).private
-            print(f"created {repo_id} ({visibility(private_now)})")
-        else:
-            if private and private_now is not True:
-                raise CommandError(
-                    f"--private was given but {repo_id} exists and is public: nothing was uploaded. Make it private "
-                    "on the Hub first (Settings), or drop --private to publish to the public repository."
-                )
-            public = f"{repo_id} is public: anyone can see the commit."
-            print(f"{repo_id} is private and stays private." if private_now else public)
-        if revision != "main" and not create_pr:
-            step = f"list the branches of {repo_id}"
-            if revision not in {branch.name for branch in api.list_repo_refs(repo_id).branches}:
-                if not create_branch:
-                    raise CommandError(
-                        f"{repo_id} has no branch {revision!r}: add --create-branch to create it from main, or "
-                        "choose an existing branch."
-                    )
-                step = f"create the branch {revision!r} of {repo_id}"
-                api.create_branch(repo_id, branch=revision)
-        # One create_commit, not upload_folder: upload_folder may split a large folder into several commits.
-        step = f"commit to {repo_id}"
-        operations = [
-            CommitOperationAdd(path_in_repo=path.relative_to(folder).as_posix(), path_or_fileobj=path)
-            for path in sorted(folder.rglob("*"))
-            if path.is_file()
-        ]
+    prepare_target(api, repo_id, private, revision, create_branch, create_pr, timeout)
+    # One create_commit, not upload_folder: upload_folder may split a large folder into several commits.
+    operations = [
+        CommitOperationAdd(path_in_repo=path.relative_to(folder).as_posix(), path_or_fileobj=path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    ]
+    with hub_step(f"commit to {repo_id}", api.endpoint, timeout):
         return api.create_commit(
             repo_id,
             operations=operations,
@@ -335,8 +293,75 @@ def upload(
             revision=revision,
             create_pr=create_pr,
         )
+
+
+def prepare_target(
+    api: HfApi,
+    repo_id: str,
+    private: bool,
+    revision: str,
+    create_branch: bool,
+    create_pr: bool,
+    timeout: float,
+) -> None:
+    """Refuse a target the user did not ask for; create the repository (and branch) only where allowed.
+
+    Nothing is written to the Hub before these checks pass, and a repository's visibility is never changed.
+    """
+    with hub_step(f"look up {repo_id}", api.endpoint, timeout):
+        is_private = existing_visibility(api, repo_id)
+    if is_private is None:
+        if create_pr:
+            raise CommandError(
+                f"--create-pr needs an existing repository, and {repo_id} does not exist (or your token cannot see "
+                "it): publish to main first."
+            )
+        if revision != "main" and not create_branch:
+            raise CommandError(
+                f"{repo_id} does not exist, so neither does its branch {revision!r}: add --create-branch to create "
+                "both, or publish to main first."
+            )
+        with hub_step(f"create {repo_id}", api.endpoint, timeout):
+            # private=None keeps the namespace's default visibility; --private asks for a private repository.
+            api.create_repo(repo_id, private=True if private else None)
+            is_private = existing_visibility(api, repo_id)
+        print(f"created {repo_id} ({'private' if is_private else 'public'})")
+    elif private and not is_private:
+        raise CommandError(
+            f"--private was given but {repo_id} exists and is public: nothing was uploaded. Make it private on the "
+            "Hub first (Settings), or drop --private to publish to the public repository."
+        )
+    else:
+        print(f"{repo_id} is private and stays private." if is_private else f"{repo_id} is public: anyone can see it.")
+    if revision == "main" or create_pr:
+        return
+    with hub_step(f"list the branches of {repo_id}", api.endpoint, timeout):
+        branches = {branch.name for branch in api.list_repo_refs(repo_id).branches}
+    if revision not in branches:
+        if not create_branch:
+            raise CommandError(
+                f"{repo_id} has no branch {revision!r}: add --create-branch to create it from main, or choose an "
+                "existing branch."
+            )
+        with hub_step(f"create the branch {revision!r} of {repo_id}", api.endpoint, timeout):
+            api.create_branch(repo_id, branch=revision)
+
+
+def existing_visibility(api: HfApi, repo_id: str) -> bool | None:
+    """Whether `repo_id` is private (True) or public (False); None if it is missing (or the token cannot see it)."""
+    try:
+        return api.repo_info(repo_id).private is True  # an unknown visibility counts as public
+    except RepositoryNotFoundError:
+        return None
+
+
+@contextmanager
+def hub_step(step: str, endpoint: str, timeout: float) -> Iterator[None]:
+    """Turn the client's errors during `step` into one line: `cannot <step>: <what happened>. <what to do>`."""
+    try:
+        yield
     except (HfHubHTTPError, OfflineModeIsEnabled, httpx.TransportError) as error:
-        raise CommandError(f"cannot {step}: {hub_failure(error, api.endpoint, timeout)}") from error
+        raise CommandError(f"cannot {step}: {hub_failure(error, endpoint, timeout)}") from error
 
 
 def hub_failure(error: Exception, endpoint: str, timeout: float) -> str:
