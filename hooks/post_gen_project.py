@@ -27,9 +27,10 @@ def select_family(project_dir: Path, architecture: str) -> None:
 
 
 def write_answers(project_dir: Path, context: dict) -> None:
-    """Keep the answers, so the project can be re-baked or updated (`cookiecutter --replay-file`, cruft)."""
+    """Keep the answers as a cookiecutter replay file: `cookiecutter --replay-file .cookiecutter.json <template>`."""
     answers = {key: value for key, value in context.items() if key not in LOCAL_KEYS}
-    (project_dir / ANSWERS_FILE).write_text(json.dumps(answers, indent=2, sort_keys=True) + "\n")
+    replay = {"cookiecutter": answers}  # the layout cookiecutter's replay files have
+    (project_dir / ANSWERS_FILE).write_text(json.dumps(replay, indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":

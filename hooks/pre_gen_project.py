@@ -1,15 +1,21 @@
-"""Validate the answers before cookiecutter writes anything.
+"""Validate the answers, and the folder they will be written to, before cookiecutter writes anything.
 
-Each check returns an error message (or None). On any error the hook prints one line per problem and exits 1;
-cookiecutter then removes the half-made output directory, so bad answers leave nothing behind.
+Each check returns an error message (or None). On any error the hook prints one line per problem and exits 1:
+cookiecutter removes the project folder if it created it for this bake, and leaves an existing one (`-f`) as it
+was. The names transformers already uses come from `transformers_names.json` beside this hook (refreshed by
+`scripts/refresh_transformers_names.py`), so the checks need no transformers where the template is baked. It runs
+on the Python that runs cookiecutter (3.10 or newer, as cookiecutter requires), with the standard library only.
 """
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 import sys
+from pathlib import Path
 
+NAMES_FILE = "transformers_names.json"
 # The oldest transformers release each family's generated code and tests pass on (checked by scripts/test_minimum.sh):
 # create_causal_mask's 5.4 signature; AutoImageProcessor without torchvision from 5.18.
 MIN_SUPPORTED_TRANSFORMERS = {"decoder": (5, 4), "encoder": (5, 4), "vision": (5, 18)}
@@ -21,10 +27,19 @@ HUB_PART = re.compile(r"^(?![-.])(?!.*(--|\.\.))[A-Za-z0-9_.-]+(?<![-.])$")
 HUB_NAME_MAX_LENGTH = 96
 # Names that would shadow the packages a generated project imports.
 RESERVED_MODULES = {"transformers", "torch", "safetensors", "huggingface_hub", "tokenizers", "tests", "test"}
+# What may already be in the project folder when the hook runs: nothing, or a git repository without files yet.
+ALLOWED_IN_PROJECT_FOLDER = {".git"}
 
 
-def check_model_name(model_name: str) -> str | None:
+def load_names(path: Path) -> dict:
+    """The names transformers uses (model types, class prefixes its exports start with, the tested release)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_model_name(model_name: str, model_types: set[str]) -> str | None:
     accepted = "a lowercase snake_case identifier such as 'my_model' (letters, digits, '_', starting with a letter)"
+    if not model_name:
+        return f"model_name is empty: use {accepted}."
     if not re.fullmatch(r"[a-z][a-z0-9_]*", model_name) or model_name.endswith("_") or "__" in model_name:
         return f"model_name {model_name!r} is not valid: use {accepted}."
     if len(model_name) > MAX_NAME_LENGTH:
@@ -33,7 +48,7 @@ def check_model_name(model_name: str) -> str | None:
         return f"model_name {model_name!r} is a Python keyword: use {accepted} that is not a keyword."
     if model_name in RESERVED_MODULES or model_name in sys.stdlib_module_names:
         return f"model_name {model_name!r} shadows the Python module {model_name!r}: choose another name."
-    if model_name in registered_model_types():
+    if model_name in model_types:
         return (
             f"model_name {model_name!r} collides with the model_type {model_name!r} that transformers already "
             f"registers: choose a name of your own (e.g. 'my_{model_name}')."
@@ -41,17 +56,7 @@ def check_model_name(model_name: str) -> str | None:
     return None
 
 
-def registered_model_types() -> set[str]:
-    """Model types built into the installed transformers (empty, with a warning, if it is not installed)."""
-    try:
-        from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
-    except ImportError:
-        print("warning: transformers is not installed here; model_name was not checked against its model types.")
-        return set()
-    return set(CONFIG_MAPPING_NAMES)
-
-
-def check_class_prefix(class_prefix: str) -> str | None:
+def check_class_prefix(class_prefix: str, shadowed: dict[str, str]) -> str | None:
     if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", class_prefix) or keyword.iskeyword(class_prefix):
         return (
             f"class_prefix {class_prefix!r} is not valid: use a CamelCase identifier such as 'MyModel' "
@@ -59,6 +64,12 @@ def check_class_prefix(class_prefix: str) -> str | None:
         )
     if len(class_prefix) > MAX_NAME_LENGTH:
         return f"class_prefix {class_prefix!r} is too long: use at most {MAX_NAME_LENGTH} characters."
+    if class_prefix in shadowed:
+        return (
+            f"class_prefix {class_prefix!r} would give classes the names of transformers' own (such as "
+            f"{shadowed[class_prefix]}), which the generated code and tests import: choose a prefix of your own "
+            f"(e.g. 'My{class_prefix}')."
+        )
     return None
 
 
@@ -93,7 +104,7 @@ def check_choice(field: str, value: str, accepted: list[str]) -> str | None:
     return None
 
 
-def check_min_transformers_version(version: str, architecture: str) -> str | None:
+def check_min_transformers_version(version: str, architecture: str, newest: str) -> str | None:
     match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", version)
     # An unknown architecture is reported by its own check: compare with the newest minimum only for the example.
     supported = MIN_SUPPORTED_TRANSFORMERS.get(architecture)
@@ -105,28 +116,57 @@ def check_min_transformers_version(version: str, architecture: str) -> str | Non
             f"min_transformers_version {version!r} is too old for the {architecture} family: its generated code and "
             f"tests need transformers {minimum} or newer."
         )
+    release = tuple(int(part or 0) for part in match.groups())
+    if release > tuple(int(part) for part in newest.split(".")[:3]):
+        return (
+            f"min_transformers_version {version!r} is newer than transformers {newest}, the newest release this "
+            f"template is tested with: use a version from {minimum} to {newest}."
+        )
     return None
 
 
-def validate(answers: dict[str, str], choices: dict[str, list[str]]) -> list[str]:
+def check_project_folder(folder: Path) -> str | None:
+    """Refuse a re-bake over existing files (`cookiecutter -f`): it would overwrite edits and keep stale files."""
+    existing = sorted(path.name for path in folder.iterdir() if path.name not in ALLOWED_IN_PROJECT_FOLDER)
+    if not existing:
+        return None
+    shown = ", ".join(existing[:3]) + (", ..." if len(existing) > 3 else "")
+    return (
+        f"{folder} already holds files ({shown}): baking over them would overwrite your edits and leave files of "
+        "the earlier bake mixed in, so nothing was changed. Bake into a new folder (--output-dir) and compare."
+    )
+
+
+def validate(answers: dict[str, str], choices: dict[str, list[str]], names: dict) -> list[str]:
     """Return one message per invalid answer; `choices` are the lists that cookiecutter.json offers."""
     errors = [
-        check_model_name(answers["model_name"]),
-        check_class_prefix(answers["class_prefix"]),
+        check_model_name(answers["model_name"], set(names["model_types"])),
+        check_class_prefix(answers["class_prefix"], names["shadowed_class_prefixes"]),
         check_choice("architecture", answers["architecture"], choices["architecture"]),
         check_hub_repo_id(answers["hub_repo_id"]),
         check_author(answers["author"]),
         check_choice("license", answers["license"], choices["license"]),
-        check_min_transformers_version(answers["min_transformers_version"], answers["architecture"]),
+        check_min_transformers_version(
+            answers["min_transformers_version"], answers["architecture"], names["transformers_version"]
+        ),
     ]
     return [error for error in errors if error is not None]
 
 
-def main(answers: dict[str, str], choices: dict[str, list[str]]) -> int:
-    errors = validate(answers, choices)
+def main(answers: dict[str, str], template_dir: Path, project_folder: Path) -> int:
+    """Check the answers (choices and names from the template itself, so that replays check them too)."""
+    try:
+        template = json.loads((template_dir / "cookiecutter.json").read_text(encoding="utf-8"))
+        choices = {"architecture": template["architecture"], "license": template["license"]}
+        names = load_names(template_dir / "hooks" / NAMES_FILE)
+    except (OSError, ValueError, KeyError) as error:
+        print(f"ERROR: the template in {template_dir} is incomplete ({error!r}): get it again.", file=sys.stderr)
+        return 1
+    errors = [check_project_folder(project_folder), *validate(answers, choices, names)]
     for error in errors:
-        print(f"ERROR: {error}", file=sys.stderr)
-    return 1 if errors else 0
+        if error is not None:
+            print(f"ERROR: {error}", file=sys.stderr)
+    return 1 if any(errors) else 0
 
 
 if __name__ == "__main__":
@@ -142,10 +182,8 @@ if __name__ == "__main__":
                 "license": {{ cookiecutter.license | tojson }},
                 "min_transformers_version": {{ cookiecutter.min_transformers_version | tojson }},
             },
-            {
-                "architecture": {{ _cookiecutter.architecture | tojson }},
-                "license": {{ _cookiecutter.license | tojson }},
-            },
+            Path({{ template_dir | tojson }}),  # from local_extensions.py
+            Path.cwd(),  # cookiecutter runs this hook in the project folder
         )
     )
     # fmt: on

@@ -92,7 +92,7 @@ def report(loaded: dict, expected: torch.Tensor) -> None:
 
 def main(project: Path) -> None:
     project = project.resolve()
-    answers = json.loads((project / ".cookiecutter.json").read_text())
+    answers = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]
     package, prefix, demo = answers["model_name"], answers["class_prefix"], DEMOS[answers["architecture"]]
     sys.path.insert(0, str(project))
     config_class = getattr(importlib.import_module(package), f"{prefix}Config")

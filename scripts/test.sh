@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/ruff check hooks tests scripts
-.venv/bin/ruff format --check hooks tests scripts
+.venv/bin/ruff check hooks tests scripts local_extensions.py
+.venv/bin/ruff format --check hooks tests scripts local_extensions.py
 .venv/bin/python -m pytest "$@"
 bash scripts/test_minimum.sh

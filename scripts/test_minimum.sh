@@ -9,7 +9,7 @@ rm -rf build/minimum
 for family in decoder encoder vision; do
     .venv/bin/cookiecutter --no-input --output-dir "build/minimum/$family" . "architecture=$family"
     project="build/minimum/$family/my_model"
-    minimum=$(.venv/bin/python -c "import json, sys; print(json.load(open(sys.argv[1]))['min_transformers_version'])" \
+    minimum=$(.venv/bin/python -c "import json, sys; print(json.load(open(sys.argv[1]))['cookiecutter']['min_transformers_version'])" \
         "$project/.cookiecutter.json")
     echo "== $family on transformers $minimum"
     .venv-min/bin/python -m pip install --quiet "transformers==$minimum" "jinja2>=3.1" pytest pyyaml pillow

@@ -24,6 +24,7 @@ def load_hook(name: str) -> ModuleType:
 pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")
 CHOICES = {"architecture": TEMPLATE_CONTEXT["architecture"], "license": TEMPLATE_CONTEXT["license"]}
+NAMES = pre_gen.load_names(TEMPLATE_DIR / "hooks" / pre_gen.NAMES_FILE)
 VALID = {
     "model_name": "my_model",
     "class_prefix": "MyModel",
@@ -71,20 +72,20 @@ BAD_ANSWERS = [
 
 @pytest.mark.parametrize(("field", "value", "message"), BAD_ANSWERS)
 def test_validate_rejects(field, value, message):
-    errors = pre_gen.validate({**VALID, field: value}, CHOICES)
+    errors = pre_gen.validate({**VALID, field: value}, CHOICES, NAMES)
     assert len(errors) == 1 and message in errors[0], errors
 
 
 def test_validate_accepts_the_defaults_and_good_answers():
-    assert pre_gen.validate(VALID, CHOICES) == []
+    assert pre_gen.validate(VALID, CHOICES, NAMES) == []
     good = {"model_name": "x2_net", "class_prefix": "X2Net", "hub_repo_id": "Org_1.ai/X2-net_v1.5"}
-    assert pre_gen.validate({**VALID, **good}, CHOICES) == []
+    assert pre_gen.validate({**VALID, **good}, CHOICES, NAMES) == []
 
 
 def test_the_vision_family_needs_a_newer_minimum():
     vision = {**VALID, "architecture": "vision"}
-    assert pre_gen.validate({**vision, "min_transformers_version": "5.18.0"}, CHOICES) == []
-    errors = pre_gen.validate({**vision, "min_transformers_version": "5.4.0"}, CHOICES)
+    assert pre_gen.validate({**vision, "min_transformers_version": "5.18.0"}, CHOICES, NAMES) == []
+    errors = pre_gen.validate({**vision, "min_transformers_version": "5.4.0"}, CHOICES, NAMES)
     assert errors == [
         "min_transformers_version '5.4.0' is too old for the vision family: its generated code and tests need "
         "transformers 5.18.0 or newer."
@@ -130,7 +131,7 @@ def test_post_gen_refuses_a_missing_family(tmp_path):
 
 def test_answers_file_has_no_local_paths(tmp_path):
     project = bake(tmp_path)
-    answers = json.loads((project / ".cookiecutter.json").read_text())
+    answers = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]
     assert answers["model_name"] == "my_model" and answers["architecture"] == "decoder"
     assert not {"_output_dir", "_repo_dir"} & set(answers)
     assert Path(project / "_families").exists() is False

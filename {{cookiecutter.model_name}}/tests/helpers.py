@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -97,6 +98,19 @@ def publish_cli(hub: HubServer, hf_home: Path, token: str, *args: str) -> subpro
 def printed_commit(output: str) -> str:
     """The commit hash that the publish command printed."""
     return next(line.removeprefix("commit: ") for line in output.splitlines() if line.startswith("commit: "))
+
+
+def closed_port_url() -> str:
+    """The URL of a port on 127.0.0.1 where nothing listens: connecting to it is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (relative path -> content), to check that a command left it as it was."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
 
 
 def enable_counted_checkpointing(model: PreTrainedModel) -> list[str]:

@@ -6,6 +6,10 @@ It answers what `create_repo`, `create_branch`, `upload_folder` (preupload + NDJ
 client code paths end to end. No Hub server that accepts uploads can be installed from PyPI; this stand-in stays in
 the tests and is never shipped with the model.
 
+Faults, for the tests of what a client does when the Hub misbehaves: `HubServer.fail(mode, path)` makes every
+request whose path contains `path` answer 500 (`"500"`), lose its connection without an answer (`"drop"`), or get
+no answer at all (`"hang"`, until the server stops, at most `HANG_LIMIT` seconds).
+
 Simplifications, on purpose: every file is stored as a regular git blob (the real Hub moves large files through
 LFS/Xet storage; the client's upload mode is whatever the `preupload` answer says), there are no organisations or
 permissions beyond "a write needs a token" and "a private repo is visible only with its creator's token", and
@@ -21,6 +25,7 @@ import base64
 import hashlib
 import itertools
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,11 +35,36 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import yaml
 
 GITATTRIBUTES = b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
+FAULT_MODES = ("500", "drop", "hang")
+HANG_LIMIT = 60.0  # seconds a "hang" fault holds a request at most: the tests stay bounded even if a client waits
+# Characters git refuses in a branch name: controls, space and ~ ^ : ? * [ \
+BAD_BRANCH_CHARACTERS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 
 
 def git_blob_sha(content: bytes) -> str:
     """The id git (and the Hub's `oid`) gives a regular file."""
     return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+
+
+def valid_branch_name(name: str) -> bool:
+    """Whether git (git check-ref-format) accepts `name` as a branch: the Hub refuses what git refuses."""
+    return not (
+        BAD_BRANCH_CHARACTERS.search(name)
+        or ".." in name
+        or "@{" in name
+        or name == "@"
+        or name.startswith("-")
+        or name.endswith(".")
+        or any(not part or part.startswith(".") or part.endswith(".lock") for part in name.split("/"))
+    )
+
+
+@dataclass
+class Fault:
+    """A failure injected into every request whose path contains `path` (every request if it is empty)."""
+
+    mode: str  # one of FAULT_MODES
+    path: str = ""
 
 
 @dataclass
@@ -69,6 +99,8 @@ class HubState:
         self.lock = threading.Lock()
         self.counter = itertools.count()
         self.requests: list[str] = []  # "METHOD /path", for tests that check what the client called
+        self.fault: Fault | None = None
+        self.stopping = threading.Event()  # set when the server stops: releases the requests held by a "hang" fault
 
     def commit(self, repo: Repo, parent: str | None, message: str, files: dict[str, bytes]) -> Commit:
         digest = hashlib.sha1(f"{parent}{message}{next(self.counter)}".encode())
@@ -120,6 +152,10 @@ class HubRequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         state = self.server.state
         state.requests.append(f"{method} {url.path}")
+        fault = state.fault
+        if fault is not None and fault.path in url.path:
+            self.inject(fault.mode, head=method == "HEAD")
+            return
         try:
             with state.lock:
                 status, payload, headers = self.route(method, segments, query, body)
@@ -134,6 +170,15 @@ class HubRequestHandler(BaseHTTPRequestHandler):
             self.send(status, payload, headers, "application/octet-stream", head=method == "HEAD")
         else:
             self.send(status, json.dumps(payload).encode(), headers, "application/json", head=method == "HEAD")
+
+    def inject(self, mode: str, head: bool) -> None:
+        if mode == "500":
+            body = json.dumps({"error": "Internal Error (injected by the test Hub)"}).encode()
+            self.send(500, body, {"X-Error-Message": "Internal Error"}, "application/json", head=head)
+            return
+        if mode == "hang":
+            self.server.state.stopping.wait(HANG_LIMIT)
+        self.close_connection = True  # "drop", or a released "hang": close the connection without an answer
 
     def send(self, status: int, body: bytes, headers: dict[str, str], content_type: str, head: bool) -> None:
         self.send_response(status)
@@ -171,6 +216,8 @@ class HubRequestHandler(BaseHTTPRequestHandler):
                 return self.model_info(state.repo(f"{namespace}/{name}", self.token), "main")
             case "GET", ["api", "models", namespace, name, "revision", revision]:
                 return self.model_info(state.repo(f"{namespace}/{name}", self.token), revision)
+            case "GET", ["api", "models", namespace, name, "refs"]:
+                return self.refs(state.repo(f"{namespace}/{name}", self.token))
             case "GET", ["api", "models", namespace, name, "tree", revision, *path]:
                 return self.tree(state.repo(f"{namespace}/{name}", self.token), revision, "/".join(path), query)
             case "POST", ["api", "models", namespace, name, "branch", branch]:
@@ -254,7 +301,18 @@ class HubRequestHandler(BaseHTTPRequestHandler):
         entries += [{"type": "directory", "oid": "0" * 40, "size": 0, "path": folder} for folder in sorted(folders)]
         return 200, entries, {}
 
+    def refs(self, repo: Repo) -> tuple:
+        def ref(name: str, oid: str) -> dict:
+            full = name if name.startswith("refs/") else f"refs/heads/{name}"
+            return {"name": name, "ref": full, "targetCommit": oid}
+
+        branches = [ref(name, oid) for name, oid in sorted(repo.refs.items()) if not name.startswith("refs/")]
+        pulls = [ref(name, oid) for name, oid in sorted(repo.refs.items()) if name.startswith("refs/pr/")]
+        return 200, {"branches": branches, "converts": [], "tags": [], "pullRequests": pulls}, {}
+
     def create_branch(self, repo: Repo, branch: str, body: bytes) -> tuple:
+        if not valid_branch_name(branch):
+            raise HubError(400, f"Invalid reference name: {branch!r}")
         if branch in repo.refs:
             raise HubError(409, f"Reference refs/heads/{branch} already exists")
         starting_point = (json.loads(body) if body else {}).get("startingPoint") or "main"
@@ -331,7 +389,8 @@ class HubServer:
 
     def __init__(self, port: int = 0) -> None:
         self.http = HubHTTPServer(port)
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        # A short poll interval: stopping the server (once per test) waits for at most one interval.
+        self.thread = threading.Thread(target=self.http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -341,11 +400,18 @@ class HubServer:
     def state(self) -> HubState:
         return self.http.state
 
+    def fail(self, mode: str, path: str = "") -> None:
+        """From now on, answer the requests whose path contains `path` with the fault `mode` (see FAULT_MODES)."""
+        if mode not in FAULT_MODES:
+            raise ValueError(f"unknown fault {mode!r}: use one of {FAULT_MODES}")
+        self.state.fault = Fault(mode, path)
+
     def __enter__(self) -> HubServer:
         self.thread.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self.state.stopping.set()
         self.http.shutdown()
         self.http.server_close()
         self.thread.join()

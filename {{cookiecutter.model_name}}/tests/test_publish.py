@@ -131,7 +131,7 @@ def test_snapshot_download_gets_exactly_the_release(hub, tmp_path, checkpoint, c
 
 def test_branch_and_pull_request_leave_main_alone(hub, checkpoint, capsys):
     base = ["--repo-id", REPO_ID, "--checkpoint", checkpoint]
-    assert publish_main([*base, "--revision", "experiment", "--commit-message", "Try a thing"]) == 0
+    assert publish_main([*base, "--revision", "experiment", "--create-branch", "--commit-message", "Try a thing"]) == 0
     repo = hub.state.repos[REPO_ID]
     branch_sha = printed_commit(capsys.readouterr().out)
     assert repo.refs["experiment"] == branch_sha
@@ -193,5 +193,8 @@ def test_upload_without_a_token_fails_with_the_client_error(hub, monkeypatch, ch
     monkeypatch.delenv("HF_TOKEN")
     assert publish_main(["--repo-id", REPO_ID, "--checkpoint", checkpoint]) == 1
     error = capsys.readouterr().err
-    assert "error: the upload failed (log in with `hf auth login`, or set HF_TOKEN)" in error and "401" in error
+    assert error.endswith(
+        f"error: cannot create {REPO_ID}: the Hub refused the token (401). Log in with `hf auth login` or set "
+        "HF_TOKEN, with write access.\n"
+    )
     assert REPO_ID not in hub.state.repos

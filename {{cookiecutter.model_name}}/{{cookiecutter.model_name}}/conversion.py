@@ -1,37 +1,88 @@
-"""What every conversion script shares: reading a safetensors checkpoint, checking it against the model so that
-nothing loads silently, and the command line. Each family's `convert_<source>_to_<name>.py` adds what is specific
-to its source model: the config mapping and the tensor names.
+"""What every conversion script shares: checking the input folder before anything is loaded from it, reading its
+safetensors weights, checking them against the model so that nothing loads silently, and the command line. Each
+family's `convert_<source>_to_<name>.py` adds what is specific to its source model: the config mapping and the
+tensor names.
+
+The input is data, never code: its config.json is read as JSON and its model_type and architecture are checked
+first; a folder that names code to run (`auto_map`) is refused; the config is read with transformers' own class for
+the source model. The converted checkpoint is written to a temporary folder and moved to `--output` only when
+complete, so a failed or interrupted conversion leaves `--output` as it was.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file
 from transformers import PretrainedConfig, PreTrainedModel
 
+from .cli import CommandError, check_new_folder, move_into, run_command, temporary_folder
+from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from .inputs import (
+    PROCESSOR_FILES,
+    read_config,
+    refuse_foreign_code,
+    safetensors_files,
+    tensor_shapes,
+    weight_problems,
+)
 
-class ConversionError(ValueError):
+PACKAGE = "{{ cookiecutter.model_name }}"
+
+
+class ConversionError(CommandError):
     """The checkpoint cannot be converted faithfully."""
 
 
+def check_input(folder: Path, source: str, model_type: str, heads: Collection[str], default_head: str) -> str:
+    """Check `folder` before anything is loaded from it; return the architecture to convert, one of `heads`.
+
+    It must be a native transformers `source` checkpoint (its config.json says `model_type`) naming no code to run.
+    """
+    config = read_config(folder, "--input")
+    found, own = config["model_type"], {{ cookiecutter.class_prefix }}Config.model_type
+    if found == own:
+        raise ConversionError(
+            f"--input {folder} is already a {own} checkpoint: there is nothing to convert; publish it with "
+            f"`python -m {PACKAGE}.publish --checkpoint {folder}`."
+        )
+    if found != model_type:
+        raise ConversionError(
+            f"--input {folder} holds a {found!r} model, not a {source} one (model_type {model_type!r}): pass the "
+            f"folder of a {source} checkpoint."
+        )
+    for path in (folder / "config.json", *(folder / name for name in PROCESSOR_FILES)):
+        refuse_foreign_code(path)
+    architectures = config.get("architectures") or [default_head]
+    architecture = architectures[0] if isinstance(architectures, list) else architectures
+    if architecture not in heads:
+        raise ConversionError(f"cannot convert architecture {architecture!r}: supported are {sorted(heads)}.")
+    return architecture
+
+
+def load_source_config(config_class: type[PretrainedConfig], folder: Path, source: str) -> PretrainedConfig:
+    """The input's config, read by `config_class`: transformers' own class for the source model."""
+    try:
+        return config_class.from_pretrained(folder)
+    except (ValueError, TypeError) as error:  # a value of the wrong type or out of range
+        raise ConversionError(f"{folder / 'config.json'} is not a valid {source} config: {error}") from error
+
+
 def load_safetensors(folder: Path) -> dict[str, torch.Tensor]:
-    """All tensors of a `save_pretrained` folder, sharded or not."""
-    index = folder / "model.safetensors.index.json"
-    if index.is_file():
-        shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
-    elif (folder / "model.safetensors").is_file():
-        shards = ["model.safetensors"]
-    else:
-        raise ConversionError(f"no model.safetensors or model.safetensors.index.json in {folder}.")
+    """All tensors of a `save_pretrained` folder, sharded or not; every file is checked before one is loaded."""
+    files = safetensors_files(folder, "--input")
+    tensor_shapes(files)  # refuses a truncated or corrupt file, with its path
     state_dict: dict[str, torch.Tensor] = {}
-    for shard in shards:
-        state_dict.update(load_file(folder / shard))
+    for path in files:
+        try:
+            state_dict.update(load_file(path))
+        except SafetensorError as error:
+            raise ConversionError(f"{path} cannot be read ({error}): save or download it again.") from error
     return state_dict
 
 
@@ -41,23 +92,15 @@ def check_state_dict(
     tied_keys: set[str],
 ) -> list[str]:
     """Compare names and shapes; return the report lines, raise `ConversionError` on any mismatch."""
-    missing = sorted(set(expected) - set(converted) - tied_keys)
-    unexpected = sorted(set(converted) - set(expected))
-    mismatched = sorted(
-        f"{key}: checkpoint {tuple(converted[key].shape)} != model {tuple(expected[key].shape)}"
-        for key in set(expected) & set(converted)
-        if converted[key].shape != expected[key].shape
-    )
-    report = [
+    shapes = {name: tensor.shape for name, tensor in expected.items()}
+    problems = weight_problems(shapes, {name: tensor.shape for name, tensor in converted.items()}, tied_keys)
+    if problems:
+        raise ConversionError(f"the checkpoint does not match the model: {'; '.join(problems)}.")
+    return [
         f"tensors in checkpoint: {len(converted)}, in model: {len(expected)}",
-        f"missing from checkpoint: {missing or 'none'}",
-        f"unused from checkpoint: {unexpected or 'none'}",
-        f"shape mismatches: {mismatched or 'none'}",
+        "missing, unused or mis-shaped tensors: none",
         f"tied to another weight (not stored): {sorted(tied_keys & set(expected) - set(converted)) or 'none'}",
     ]
-    if missing or unexpected or mismatched:
-        raise ConversionError("the checkpoint does not match the model:\n  " + "\n  ".join(report))
-    return report
 
 
 def load_checked(
@@ -87,14 +130,25 @@ def run_cli(convert: Callable[[Path, Path], list[str]], doc: str, source: str, a
     """The command line of a conversion script: `--input` (a `source` folder) and a new `--output` folder."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--input", type=Path, required=True, help=f"folder of a {source} checkpoint (save_pretrained)")
-    parser.add_argument("--output", type=Path, required=True, help="folder to write the converted checkpoint to")
+    parser.add_argument("--output", type=Path, required=True, help="new folder to write the converted checkpoint to")
     args = parser.parse_args(argv)
-    if args.output.exists() and any(args.output.iterdir()):
-        parser.error(f"--output {args.output} is not empty: choose a new folder.")
-    try:
-        report = convert(args.input, args.output)
-    except ConversionError as error:
-        parser.exit(1, f"error: {error}\n")
+    if not args.input.is_dir():
+        what = "is a file" if args.input.exists() else "does not exist"
+        parser.error(
+            f"--input {args.input} {what}: pass the local folder a {source} model was saved to (for a Hub model, "
+            "download it first: `hf download <repo id> --local-dir <folder>`)."
+        )
+    problem = check_new_folder(args.output, "--output")
+    if problem:
+        parser.error(problem)
+    return run_command(lambda: convert_into(convert, args.input, args.output))
+
+
+def convert_into(convert: Callable[[Path, Path], list[str]], input_dir: Path, output: Path) -> int:
+    """Convert into a temporary folder, then move the complete result to `output`."""
+    with temporary_folder("convert-") as staging:
+        report = convert(input_dir, staging)
+        move_into(staging, output)
     print("\n".join(report))
-    print(f"saved to {args.output}")
+    print(f"saved to {output}")
     return 0

@@ -14,10 +14,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from transformers import AutoConfig, PreTrainedConfig
+from transformers import LlamaConfig, PreTrainedConfig
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
-from .conversion import ConversionError, copy_files, load_checked, load_safetensors, run_cli
+from .conversion import (
+    ConversionError,
+    check_input,
+    copy_files,
+    load_checked,
+    load_safetensors,
+    load_source_config,
+    run_cli,
+)
 from .modeling_{{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}ForCausalLM,
     {{ cookiecutter.class_prefix }}ForSequenceClassification,
@@ -89,11 +97,10 @@ def rename_keys(state_dict: dict[str, torch.Tensor], base_only: bool) -> dict[st
 
 def convert(input_dir: Path, output_dir: Path) -> list[str]:
     """Convert `input_dir` (a Llama folder) into `output_dir`; return the report lines."""
-    llama_config = AutoConfig.from_pretrained(input_dir)
-    architectures = llama_config.architectures or ["LlamaForCausalLM"]
-    if architectures[0] not in HEADS:
-        raise ConversionError(f"cannot convert architecture {architectures[0]!r}: supported are {sorted(HEADS)}.")
-    model_class = HEADS[architectures[0]]
+    # Before anything else: refuse a folder of another model, of this project, or one that names code to run.
+    architecture = check_input(input_dir, "Llama", "llama", HEADS, default_head="LlamaForCausalLM")
+    model_class = HEADS[architecture]
+    llama_config = load_source_config(LlamaConfig, input_dir, "Llama")
     config = convert_config(llama_config)
     converted = rename_keys(load_safetensors(input_dir), base_only=model_class is {{ cookiecutter.class_prefix }}Model)
 

@@ -14,10 +14,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from transformers import AutoConfig, PreTrainedConfig
+from transformers import BertConfig, PreTrainedConfig
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
-from .conversion import ConversionError, copy_files, load_checked, load_safetensors, run_cli
+from .conversion import (
+    ConversionError,
+    check_input,
+    copy_files,
+    load_checked,
+    load_safetensors,
+    load_source_config,
+    run_cli,
+)
 from .modeling_{{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}ForMaskedLM,
     {{ cookiecutter.class_prefix }}ForSequenceClassification,
@@ -118,11 +126,10 @@ def rename_keys(state_dict: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Te
 
 def convert(input_dir: Path, output_dir: Path) -> list[str]:
     """Convert `input_dir` (a BERT folder) into `output_dir`; return the report lines."""
-    bert_config = AutoConfig.from_pretrained(input_dir)
-    architectures = bert_config.architectures or ["BertModel"]
-    if architectures[0] not in HEADS:
-        raise ConversionError(f"cannot convert architecture {architectures[0]!r}: supported are {sorted(HEADS)}.")
-    model_class = HEADS[architectures[0]]
+    # Before anything else: refuse a folder of another model, of this project, or one that names code to run.
+    architecture = check_input(input_dir, "BERT", "bert", HEADS, default_head="BertModel")
+    model_class = HEADS[architecture]
+    bert_config = load_source_config(BertConfig, input_dir, "BERT")
     converted, dropped = rename_keys(load_safetensors(input_dir))
     has_pooler = any(key.startswith(("pooler.", "model.pooler.")) for key in converted)
     config = convert_config(bert_config, add_pooling_layer=has_pooler)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from transformers import AutoTokenizer, PretrainedConfig, PreTrainedTokenizerBase
 
+from .cli import CommandError
 from .train_tokenizer import train_tokenizer
 
 PIPELINE_TAG = "fill-mask"
@@ -17,6 +18,10 @@ DESCRIPTION = (
 )
 PROCESSOR_FILE = "tokenizer_config.json"
 Processor = PreTrainedTokenizerBase
+# The tokenizer is a standard one: its files name no code of their own (no `auto_map`).
+PROCESSOR_AUTO_MAP: dict[str, str] = {}
+# The native transformers model that `convert_bert_to_<name>.py` converts from (its model_type).
+CONVERTS_FROM = "bert"
 PIPELINES = {
     "AutoModelForMaskedLM": ("fill-mask", "The capital of France is [MASK]."),
     "AutoModelForSequenceClassification": ("text-classification", "A short text to classify."),
@@ -24,9 +29,13 @@ PIPELINES = {
 }
 
 
-def load_processor(folder: Path) -> PreTrainedTokenizerBase:
-    # The folder is the user's own checkpoint: the code its config names is this project's code.
-    return AutoTokenizer.from_pretrained(folder, trust_remote_code=True)
+def load_processor(folder: Path, config: PretrainedConfig) -> PreTrainedTokenizerBase:
+    """The tokenizer saved in `folder`, loaded with transformers' own classes: no code from the folder runs."""
+    try:
+        # With `config` given, AutoTokenizer does not read the folder's config.json (and its auto_map) again.
+        return AutoTokenizer.from_pretrained(folder, config=config, trust_remote_code=False)
+    except (OSError, ValueError) as error:  # missing or unreadable files, an unknown tokenizer class
+        raise CommandError(f"cannot load the tokenizer in {folder}: {error}") from error
 
 
 def default_processor(config: PretrainedConfig) -> PreTrainedTokenizerBase:
@@ -37,13 +46,16 @@ def default_processor(config: PretrainedConfig) -> PreTrainedTokenizerBase:
 def check_processor(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig) -> None:
     """Refuse a tokenizer that would feed the model ids it cannot embed or a padding id it does not expect."""
     if len(tokenizer) > config.vocab_size:
-        raise ValueError(
+        raise CommandError(
             f"the tokenizer has {len(tokenizer)} tokens but the model's vocab_size is {config.vocab_size}: "
-            "ids past the embedding table would crash the model."
+            "ids past the embedding table would crash the model; save a tokenizer that fits, or a model with a larger "
+            "vocab_size."
         )
     model_pad, tokenizer_pad = config.pad_token_id, tokenizer.pad_token_id
     if model_pad is not None and tokenizer_pad is not None and model_pad != tokenizer_pad:
-        raise ValueError(f"the config's pad_token_id is {model_pad} but the tokenizer's is {tokenizer_pad}.")
+        raise CommandError(
+            f"the config's pad_token_id is {model_pad} but the tokenizer's is {tokenizer_pad}: make them equal."
+        )
 
 
 def usage_code(repo_id: str, auto_class: str) -> str:

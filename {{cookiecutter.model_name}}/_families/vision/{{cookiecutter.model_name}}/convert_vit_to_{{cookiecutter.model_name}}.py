@@ -11,15 +11,22 @@ missing, unexpected or mis-shaped tensor stops the conversion with a report, not
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import torch
-from transformers import AutoConfig, PreTrainedConfig
+from transformers import PreTrainedConfig, ViTConfig
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
-from .conversion import ConversionError, load_checked, load_safetensors, run_cli
+from .conversion import (
+    ConversionError,
+    check_input,
+    load_checked,
+    load_safetensors,
+    load_source_config,
+    run_cli,
+)
 from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
+from .inputs import read_json
 from .modeling_{{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}ForImageClassification,
     {{ cookiecutter.class_prefix }}Model,
@@ -100,7 +107,7 @@ def convert_image_processor(
     if not path.is_file():
         processor = {{ cookiecutter.class_prefix }}ImageProcessor(size=config.image_size)
         return processor, f"no preprocessor_config.json: default settings, {config.image_size}x{config.image_size}"
-    settings = json.loads(path.read_text())
+    settings = read_json(path)
     if settings.get("do_center_crop"):
         raise ConversionError("the input's image processor center-crops, which this image processor does not do.")
     size = settings.get("size", config.image_size)
@@ -127,11 +134,10 @@ def rename_keys(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 
 def convert(input_dir: Path, output_dir: Path) -> list[str]:
     """Convert `input_dir` (a ViT folder) into `output_dir`; return the report lines."""
-    vit_config = AutoConfig.from_pretrained(input_dir)
-    architectures = vit_config.architectures or ["ViTModel"]
-    if architectures[0] not in HEADS:
-        raise ConversionError(f"cannot convert architecture {architectures[0]!r}: supported are {sorted(HEADS)}.")
-    model_class = HEADS[architectures[0]]
+    # Before anything else: refuse a folder of another model, of this project, or one that names code to run.
+    architecture = check_input(input_dir, "ViT", "vit", HEADS, default_head="ViTModel")
+    model_class = HEADS[architecture]
+    vit_config = load_source_config(ViTConfig, input_dir, "ViT")
     config = convert_config(vit_config)
     converted = rename_keys(load_safetensors(input_dir))
     image_processor, processor_origin = convert_image_processor(input_dir, config)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from transformers import PretrainedConfig
 
+from .cli import CommandError
 from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
 
 PIPELINE_TAG = "image-classification"
@@ -17,10 +18,19 @@ DESCRIPTION = (
 )
 PROCESSOR_FILE = "preprocessor_config.json"
 Processor = {{ cookiecutter.class_prefix }}ImageProcessor
+# The only code a saved image processor may name: this project's own class, imported from the package, never run from
+# the folder.
+PROCESSOR_AUTO_MAP = {"AutoImageProcessor": f"{Processor.__module__.rsplit('.', 1)[-1]}.{Processor.__name__}"}
+# The native transformers model that `convert_vit_to_<name>.py` converts from (its model_type).
+CONVERTS_FROM = "vit"
 
 
-def load_processor(folder: Path) -> {{ cookiecutter.class_prefix }}ImageProcessor:
-    return {{ cookiecutter.class_prefix }}ImageProcessor.from_pretrained(folder)
+def load_processor(folder: Path, config: PretrainedConfig) -> {{ cookiecutter.class_prefix }}ImageProcessor:
+    """The image processor saved in `folder`, read by this project's own class: no code from the folder runs."""
+    try:
+        return {{ cookiecutter.class_prefix }}ImageProcessor.from_pretrained(folder)
+    except (OSError, ValueError, TypeError) as error:  # unreadable files, settings of the wrong type or value
+        raise CommandError(f"cannot load the image processor in {folder}: {error}") from error
 
 
 def default_processor(config: PretrainedConfig) -> {{ cookiecutter.class_prefix }}ImageProcessor:
@@ -32,7 +42,10 @@ def check_processor(processor: {{ cookiecutter.class_prefix }}ImageProcessor, co
     """Refuse a processor whose images do not fit the model without `interpolate_pos_encoding`."""
     expected = {"height": config.image_size, "width": config.image_size}
     if processor.do_resize and processor.size != expected:
-        raise ValueError(f"the image processor resizes to {processor.size} but the model expects {expected}.")
+        raise CommandError(
+            f"the image processor resizes to {processor.size} but the model expects {expected}: save a processor with "
+            "that size."
+        )
 
 
 def usage_code(repo_id: str, auto_class: str) -> str:

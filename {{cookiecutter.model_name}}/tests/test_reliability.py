@@ -1,0 +1,664 @@
+"""Bad inputs and failures of the publish command and the conversion script, each replayed with its exact outcome.
+
+Every case ends in one `error:` line (no traceback), the documented exit status (1 refused or failed, 2 bad command
+line, 128 + N on signal N), and leaves nothing behind: no repository, branch or commit on the Hub that was not asked
+for, no temporary folder, the user's files as they were. No code from an input folder ever runs. Faults are injected
+with the test Hub (`tests/hub_server.py`): answers of 500, dropped connections, requests never answered.
+"""
+
+import importlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+from huggingface_hub import HfApi, constants
+from huggingface_hub.errors import HfHubHTTPError
+from safetensors.torch import load_file, save_file
+from transformers import AutoConfig, AutoImageProcessor, AutoModel, AutoTokenizer
+
+from {{ cookiecutter.model_name }}.family import CONVERTS_FROM, PROCESSOR_FILE
+from {{ cookiecutter.model_name }}.publish import main as publish_main
+
+from .helpers import PACKAGE, PROJECT_ROOT, closed_port_url, files_of, hub_env, serve_hub
+from .tiny import save_checkpoint
+
+REPO_ID = "test-org/reliable-model"
+TOKEN = "hf_test_token_never_printed"
+MODEL_TYPE = "{{ cookiecutter.model_name }}"
+CONVERSION = importlib.import_module(f"{PACKAGE}.convert_{CONVERTS_FROM}_to_{PACKAGE}")
+TEXT = PROCESSOR_FILE == "tokenizer_config.json"
+# A small native checkpoint of the model the conversion script converts from (keys a model type does not use are
+# kept as plain attributes by its config).
+NATIVE = dict(
+    vocab_size=99,
+    hidden_size=32,
+    intermediate_size=64,
+    num_hidden_layers=1,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    max_position_embeddings=64,
+    image_size=32,
+    patch_size=8,
+)
+# Code in an input folder that leaves a marker file in that folder if it is ever imported (transformers imports a
+# copy of it from its modules cache: the marker's path is written in full).
+TRAP = """
+import pathlib
+
+pathlib.Path({marker!r}).write_text("code from the input folder ran")
+
+from transformers import PreTrainedTokenizerFast
+from transformers.image_processing_utils import BaseImageProcessor
+
+
+class TrapTokenizer(PreTrainedTokenizerFast):
+    pass
+
+
+class TrapImageProcessor(BaseImageProcessor):
+    pass
+"""
+# What a processor file of a folder says to make transformers import that code (with trust_remote_code=True).
+TRAP_PROCESSOR = (
+    {"auto_map": {"AutoTokenizer": ["trap.TrapTokenizer", "trap.TrapTokenizer"]}, "tokenizer_class": "TrapTokenizer"}
+    if TEXT
+    else {"auto_map": {"AutoImageProcessor": "trap.TrapImageProcessor"}}
+)
+
+
+@pytest.fixture(autouse=True)
+def temporary_directory(tmp_path, monkeypatch):
+    """The system's temporary directory, for these tests: every command must leave it empty."""
+    folder = tmp_path / "system_tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    assert list(folder.iterdir()) == [], "a command left a temporary folder behind"
+
+
+@pytest.fixture
+def hub(monkeypatch, tmp_path):
+    with serve_hub(monkeypatch, tmp_path, TOKEN) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """One saved checkpoint of this model (with its tokenizer or processor), copied by `checkpoint` for each test."""
+    folder = tmp_path_factory.mktemp("saved") / "checkpoint"
+    save_checkpoint(folder, seed=0)
+    return folder
+
+
+@pytest.fixture
+def checkpoint(saved, tmp_path):
+    return shutil.copytree(saved, tmp_path / "checkpoint")
+
+
+def run(main, arguments: list[str], capsys) -> tuple[int, str, str]:
+    """Run a command's `main` as its command line does; return its exit status, stdout and stderr."""
+    try:
+        code = main([str(argument) for argument in arguments])
+    except SystemExit as exit_info:  # argparse refuses a bad command line with status 2
+        code = exit_info.code
+    output = capsys.readouterr()
+    return code, output.out, output.err
+
+
+def refused(result: tuple[int, str, str], code: int = 1) -> str:
+    """The one error line of a refused command, after checking its status, and that no traceback or token shows."""
+    status, out, err = result
+    assert status == code, (status, out, err)
+    assert "Traceback" not in out + err and TOKEN not in out + err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: ") or ": error: " in last, err  # ours, or argparse's "<prog>: error: ..."
+    return last
+
+
+def publish(capsys, *arguments) -> tuple[int, str, str]:
+    return run(publish_main, ["--repo-id", REPO_ID, *arguments], capsys)
+
+
+def convert(capsys, input_dir, output_dir) -> tuple[int, str, str]:
+    return run(CONVERSION.main, ["--input", input_dir, "--output", output_dir], capsys)
+
+
+def edit_json(path, **changes) -> None:
+    path.write_text(json.dumps({**json.loads(path.read_text()), **changes}))
+
+
+def set_trap(folder) -> None:
+    (folder / "trap.py").write_text(TRAP.format(marker=str(folder / "TRAP_RAN")))
+
+
+def trap_ran(folder) -> bool:
+    return (folder / "TRAP_RAN").exists()
+
+
+def commits(hub, repo_id: str = REPO_ID) -> list[str]:
+    """The commit messages of `repo_id` on the test Hub (absent repository: None)."""
+    repo = hub.state.repos.get(repo_id)
+    return None if repo is None else sorted(commit.message for commit in repo.commits.values())
+
+
+def native_checkpoint(folder) -> None:
+    """A small checkpoint of the native transformers model the conversion script converts from."""
+    AutoModel.from_config(AutoConfig.for_model(CONVERTS_FROM, **NATIVE)).save_pretrained(folder)
+
+
+# -- publish: where the commit lands ----------------------------------------------------------------------------------
+
+
+def test_private_is_refused_on_an_existing_public_repo(hub, checkpoint, capsys):
+    HfApi().create_repo(REPO_ID)  # public
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--private"))
+    assert line == (
+        f"error: --private was given but {REPO_ID} exists and is public: nothing was uploaded. Make it private on the "
+        "Hub first (Settings), or drop --private to publish to the public repository."
+    )
+    assert hub.state.repos[REPO_ID].private is False
+    assert commits(hub) == ["initial commit"]
+
+
+def test_an_existing_private_repo_stays_private(hub, checkpoint, capsys):
+    HfApi().create_repo(REPO_ID, private=True)
+    code, out, _ = publish(capsys, "--checkpoint", checkpoint)
+    assert code == 0
+    assert f"{REPO_ID} is private and stays private." in out
+    assert hub.state.repos[REPO_ID].private is True
+    assert commits(hub) == ["Upload reliable-model", "initial commit"]
+
+
+def test_a_new_repo_says_its_visibility_and_an_existing_public_one_warns(hub, checkpoint, capsys):
+    code, out, _ = publish(capsys, "--checkpoint", checkpoint)
+    assert code == 0 and f"created {REPO_ID} (public)" in out
+    code, out, _ = publish(capsys, "--checkpoint", checkpoint, "--commit-message", "Again")
+    assert code == 0 and f"{REPO_ID} is public: anyone can see it." in out
+
+
+def test_a_missing_branch_is_refused_without_create_branch(hub, checkpoint, capsys):
+    HfApi().create_repo(REPO_ID)
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--revision", "experiment"))
+    assert line == (
+        f"error: {REPO_ID} has no branch 'experiment': add --create-branch to create it from main, or choose an "
+        "existing branch."
+    )
+    assert set(hub.state.repos[REPO_ID].refs) == {"main"}
+    assert commits(hub) == ["initial commit"]
+
+
+def test_create_branch_creates_the_missing_branch_from_main(hub, checkpoint, capsys):
+    HfApi().create_repo(REPO_ID)
+    code, out, _ = publish(capsys, "--checkpoint", checkpoint, "--revision", "experiment", "--create-branch")
+    assert code == 0, out
+    repo = hub.state.repos[REPO_ID]
+    assert set(repo.refs) == {"main", "experiment"}
+    assert repo.commits[repo.refs["main"]].message == "initial commit"
+    assert repo.commits[repo.refs["experiment"]].message == "Upload reliable-model"
+
+
+def test_a_branch_of_a_missing_repo_is_refused_without_create_branch(hub, checkpoint, capsys):
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--revision", "experiment"))
+    assert line == (
+        f"error: {REPO_ID} does not exist, so neither does its branch 'experiment': add --create-branch to create "
+        "both, or publish to main first."
+    )
+    assert commits(hub) is None
+
+
+def test_a_pull_request_to_a_missing_repo_is_refused(hub, checkpoint, capsys):
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--create-pr"))
+    assert line == (
+        f"error: --create-pr needs an existing repository, and {REPO_ID} does not exist (or your token cannot see "
+        "it): publish to main first."
+    )
+    assert commits(hub) is None
+
+
+@pytest.mark.parametrize("branch", ["../../x", "a..b", "-x", "x.lock", "a b", "x/", "x~1", "refs//x", ".hidden"])
+def test_a_bad_branch_name_is_refused_before_any_request(hub, capsys, branch):
+    line = refused(publish(capsys, f"--revision={branch}"), code=2)
+    assert f"error: --revision {branch!r} is not a valid branch name" in line
+    assert hub.state.requests == []
+
+
+def test_the_test_hub_refuses_a_bad_branch_name(hub):
+    api = HfApi()
+    api.create_repo(REPO_ID)
+    with pytest.raises(HfHubHTTPError) as error:
+        api.create_branch(REPO_ID, branch="../../x")
+    assert error.value.response.status_code == 400
+    api.create_branch(REPO_ID, branch="release/v1")
+    assert set(hub.state.repos[REPO_ID].refs) == {"main", "release/v1"}
+
+
+# -- publish: no code from an input folder runs -----------------------------------------------------------------------
+
+
+def test_the_trap_runs_when_a_folder_is_loaded_with_remote_code(checkpoint):
+    # What the tests below guard against: loading this folder as transformers does with trust_remote_code=True.
+    set_trap(checkpoint)
+    edit_json(checkpoint / PROCESSOR_FILE, **TRAP_PROCESSOR)
+    loader = AutoTokenizer if TEXT else AutoImageProcessor
+    try:
+        loader.from_pretrained(checkpoint, trust_remote_code=True)
+    except (OSError, ValueError, TypeError):
+        pass  # the trap classes are empty: what matters is that their file was imported
+    assert trap_ran(checkpoint)
+
+
+@pytest.mark.parametrize(
+    ("file_name", "entries"),
+    [
+        (PROCESSOR_FILE, TRAP_PROCESSOR),
+        ("config.json", {"auto_map": {"AutoConfig": "trap.TrapConfig", "AutoModel": "trap.TrapModel"}}),
+        ("config.json", {"custom_pipelines": {"trap": {"impl": "trap.TrapPipeline"}}}),
+        ("processor_config.json", {"auto_map": {"AutoProcessor": "trap.TrapProcessor"}}),
+    ],
+    ids=["processor", "config-auto-map", "config-pipeline", "processor-config"],
+)
+def test_a_checkpoint_that_names_code_is_refused_and_the_code_never_runs(hub, checkpoint, capsys, file_name, entries):
+    set_trap(checkpoint)
+    path = checkpoint / file_name
+    if not path.exists():
+        path.write_text("{}")
+    edit_json(path, **entries)
+    line = refused(publish(capsys, "--checkpoint", checkpoint))
+    assert line.startswith(f"error: {path} names code to run (")
+    assert line.endswith(
+        "and code from an input folder is never run: save it with transformers' own classes (or this project's), or "
+        "remove those entries."
+    )
+    assert not trap_ran(checkpoint)
+    assert hub.state.requests == []
+
+
+def test_a_processor_folder_that_names_code_is_refused(hub, checkpoint, tmp_path, capsys):
+    processor = shutil.copytree(checkpoint, tmp_path / "processor")
+    set_trap(processor)
+    edit_json(processor / PROCESSOR_FILE, **TRAP_PROCESSOR)
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--processor", processor))
+    assert line.startswith(f"error: {processor / PROCESSOR_FILE} names code to run (")
+    assert not trap_ran(processor)
+    assert hub.state.requests == []
+
+
+# -- publish: the Hub fails, drops the connection, or never answers ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("500", "the Hub at {url} failed (500). Try again later."),
+        ("drop", "no connection to the Hub at {url} (Server disconnected without sending a response.). Check the "),
+        ("hang", "the Hub at {url} did not answer within 1 s. Try again later, or allow more time with --timeout."),
+    ],
+)
+def test_a_failing_hub_gives_one_line_and_no_repository(hub, checkpoint, capsys, mode, message):
+    hub.fail(mode)
+    started = time.monotonic()
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--timeout", "1"))
+    assert time.monotonic() - started < 30
+    assert line.startswith(f"error: cannot look up {REPO_ID}: " + message.format(url=hub.url))
+    assert commits(hub) is None
+
+
+@pytest.mark.parametrize("mode", ["500", "drop", "hang"])
+def test_a_commit_that_fails_leaves_no_commit(hub, checkpoint, capsys, mode):
+    HfApi().create_repo(REPO_ID)
+    hub.fail(mode, path="/commit/")
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--timeout", "1"))
+    assert line.startswith(f"error: cannot commit to {REPO_ID}: ")
+    assert commits(hub) == ["initial commit"]
+
+
+def test_an_unreachable_hub_gives_one_line(hub, checkpoint, capsys, monkeypatch):
+    url = closed_port_url()
+    monkeypatch.setattr(constants, "ENDPOINT", url)
+    line = refused(publish(capsys, "--checkpoint", checkpoint))
+    assert line.startswith(f"error: cannot look up {REPO_ID}: no connection to the Hub at {url} (")
+    assert line.endswith("Check the network, and HF_ENDPOINT if you set it.")
+
+
+def test_offline_mode_gives_one_line(hub, checkpoint, capsys, monkeypatch):
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    line = refused(publish(capsys, "--checkpoint", checkpoint))
+    assert line == (
+        f"error: cannot look up {REPO_ID}: HF_HUB_OFFLINE is set. Unset it to publish, or write the release with "
+        "--dry-run --output <folder>."
+    )
+    assert hub.state.requests == []
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "nan"])
+def test_a_bad_timeout_is_refused(hub, capsys, value):
+    line = refused(publish(capsys, "--timeout", value), code=2)
+    assert line.endswith(f"error: argument --timeout: {value!r} is not a number of seconds above 0")
+
+
+def test_sigterm_while_the_hub_never_answers_removes_the_release(hub, checkpoint, tmp_path):
+    hub.fail("hang")
+    system_tmp = tmp_path / "subprocess_tmp"
+    system_tmp.mkdir()
+    env = {**os.environ, **hub_env(hub, tmp_path / "hf_home", TOKEN), "TMPDIR": str(system_tmp)}
+    command = [sys.executable, "-m", f"{PACKAGE}.publish", "--repo-id", REPO_ID, "--checkpoint", str(checkpoint)]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not hub.state.requests and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert hub.state.requests, "publish never reached the Hub"
+        assert [path.name[: len("publish-")] for path in system_tmp.iterdir()] == ["publish-"]
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err.decode()
+    assert err.decode().strip().splitlines()[-1] == (
+        "error: stopped by SIGTERM; temporary files were removed. Run the command again."
+    )
+    assert list(system_tmp.iterdir()) == []
+    assert commits(hub) is None
+
+
+# -- publish: checkpoints that are not this model's -------------------------------------------------------------------
+
+
+def test_a_native_checkpoint_is_refused_with_the_conversion_command(hub, tmp_path, capsys):
+    folder = tmp_path / "native"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": CONVERTS_FROM, "architectures": ["Anything"]}))
+    (folder / "model.safetensors").write_bytes(b"never read")
+    line = refused(publish(capsys, "--checkpoint", folder))
+    assert line == (
+        f"error: --checkpoint {folder} holds a {CONVERTS_FROM!r} model, not a {MODEL_TYPE!r} one: convert it first: "
+        f"python -m {PACKAGE}.convert_{CONVERTS_FROM}_to_{PACKAGE} --input {folder} --output <new folder>."
+    )
+    assert hub.state.requests == []
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"model_type": "gpt2"}, "holds a 'gpt2' model, not a {model_type!r} one: publish takes {model_type} check"),
+        ({"architectures": ["SomethingElse"]}, "was saved by ['SomethingElse'], not by one of"),
+        ({"architectures": None}, "was saved by no class, not by one of"),
+    ],
+    ids=["other-model-type", "other-class", "no-class"],
+)
+def test_a_checkpoint_of_another_model_is_refused(hub, checkpoint, capsys, config, message):
+    edit_json(checkpoint / "config.json", **config)
+    line = refused(publish(capsys, "--checkpoint", checkpoint))
+    assert line.startswith(f"error: --checkpoint {checkpoint} " + message.format(model_type=MODEL_TYPE))
+    assert hub.state.requests == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "error: --checkpoint {folder} has no config.json: pass a folder written by save_pretrained."),
+        ("{not json", "error: {folder}/config.json is not valid JSON ("),
+        ("[1, 2]", "error: {folder}/config.json holds a JSON list, not an object: save the folder again."),
+        ('{"hidden_size": 32}', "error: {folder}/config.json names no model_type: pass a folder written by"),
+    ],
+    ids=["missing", "invalid", "list", "no-model-type"],
+)
+def test_a_bad_config_json_is_refused(hub, checkpoint, capsys, content, message):
+    if content is None:
+        (checkpoint / "config.json").unlink()
+    else:
+        (checkpoint / "config.json").write_text(content)
+    line = refused(publish(capsys, "--checkpoint", checkpoint))
+    assert line.startswith(message.format(folder=checkpoint))
+    assert hub.state.requests == []
+
+
+def test_a_config_the_model_refuses_gives_one_line(hub, checkpoint, capsys):
+    edit_json(checkpoint / "config.json", hidden_size="large")
+    line = refused(publish(capsys, "--checkpoint", checkpoint))
+    assert line.startswith(f"error: --checkpoint {checkpoint} has a config this model refuses: ")
+    assert hub.state.requests == []
+
+
+def truncate(path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def shard(folder, weight_map: dict) -> None:
+    (folder / "model.safetensors.index.json").write_text(json.dumps({"metadata": {}, "weight_map": weight_map}))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (truncate, "error: {folder}/model.safetensors is not a readable safetensors file ("),
+        (lambda path: path.write_bytes(b"\x08" + bytes(100)), "error: {folder}/model.safetensors is not a readable"),
+        (
+            lambda path: path.rename(path.with_name("pytorch_model.bin")),
+            "error: --checkpoint {folder} holds no model.safetensors or model.safetensors.index.json (only "
+            "pytorch_model.bin: pickle files are never loaded): save the model with save_pretrained",
+        ),
+        (
+            lambda path: shard(path.parent, {"a": "../outside.safetensors"}),
+            "error: {folder}/model.safetensors.index.json points outside {folder} (../outside.safetensors): shards",
+        ),
+        (
+            lambda path: shard(path.parent, {"a": "/tmp/elsewhere.safetensors", "b": "model.safetensors"}),
+            "error: {folder}/model.safetensors.index.json points outside {folder} (/tmp/elsewhere.safetensors)",
+        ),
+        (
+            lambda path: shard(path.parent, {"a": "model-00002-of-00002.safetensors"}),
+            "error: {folder}/model.safetensors.index.json lists model-00002-of-00002.safetensors, missing from",
+        ),
+        (lambda path: shard(path.parent, {}), "error: {folder}/model.safetensors.index.json has no weight_map"),
+    ],
+    ids=["truncated", "garbage", "pickle-only", "index-parent", "index-absolute", "index-no-shard", "index-empty"],
+)
+def test_unreadable_or_misplaced_weights_are_refused(hub, checkpoint, capsys, damage, message):
+    damage(checkpoint / "model.safetensors")
+    line = refused(publish(capsys, "--checkpoint", checkpoint))
+    assert line.startswith(message.format(folder=checkpoint))
+    assert hub.state.requests == []
+
+
+@pytest.mark.parametrize("change", ["missing", "unused", "shape"])
+def test_weights_that_do_not_fit_the_model_are_refused_not_initialised(hub, checkpoint, capsys, change):
+    path = checkpoint / "model.safetensors"
+    tensors = load_file(path)
+    name = sorted(tensors)[0]
+    if change == "missing":
+        del tensors[name]
+    elif change == "unused":
+        tensors["extra.weight"] = tensors[name].clone()
+    else:
+        tensors[name] = tensors[name].flatten()[:-1].clone()
+    save_file(tensors, path, metadata={"format": "pt"})
+    line = refused(publish(capsys, "--checkpoint", checkpoint))
+    problem = {"missing": f"missing from checkpoint: [{name!r}]", "unused": "unused from checkpoint: ['extra.weight']"}
+    assert line.startswith(f"error: --checkpoint {checkpoint} does not hold this model's weights (")
+    assert problem.get(change, f"shape mismatches: ['{name}: checkpoint (") in line
+    assert hub.state.requests == []
+
+
+# -- publish: folders and files on the command line -------------------------------------------------------------------
+
+
+def test_a_checkpoint_that_is_a_file_is_refused(hub, tmp_path, capsys):
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    line = refused(publish(capsys, "--checkpoint", tmp_path / "model.safetensors"), code=2)
+    assert f"error: --checkpoint {tmp_path / 'model.safetensors'} is a file: pass the folder it was saved" in line
+
+
+def test_an_output_that_is_a_file_is_refused_and_kept(hub, checkpoint, tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    arguments = ["--checkpoint", checkpoint, "--dry-run", "--output", tmp_path / "notes.txt"]
+    line = refused(publish(capsys, *arguments), code=2)
+    assert line.endswith(f"error: --output {tmp_path / 'notes.txt'} is a file: choose a new folder.")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_non_empty_output_is_refused_and_kept(hub, checkpoint, tmp_path, capsys):
+    (tmp_path / "release").mkdir()
+    (tmp_path / "release" / "notes.txt").write_text("mine")
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--dry-run", "--output", tmp_path / "release"), code=2)
+    assert line.endswith(f"error: --output {tmp_path / 'release'} is not empty: choose a new folder.")
+    assert files_of(tmp_path / "release") == {"notes.txt": b"mine"}
+
+
+def test_an_empty_output_folder_the_user_made_survives_a_failure(hub, checkpoint, tmp_path, capsys):
+    (tmp_path / "release").mkdir()
+    edit_json(checkpoint / "config.json", model_type="gpt2")
+    refused(publish(capsys, "--checkpoint", checkpoint, "--output", tmp_path / "release"))
+    assert (tmp_path / "release").is_dir() and list((tmp_path / "release").iterdir()) == []
+
+
+def test_the_release_goes_into_an_empty_output_folder(hub, checkpoint, tmp_path, capsys):
+    (tmp_path / "release").mkdir()
+    code, _, err = publish(capsys, "--checkpoint", checkpoint, "--dry-run", "--output", tmp_path / "release")
+    assert code == 0, err
+    assert (tmp_path / "release" / "model.safetensors").is_file() and (tmp_path / "release" / "README.md").is_file()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "error: {path} is not valid JSON ("),
+        ('{"model_type": "gpt2"}', "error: --config {path} is a 'gpt2' config, not a {model_type!r} one."),
+        ('{"hidden_size": "large"}', "error: --config {path} cannot build the model: "),
+    ],
+    ids=["invalid", "other-model-type", "wrong-type"],
+)
+def test_a_bad_config_file_for_a_new_model_gives_one_line(hub, tmp_path, capsys, content, message):
+    path = tmp_path / "config.json"
+    path.write_text(content)
+    line = refused(publish(capsys, "--config", path, "--dry-run", "--output", tmp_path / "release"))
+    assert line.startswith(message.format(path=path, model_type=MODEL_TYPE))
+    assert not (tmp_path / "release").exists()
+
+
+def test_a_config_that_is_a_folder_is_refused(hub, tmp_path, capsys):
+    line = refused(publish(capsys, "--config", tmp_path), code=2)
+    assert line.endswith(f"error: --config {tmp_path} is a folder: pass a config JSON file.")
+
+
+def test_an_unreadable_processor_file_gives_one_line(hub, checkpoint, capsys):
+    (checkpoint / PROCESSOR_FILE).write_text("{not json")
+    line = refused(publish(capsys, "--checkpoint", checkpoint))
+    assert line.startswith(f"error: {checkpoint / PROCESSOR_FILE} is not valid JSON (")
+    assert hub.state.requests == []
+
+
+# -- conversion -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("input_dir", ["missing/folder", "some-org/some-model"], ids=["missing", "hub-repo-id"])
+def test_conversion_of_a_missing_folder_says_it_reads_a_local_folder(tmp_path, capsys, input_dir):
+    line = refused(convert(capsys, input_dir, tmp_path / "out"), code=2)
+    assert f"error: --input {input_dir} does not exist: pass the local folder a" in line
+    assert line.endswith("(for a Hub model, download it first: `hf download <repo id> --local-dir <folder>`).")
+    assert not (tmp_path / "out").exists()
+
+
+def test_conversion_of_a_file_is_refused(tmp_path, capsys):
+    (tmp_path / "config.json").write_text("{}")
+    line = refused(convert(capsys, tmp_path / "config.json", tmp_path / "out"), code=2)
+    assert f"error: --input {tmp_path / 'config.json'} is a file: pass the local folder" in line
+
+
+def test_conversion_of_this_projects_checkpoint_is_refused(checkpoint, tmp_path, capsys):
+    line = refused(convert(capsys, checkpoint, tmp_path / "out"))
+    assert line == (
+        f"error: --input {checkpoint} is already a {MODEL_TYPE} checkpoint: there is nothing to convert; publish it "
+        f"with `python -m {PACKAGE}.publish --checkpoint {checkpoint}`."
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"model_type": "gpt2"}, "error: --input {folder} holds a 'gpt2' model, not a "),
+        ({"architectures": ["NoSuchHead"]}, "error: cannot convert architecture 'NoSuchHead': supported are"),
+        (None, "error: --input {folder} has no config.json: pass a folder written by save_pretrained."),
+    ],
+    ids=["other-model-type", "other-head", "no-config"],
+)
+def test_conversion_refuses_another_model_before_reading_weights(tmp_path, capsys, config, message):
+    folder = tmp_path / "native"
+    native_checkpoint(folder)
+    (folder / "model.safetensors").write_bytes(b"never read")
+    if config is None:
+        (folder / "config.json").unlink()
+    else:
+        edit_json(folder / "config.json", **config)
+    line = refused(convert(capsys, folder, tmp_path / "out"))
+    assert line.startswith(message.format(folder=folder))
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("file_name", "entries"),
+    [
+        ("config.json", {"auto_map": {"AutoModel": "trap.TrapModel"}}),
+        (PROCESSOR_FILE, TRAP_PROCESSOR),
+    ],
+    ids=["config", "processor"],
+)
+def test_conversion_refuses_a_folder_that_names_code(tmp_path, capsys, file_name, entries):
+    folder = tmp_path / "native"
+    native_checkpoint(folder)
+    set_trap(folder)
+    path = folder / file_name
+    if not path.exists():
+        path.write_text("{}")
+    edit_json(path, **entries)
+    line = refused(convert(capsys, folder, tmp_path / "out"))
+    assert line.startswith(f"error: {path} names code to run (")
+    assert not trap_ran(folder)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (truncate, "error: {folder}/model.safetensors is not a readable safetensors file ("),
+        (
+            lambda path: shard(path.parent, {"a": "../outside.safetensors"}),
+            "error: {folder}/model.safetensors.index.json points outside {folder} (../outside.safetensors)",
+        ),
+        (lambda path: path.unlink(), "error: --input {folder} holds no model.safetensors or"),
+    ],
+    ids=["truncated", "index-outside", "no-weights"],
+)
+def test_conversion_of_bad_weights_gives_one_line_and_no_output(tmp_path, capsys, damage, message):
+    folder = tmp_path / "native"
+    native_checkpoint(folder)
+    damage(folder / "model.safetensors")
+    (tmp_path / "out").mkdir()  # an empty folder the user made: it stays, empty
+    line = refused(convert(capsys, folder, tmp_path / "out"))
+    assert line.startswith(message.format(folder=folder))
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_conversion_to_an_output_that_is_a_file_is_refused_and_kept(tmp_path, capsys):
+    native_checkpoint(tmp_path / "native")
+    (tmp_path / "notes.txt").write_text("mine")
+    line = refused(convert(capsys, tmp_path / "native", tmp_path / "notes.txt"), code=2)
+    assert line.endswith(f"error: --output {tmp_path / 'notes.txt'} is a file: choose a new folder.")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_conversion_into_an_empty_folder_the_user_made(tmp_path, capsys):
+    native_checkpoint(tmp_path / "native")
+    (tmp_path / "out").mkdir()
+    code, out, err = convert(capsys, tmp_path / "native", tmp_path / "out")
+    assert code == 0, err
+    assert f"saved to {tmp_path / 'out'}" in out
+    assert (tmp_path / "out" / "config.json").is_file() and (tmp_path / "out" / "model.safetensors").is_file()

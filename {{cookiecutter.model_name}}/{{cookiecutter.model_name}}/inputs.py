@@ -1,0 +1,153 @@
+"""Reading the folders a user passes to publish and to the conversion scripts, without running any code from them.
+
+A folder is data. Its JSON files are read as JSON and checked before any weight is read; a config that names code
+to run (`auto_map`, `custom_pipelines`) is refused unless that code is this project's own, which is imported from the
+installed package, never from the folder; weights are read only from safetensors files inside the folder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError, safe_open
+from transformers import PretrainedConfig, PreTrainedModel
+
+from .cli import CommandError
+
+# The files of a save_pretrained folder besides config.json that may name code to run.
+PROCESSOR_FILES = ("tokenizer_config.json", "preprocessor_config.json", "processor_config.json")
+WEIGHTS_FILE = "model.safetensors"
+INDEX_FILE = "model.safetensors.index.json"
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+
+
+def read_json(path: Path) -> dict:
+    """The JSON object in the file `path`; a `CommandError` naming the file if it is unreadable or not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CommandError(f"{path} is not valid JSON ({error}): fix it, or save the folder again.") from error
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror or error}.") from error
+    if not isinstance(data, dict):
+        raise CommandError(f"{path} holds a JSON {type(data).__name__}, not an object: save the folder again.")
+    return data
+
+
+def read_config(folder: Path, option: str) -> dict:
+    """`folder/config.json` as a dict that names its `model_type`."""
+    path = folder / "config.json"
+    if not path.is_file():
+        raise CommandError(f"{option} {folder} has no config.json: pass a folder written by save_pretrained.")
+    config = read_json(path)
+    if not isinstance(config.get("model_type"), str):
+        raise CommandError(f"{path} names no model_type: pass a folder written by save_pretrained.")
+    return config
+
+
+def refuse_foreign_code(path: Path, own: dict | None = None) -> None:
+    """Refuse the JSON file `path` (if it exists) when it names code to run other than `own` (our auto_map entries)."""
+    if not path.is_file():
+        return
+    settings = read_json(path)
+    auto_map, own = settings.get("auto_map") or {}, own or {}
+    if isinstance(auto_map, dict):
+        foreign = [f"{key} -> {value}" for key, value in auto_map.items() if own.get(key) != value]
+    else:
+        foreign = [repr(auto_map)]
+    foreign += [f"custom pipeline {name!r}" for name in settings.get("custom_pipelines") or {}]
+    if foreign:
+        raise CommandError(
+            f"{path} names code to run ({'; '.join(foreign)}), and code from an input folder is never run: save it "
+            "with transformers' own classes (or this project's), or remove those entries."
+        )
+
+
+def safetensors_files(folder: Path, option: str) -> list[Path]:
+    """The weight files of a save_pretrained folder (one file, or the shards its index lists), each one readable."""
+    index = folder / INDEX_FILE
+    if index.is_file():
+        weight_map = read_json(index).get("weight_map")
+        if not isinstance(weight_map, dict) or not weight_map:
+            raise CommandError(f"{index} has no weight_map: save the checkpoint again.")
+        names = sorted({str(name) for name in weight_map.values()})
+        # A shard is a file of the folder itself: never "../x.safetensors", "/elsewhere/x.safetensors" or "sub/x".
+        outside = [name for name in names if Path(name).name != name or name in (".", "..")]
+        if outside:
+            raise CommandError(
+                f"{index} points outside {folder} ({', '.join(outside)}): shards must be files of the folder itself; "
+                "save the checkpoint again."
+            )
+        files = [folder / name for name in names]
+        missing = [path.name for path in files if not path.is_file()]
+        if missing:
+            raise CommandError(f"{index} lists {', '.join(missing)}, missing from {folder}: copy every shard.")
+    elif (folder / WEIGHTS_FILE).is_file():
+        files = [folder / WEIGHTS_FILE]
+    else:
+        pickled = sorted(path.name for path in folder.iterdir() if path.suffix in PICKLE_SUFFIXES)
+        found = f" (only {', '.join(pickled)}: pickle files are never loaded)" if pickled else ""
+        raise CommandError(
+            f"{option} {folder} holds no {WEIGHTS_FILE} or {INDEX_FILE}{found}: save the model with save_pretrained, "
+            "which writes safetensors."
+        )
+    return files
+
+
+def tensor_shapes(files: list[Path]) -> dict[str, tuple[int, ...]]:
+    """Name -> shape of every tensor in the safetensors `files`, read from their headers (no tensor is loaded).
+
+    A truncated, corrupt or non-safetensors file is refused here, with its path.
+    """
+    shapes: dict[str, tuple[int, ...]] = {}
+    for path in files:
+        try:
+            with safe_open(path, framework="pt") as weights:
+                for name in weights.keys():
+                    shapes[name] = tuple(weights.get_slice(name).get_shape())
+        except SafetensorError as error:
+            raise CommandError(
+                f"{path} is not a readable safetensors file ({error}): it may be truncated or corrupt; save or "
+                "download it again."
+            ) from error
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror or error}.") from error
+    return shapes
+
+
+def expected_weights(
+    model_class: type[PreTrainedModel],
+    config: PretrainedConfig,
+) -> tuple[dict[str, tuple[int, ...]], set[str]]:
+    """Name -> shape of every tensor a `model_class(config)` checkpoint holds, and the names tied to another one."""
+    with torch.device("meta"):  # no memory is allocated
+        model = model_class(config)
+    tied = set(model._tied_weights_keys or {}) if getattr(config, "tie_word_embeddings", False) else set()
+    return {name: tuple(tensor.shape) for name, tensor in model.state_dict().items()}, tied
+
+
+def weight_problems(
+    expected: Mapping[str, Sequence[int]],
+    found: Mapping[str, Sequence[int]],
+    tied: set[str],
+) -> list[str]:
+    """What keeps the tensors `found` (name -> shape) from loading exactly into `expected`: empty if nothing does."""
+    missing = sorted(set(expected) - set(found) - tied)
+    unused = sorted(set(found) - set(expected))
+    mismatched = sorted(
+        f"{name}: checkpoint {tuple(found[name])} != model {tuple(expected[name])}"
+        for name in set(expected) & set(found)
+        if tuple(found[name]) != tuple(expected[name])
+    )
+    problems = {"missing from checkpoint": missing, "unused from checkpoint": unused, "shape mismatches": mismatched}
+    return [f"{what}: {shorten(names)}" for what, names in problems.items() if names]
+
+
+def shorten(names: list[str], keep: int = 5) -> str:
+    """`names` as a Python list, the first `keep` only: a real checkpoint may differ in hundreds of tensors."""
+    if len(names) <= keep:
+        return repr(names)
+    return f"{repr(names[:keep])[:-1]}, ... {len(names) - keep} more]"
