@@ -429,6 +429,7 @@ class {{ cookiecutter.class_prefix }}ForCausalLM({{ cookiecutter.class_prefix }}
             past_key_values=past_key_values,
             inputs_embeds=inputs_embeds,
             use_cache=use_cache,
+            return_dict=True,  # whatever `config.return_dict` says, as BERT's heads do (Llama's crash on False)
             **kwargs,
         )
         hidden_states = outputs.last_hidden_state
@@ -487,6 +488,7 @@ class {{ cookiecutter.class_prefix }}ForSequenceClassification({{ cookiecutter.c
             past_key_values=past_key_values,
             inputs_embeds=inputs_embeds,
             use_cache=use_cache,
+            return_dict=True,
             **kwargs,
         )
         logits = self.score(outputs.last_hidden_state)
