@@ -63,7 +63,7 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     # Tensor parallel plan of the base model (upstream BERT declares none): as Llama's, the query/key/value and MLP
     # up projections split by output features (whole heads per process), the attention output and MLP down
     # projections by input features; embeddings, layer norms, pooler and heads stay replicated. No pipeline plan:
-    # transformers' pipeline stages are the base model's `layers`, which BERT's layout nests in `encoder.layer`.
+    # transformers' pipeline stages assume a language model's layout (`embed_tokens`, `layers`, `norm`, `lm_head`).
     base_model_tp_plan = {
         "encoder.layer.*.attention.self.query": "colwise",
         "encoder.layer.*.attention.self.key": "colwise",
