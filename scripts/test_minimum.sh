@@ -12,6 +12,7 @@ for family in decoder encoder vision; do
     minimum=$(.venv/bin/python -c "import json, sys; print(json.load(open(sys.argv[1]))['cookiecutter']['min_transformers_version'])" \
         "$project/.cookiecutter.json")
     echo "== $family on transformers $minimum"
-    .venv-min/bin/python -m pip install --quiet "transformers==$minimum" "jinja2>=3.1" pytest pyyaml pillow
+    .venv-min/bin/python -m pip install --quiet "transformers==$minimum" "jinja2>=3.1" pytest pyyaml pillow \
+        "accelerate==1.15.0"
     (cd "$project" && ../../../../.venv-min/bin/python -m pytest -q -p no:cacheprovider)
 done

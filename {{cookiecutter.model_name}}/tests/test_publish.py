@@ -174,7 +174,7 @@ def test_bad_arguments_are_refused_before_any_work(hub, capsys, arguments, messa
 
 
 def test_a_failed_build_leaves_no_half_written_folder(hub, tmp_path, capsys):
-    (tmp_path / "config.json").write_text(json.dumps({"hidden_size": 30, "num_attention_heads": 4}))
+    (tmp_path / "config.json").write_text(json.dumps({"hidden_size": 34, "num_attention_heads": 4}))
     release = tmp_path / "release"
     assert publish_main(["--config", str(tmp_path / "config.json"), "--dry-run", "--output", str(release)]) == 1
     assert "must be divisible by `num_attention_heads`" in capsys.readouterr().err

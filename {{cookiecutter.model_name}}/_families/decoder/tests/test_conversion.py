@@ -47,7 +47,7 @@ def test_causal_lm_parity(tmp_path, input_ids, tie_word_embeddings):
     assert main(["--input", str(tmp_path / "llama"), "--output", str(tmp_path / "converted")]) == 0
 
     model = {{ cookiecutter.class_prefix }}ForCausalLM.from_pretrained(tmp_path / "converted").eval()
-    assert model.config.rope_theta == 500000.0
+    assert model.config.rope_parameters == {"rope_type": "default", "rope_theta": 500000.0}
     assert model.config.tie_word_embeddings is tie_word_embeddings
     with torch.no_grad():
         torch.testing.assert_close(model(input_ids).logits, llama(input_ids).logits, rtol=1e-5, atol=1e-5)

@@ -1,6 +1,10 @@
 """{{ cookiecutter.class_prefix }} model configuration."""
 
 from transformers import PreTrainedConfig
+from transformers.modeling_rope_utils import RopeParameters
+
+# The RoPE types of Llama, computed by transformers' own functions (`modeling_rope_utils.ROPE_INIT_FUNCTIONS`).
+ROPE_TYPES = ("default", "linear", "dynamic", "yarn", "llama3", "longrope")
 
 
 class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
@@ -22,10 +26,16 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         num_key_value_heads (`int`, *optional*):
             Number of key/value heads (grouped-query attention). Defaults to `num_attention_heads` (multi-head
             attention); 1 gives multi-query attention.
+        head_dim (`int`, *optional*):
+            Dimension of each attention head. Defaults to `hidden_size // num_attention_heads`; Llama checkpoints may
+            set another value (the projections then map `hidden_size` to `num_attention_heads * head_dim`).
         max_position_embeddings (`int`, *optional*, defaults to 2048):
             Longest sequence the model is meant to handle.
-        rope_theta (`float`, *optional*, defaults to 10000.0):
-            Base period of the rotary position embeddings.
+        rope_parameters (`dict`, *optional*):
+            Rotary position embeddings, as Llama's: `rope_theta` (base period, default 10000.0) and `rope_type`, one
+            of `"default"`, `"linear"`, `"dynamic"`, `"yarn"`, `"llama3"`, `"longrope"`, with the keys that type
+            takes (`factor`, `original_max_position_embeddings`, ...). The legacy `rope_theta` and `rope_scaling`
+            keys of older configs are read into it.
         rms_norm_eps (`float`, *optional*, defaults to 1e-6):
             Epsilon of the RMS normalization layers.
         initializer_range (`float`, *optional*, defaults to 0.02):
@@ -57,6 +67,21 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
 
     model_type = "{{ cookiecutter.model_name }}"
     keys_to_ignore_at_inference = ["past_key_values"]
+    # Tensor and pipeline parallel plans of the base model, as `LlamaConfig`'s (same module names).
+    base_model_tp_plan = {
+        "layers.*.self_attn.q_proj": "colwise",
+        "layers.*.self_attn.k_proj": "colwise",
+        "layers.*.self_attn.v_proj": "colwise",
+        "layers.*.self_attn.o_proj": "rowwise",
+        "layers.*.mlp.gate_proj": "colwise",
+        "layers.*.mlp.up_proj": "colwise",
+        "layers.*.mlp.down_proj": "rowwise",
+    }
+    base_model_pp_plan = {
+        "embed_tokens": (["input_ids"], ["inputs_embeds"]),
+        "layers": (["hidden_states", "attention_mask"], ["hidden_states"]),
+        "norm": (["hidden_states"], ["hidden_states"]),
+    }
 
     def __init__(
         self,
@@ -66,8 +91,9 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         num_hidden_layers: int = 8,
         num_attention_heads: int = 8,
         num_key_value_heads: int | None = None,
+        head_dim: int | None = None,
         max_position_embeddings: int = 2048,
-        rope_theta: float = 10000.0,
+        rope_parameters: RopeParameters | dict | None = None,
         rms_norm_eps: float = 1e-6,
         initializer_range: float = 0.02,
         attention_dropout: float = 0.0,
@@ -79,16 +105,23 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         use_cache: bool = True,
         **kwargs,
     ) -> None:
+        # Assembling a config never raises, so that partial overrides work as for transformers' own configs;
+        # `validate_architecture` says what is wrong when a model is built or the config is saved.
         if num_key_value_heads is None:
             num_key_value_heads = num_attention_heads
+        if head_dim is None and isinstance(num_attention_heads, int) and num_attention_heads > 0:
+            head_dim = hidden_size // num_attention_heads
         self.vocab_size = vocab_size
         self.hidden_size = hidden_size
         self.intermediate_size = intermediate_size
         self.num_hidden_layers = num_hidden_layers
         self.num_attention_heads = num_attention_heads
         self.num_key_value_heads = num_key_value_heads
+        self.head_dim = head_dim
         self.max_position_embeddings = max_position_embeddings
-        self.rope_theta = rope_theta
+        # transformers completes it in `super().__init__`: `rope_type` and `rope_theta` defaults, and the legacy
+        # `rope_theta` / `rope_scaling` keyword arguments (older config.json files) moved into it.
+        self.rope_parameters = dict(rope_parameters) if rope_parameters is not None else None
         self.rms_norm_eps = rms_norm_eps
         self.initializer_range = initializer_range
         self.attention_dropout = attention_dropout
@@ -98,14 +131,15 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         self.eos_token_id = eos_token_id
         self.tie_word_embeddings = tie_word_embeddings
         self.use_cache = use_cache
-        self._validate_architecture()
         super().__init__(**kwargs)
 
-    @property
-    def head_dim(self) -> int:
-        return self.hidden_size // self.num_attention_heads
+    def validate(self) -> None:
+        """transformers' checks (run by `save_pretrained`), preceded by this model's own."""
+        self.validate_architecture()
+        super().validate()
 
-    def _validate_architecture(self) -> None:
+    def validate_architecture(self) -> None:
+        """Raise a ValueError naming the setting that would build a broken model (the model calls it when built)."""
         positive = (
             "vocab_size",
             "hidden_size",
@@ -113,6 +147,7 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
             "num_hidden_layers",
             "num_attention_heads",
             "num_key_value_heads",
+            "head_dim",
             "max_position_embeddings",
         )
         for name in positive:
@@ -122,7 +157,7 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         if self.hidden_size % self.num_attention_heads != 0:
             raise ValueError(
                 f"`hidden_size` ({self.hidden_size}) must be divisible by `num_attention_heads` "
-                f"({self.num_attention_heads}): each head gets hidden_size / num_attention_heads dimensions."
+                f"({self.num_attention_heads}), as in Llama."
             )
         if self.num_attention_heads % self.num_key_value_heads != 0:
             raise ValueError(
@@ -130,12 +165,17 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
                 f"({self.num_key_value_heads}): each key/value head serves the same number of query heads."
             )
         if self.head_dim % 2 != 0:
+            raise ValueError(f"`head_dim` ({self.head_dim}) must be even for rotary position embeddings.")
+        rope_parameters = self.rope_parameters or {}
+        rope_type = rope_parameters.get("rope_type", "default")
+        if rope_type not in ROPE_TYPES:
             raise ValueError(
-                f"The head dimension hidden_size / num_attention_heads ({self.head_dim}) must be even for rotary "
-                "position embeddings."
+                f"`rope_parameters` has rope_type {rope_type!r}, which this model does not implement: use one of "
+                f"{', '.join(ROPE_TYPES)}."
             )
-        if self.rope_theta <= 0:
-            raise ValueError(f"`rope_theta` must be positive, got {self.rope_theta}.")
+        rope_theta = rope_parameters.get("rope_theta")
+        if not isinstance(rope_theta, int | float) or rope_theta <= 0:
+            raise ValueError(f"`rope_parameters['rope_theta']` must be positive, got {rope_theta!r}.")
         if not 0.0 <= self.attention_dropout < 1.0:
             raise ValueError(f"`attention_dropout` must be in [0, 1), got {self.attention_dropout}.")
         for name in ("pad_token_id", "bos_token_id"):

@@ -11,6 +11,7 @@ files found in the input folder are copied next to the converted model.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import torch
@@ -50,29 +51,29 @@ TOKENIZER_FILES = (
 
 
 def convert_config(llama_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix }}Config:
-    """Map a `LlamaConfig` onto ours, refusing the Llama options this model does not implement."""
+    """Map a `LlamaConfig` onto ours (RoPE scaling and `head_dim` included), refusing what this model does not
+    implement."""
     if llama_config.model_type != "llama":
         raise ConversionError(f"expected a Llama checkpoint (model_type 'llama'), got {llama_config.model_type!r}.")
-    rope_parameters = getattr(llama_config, "rope_parameters", None) or {}
     unsupported = {
         "hidden_act": (llama_config.hidden_act, "silu"),
         "mlp_bias": (llama_config.mlp_bias, False),
-        "rope_type": (rope_parameters.get("rope_type", "default"), "default"),
-        "head_dim": (llama_config.head_dim, llama_config.hidden_size // llama_config.num_attention_heads),
         "pretraining_tp": (getattr(llama_config, "pretraining_tp", 1) or 1, 1),
     }
     for name, (value, supported) in unsupported.items():
         if value != supported:
             raise ConversionError(f"Llama option {name}={value!r} is not supported (only {supported!r}).")
-    return {{ cookiecutter.class_prefix }}Config(
+    config = {{ cookiecutter.class_prefix }}Config(
         vocab_size=llama_config.vocab_size,
         hidden_size=llama_config.hidden_size,
         intermediate_size=llama_config.intermediate_size,
         num_hidden_layers=llama_config.num_hidden_layers,
         num_attention_heads=llama_config.num_attention_heads,
         num_key_value_heads=llama_config.num_key_value_heads,
+        head_dim=getattr(llama_config, "head_dim", None),
         max_position_embeddings=llama_config.max_position_embeddings,
-        rope_theta=rope_parameters.get("rope_theta", getattr(llama_config, "rope_theta", 10000.0)),
+        # Already standardised by `LlamaConfig` (a legacy `rope_scaling` / `rope_theta` is read into it).
+        rope_parameters=copy.deepcopy(llama_config.rope_parameters),
         rms_norm_eps=llama_config.rms_norm_eps,
         initializer_range=llama_config.initializer_range,
         attention_dropout=llama_config.attention_dropout,
@@ -86,6 +87,11 @@ def convert_config(llama_config: PreTrainedConfig) -> {{ cookiecutter.class_pref
         label2id=llama_config.label2id,
         dtype=llama_config.dtype,
     )
+    try:
+        config.validate_architecture()
+    except ValueError as error:  # e.g. a RoPE type this model does not implement
+        raise ConversionError(f"the Llama config does not fit this model: {error}") from error
+    return config
 
 
 def rename_keys(state_dict: dict[str, torch.Tensor], base_only: bool) -> dict[str, torch.Tensor]:

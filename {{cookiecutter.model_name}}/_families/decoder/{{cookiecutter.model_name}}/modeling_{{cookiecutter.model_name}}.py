@@ -13,6 +13,7 @@ from transformers import GenerationMixin, PreTrainedModel
 from transformers import initialization as init
 from transformers.activations import ACT2FN
 from transformers.cache_utils import Cache, DynamicCache
+from transformers.integrations import use_kernel_forward_from_hub, use_kernelized_func
 from transformers.masking_utils import create_causal_mask
 from transformers.modeling_layers import GradientCheckpointingLayer
 from transformers.modeling_outputs import (
@@ -20,11 +21,17 @@ from transformers.modeling_outputs import (
     CausalLMOutputWithPast,
     SequenceClassifierOutputWithPast,
 )
+from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS, dynamic_rope_update
 from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+from transformers.utils.generic import can_return_tuple, merge_with_config_defaults
+from transformers.utils.output_capturing import capture_outputs
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
 
+# The `use_kernel_forward_from_hub` / `use_kernelized_func` marks are Llama's: with the `kernels` package installed,
+# `from_pretrained(..., use_kernels=True)` swaps in fused Hub kernels for the marked blocks; otherwise they do nothing.
+@use_kernel_forward_from_hub("RMSNorm")
 class {{ cookiecutter.class_prefix }}RMSNorm(nn.Module):
     """Root-mean-square layer norm, computed in float32 (as `LlamaRMSNorm`)."""
 
@@ -45,21 +52,42 @@ class {{ cookiecutter.class_prefix }}RMSNorm(nn.Module):
 
 
 class {{ cookiecutter.class_prefix }}RotaryEmbedding(nn.Module):
-    """Rotary position embeddings (RoPE) with the default schedule, as `LlamaRotaryEmbedding`."""
+    """Rotary position embeddings (RoPE), as `LlamaRotaryEmbedding`.
 
-    def __init__(self, config: {{ cookiecutter.class_prefix }}Config) -> None:
+    The scaled types (`config.rope_parameters["rope_type"]`: linear, dynamic, yarn, llama3, longrope) are computed by
+    transformers' own `ROPE_INIT_FUNCTIONS`; `dynamic_rope_update` recomputes the frequencies of the dynamic and
+    longrope types when a sequence grows past the original context.
+    """
+
+    def __init__(self, config: {{ cookiecutter.class_prefix }}Config, device: torch.device | None = None) -> None:
         super().__init__()
+        self.max_seq_len_cached = config.max_position_embeddings
+        self.original_max_seq_len = config.max_position_embeddings
         self.config = config
-        # Not saved in checkpoints: `_init_weights` re-creates it after `from_pretrained`.
-        self.register_buffer("inv_freq", self.compute_inv_freq(config), persistent=False)
+        self.rope_type = config.rope_parameters["rope_type"]
+        inv_freq, self.attention_scaling = self.rope_init_fn(config, device)
+        # Not saved in checkpoints: `_init_weights` re-creates them after `from_pretrained`.
+        self.register_buffer("inv_freq", inv_freq, persistent=False)
+        self.register_buffer("original_inv_freq", inv_freq.clone(), persistent=False)
+
+    @property
+    def rope_init_fn(self) -> Callable[..., tuple[torch.Tensor, float]]:
+        if self.rope_type == "default":
+            return self.compute_default_rope_parameters
+        return ROPE_INIT_FUNCTIONS[self.rope_type]
 
     @staticmethod
-    def compute_inv_freq(config: {{ cookiecutter.class_prefix }}Config, device: torch.device | None = None) -> torch.Tensor:
+    def compute_default_rope_parameters(
+        config: {{ cookiecutter.class_prefix }}Config, device: torch.device | None = None, seq_len: int | None = None
+    ) -> tuple[torch.Tensor, float]:
+        """Inverse frequencies of the original RoPE, and the cos/sin scaling (1.0: unused by this type)."""
+        base = config.rope_parameters["rope_theta"]
         dim = config.head_dim
-        exponents = torch.arange(0, dim, 2, dtype=torch.int64, device=device).float() / dim
-        return 1.0 / (config.rope_theta**exponents)
+        exponents = torch.arange(0, dim, 2, dtype=torch.int64).to(device=device, dtype=torch.float) / dim
+        return 1.0 / (base**exponents), 1.0
 
     @torch.no_grad()
+    @dynamic_rope_update  # recomputes `inv_freq` for the dynamic and longrope types
     def forward(self, hidden_states: torch.Tensor, position_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         inv_freq = self.inv_freq[None, :, None].float().expand(position_ids.shape[0], -1, 1)
         positions = position_ids[:, None, :].float()
@@ -67,7 +95,8 @@ class {{ cookiecutter.class_prefix }}RotaryEmbedding(nn.Module):
         with torch.autocast(device_type=device_type, enabled=False):  # compute the angles in float32
             freqs = (inv_freq.to(hidden_states.device) @ positions).transpose(1, 2)
             emb = torch.cat((freqs, freqs), dim=-1)
-            cos, sin = emb.cos(), emb.sin()
+            cos = emb.cos() * self.attention_scaling
+            sin = emb.sin() * self.attention_scaling
         return cos.to(dtype=hidden_states.dtype), sin.to(dtype=hidden_states.dtype)
 
 
@@ -78,6 +107,7 @@ def rotate_half(x: torch.Tensor) -> torch.Tensor:
     return torch.cat((-x2, x1), dim=-1)
 
 
+@use_kernel_forward_from_hub("rotary_pos_emb")
 def apply_rotary_pos_emb(
     query: torch.Tensor, key: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -135,6 +165,7 @@ def eager_attention_forward(
     return attn_output, attn_weights
 
 
+@use_kernelized_func(apply_rotary_pos_emb)
 class {{ cookiecutter.class_prefix }}Attention(nn.Module):
     """Grouped-query self-attention with rotary embeddings, as `LlamaAttention`."""
 
@@ -211,10 +242,10 @@ class {{ cookiecutter.class_prefix }}DecoderLayer(GradientCheckpointingLayer):
         attention_mask: torch.Tensor | None = None,
         past_key_values: Cache | None = None,
         **kwargs,
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    ) -> torch.Tensor:
         residual = hidden_states
         hidden_states = self.input_layernorm(hidden_states)
-        hidden_states, attn_weights = self.self_attn(
+        hidden_states, _ = self.self_attn(
             hidden_states,
             position_embeddings=position_embeddings,
             attention_mask=attention_mask,
@@ -226,7 +257,7 @@ class {{ cookiecutter.class_prefix }}DecoderLayer(GradientCheckpointingLayer):
         residual = hidden_states
         hidden_states = self.post_attention_layernorm(hidden_states)
         hidden_states = residual + self.mlp(hidden_states)
-        return hidden_states, attn_weights
+        return hidden_states
 
 
 class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
@@ -240,6 +271,15 @@ class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
     _supports_flex_attn = True
     _supports_attention_backend = True
     _can_compile_fullgraph = True
+    # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
+    _can_record_outputs = {
+        "hidden_states": {{ cookiecutter.class_prefix }}DecoderLayer,
+        "attentions": {{ cookiecutter.class_prefix }}Attention,
+    }
+
+    def __init__(self, config: {{ cookiecutter.class_prefix }}Config, *inputs, **kwargs) -> None:
+        config.validate_architecture()  # one clear error before a broken model is built
+        super().__init__(config, *inputs, **kwargs)
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
@@ -249,7 +289,9 @@ class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
             init.ones_(module.weight)
         elif isinstance(module, {{ cookiecutter.class_prefix }}RotaryEmbedding):
             # Non-persistent buffers are not in checkpoints: re-create them, or they hold garbage after loading.
-            init.copy_(module.inv_freq, module.compute_inv_freq(module.config, device=module.inv_freq.device))
+            inv_freq, _ = module.rope_init_fn(module.config, module.inv_freq.device)
+            init.copy_(module.inv_freq, inv_freq)
+            init.copy_(module.original_inv_freq, inv_freq)
 
     def post_init(self) -> None:
         super().post_init()
@@ -279,6 +321,10 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
     def set_input_embeddings(self, value: nn.Embedding) -> None:
         self.embed_tokens = value
 
+    # As `LlamaModel`: `use_cache` defaults to the config's (off under gradient checkpointing); `capture_outputs`
+    # records `output_hidden_states` / `output_attentions` and returns a tuple for `return_dict=False`.
+    @merge_with_config_defaults
+    @capture_outputs
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,
@@ -287,19 +333,10 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
         past_key_values: Cache | None = None,
         inputs_embeds: torch.FloatTensor | None = None,
         use_cache: bool | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
         **kwargs,
     ) -> BaseModelOutputWithPast:
         if (input_ids is None) == (inputs_embeds is None):
             raise ValueError("You must specify exactly one of `input_ids` or `inputs_embeds`.")
-        use_cache = use_cache if use_cache is not None else self.config.use_cache
-        output_attentions = output_attentions if output_attentions is not None else self.config.output_attentions
-        output_hidden_states = (
-            output_hidden_states if output_hidden_states is not None else self.config.output_hidden_states
-        )
-        if self.gradient_checkpointing and self.training:
-            use_cache = False  # a cache is useless when training, and checkpointing recomputes the layers
 
         if inputs_embeds is None:
             inputs_embeds = self.embed_tokens(input_ids)
@@ -326,38 +363,26 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
 
         hidden_states = inputs_embeds
         position_embeddings = self.rotary_emb(hidden_states, position_ids)
-        all_hidden_states = () if output_hidden_states else None
-        all_attentions = () if output_attentions else None
-
         for decoder_layer in self.layers:
-            if output_hidden_states:
-                all_hidden_states += (hidden_states,)
-            hidden_states, attn_weights = decoder_layer(
+            hidden_states = decoder_layer(
                 hidden_states,
                 position_embeddings=position_embeddings,
                 attention_mask=causal_mask,
                 past_key_values=past_key_values,
                 **kwargs,
             )
-            if output_attentions:
-                all_attentions += (attn_weights,)
-
         hidden_states = self.norm(hidden_states)
-        if output_hidden_states:
-            all_hidden_states += (hidden_states,)
-
-        return BaseModelOutputWithPast(
-            last_hidden_state=hidden_states,
-            past_key_values=past_key_values if use_cache else None,
-            hidden_states=all_hidden_states,
-            attentions=all_attentions,
-        )
+        return BaseModelOutputWithPast(last_hidden_state=hidden_states, past_key_values=past_key_values)
 
 
 class {{ cookiecutter.class_prefix }}ForCausalLM({{ cookiecutter.class_prefix }}PreTrainedModel, GenerationMixin):
     """The decoder with a language-modeling head, for training with `labels` and for `generate()`."""
 
     _tied_weights_keys = {"lm_head.weight": "model.embed_tokens.weight"}
+    # Parallel plans of the head, as `LlamaForCausalLM`'s (the base model's are in the config).
+    _tp_plan = {"lm_head": "colwise_gather_output"}
+    _pp_plan = {"lm_head": (["hidden_states"], ["logits"])}
+    _fsdp_plan = {"lm_head": "keep_full_weight"}
 
     def __init__(self, config: {{ cookiecutter.class_prefix }}Config) -> None:
         super().__init__(config)
@@ -377,6 +402,7 @@ class {{ cookiecutter.class_prefix }}ForCausalLM({{ cookiecutter.class_prefix }}
     def set_output_embeddings(self, new_embeddings: nn.Linear) -> None:
         self.lm_head = new_embeddings
 
+    @can_return_tuple  # `return_dict=False` (argument or config) gives a tuple, as in `LlamaForCausalLM`
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,
@@ -386,8 +412,6 @@ class {{ cookiecutter.class_prefix }}ForCausalLM({{ cookiecutter.class_prefix }}
         inputs_embeds: torch.FloatTensor | None = None,
         labels: torch.LongTensor | None = None,
         use_cache: bool | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
         logits_to_keep: int | torch.Tensor = 0,
         **kwargs,
     ) -> CausalLMOutputWithPast:
@@ -405,8 +429,7 @@ class {{ cookiecutter.class_prefix }}ForCausalLM({{ cookiecutter.class_prefix }}
             past_key_values=past_key_values,
             inputs_embeds=inputs_embeds,
             use_cache=use_cache,
-            output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
+            return_dict=True,  # whatever `config.return_dict` says, as BERT's heads do (Llama's crash on False)
             **kwargs,
         )
         hidden_states = outputs.last_hidden_state
@@ -442,6 +465,7 @@ class {{ cookiecutter.class_prefix }}ForSequenceClassification({{ cookiecutter.c
     def set_input_embeddings(self, value: nn.Embedding) -> None:
         self.model.embed_tokens = value
 
+    @can_return_tuple  # as in `LlamaForSequenceClassification`
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,
@@ -451,8 +475,6 @@ class {{ cookiecutter.class_prefix }}ForSequenceClassification({{ cookiecutter.c
         inputs_embeds: torch.FloatTensor | None = None,
         labels: torch.LongTensor | None = None,
         use_cache: bool | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
         **kwargs,
     ) -> SequenceClassifierOutputWithPast:
         r"""
@@ -466,8 +488,7 @@ class {{ cookiecutter.class_prefix }}ForSequenceClassification({{ cookiecutter.c
             past_key_values=past_key_values,
             inputs_embeds=inputs_embeds,
             use_cache=use_cache,
-            output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
+            return_dict=True,
             **kwargs,
         )
         logits = self.score(outputs.last_hidden_state)

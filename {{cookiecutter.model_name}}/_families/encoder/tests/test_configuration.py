@@ -1,7 +1,11 @@
 import pytest
 from transformers import AutoConfig
 
-from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from {{ cookiecutter.model_name }} import (
+    {{ cookiecutter.class_prefix }}Config,
+    {{ cookiecutter.class_prefix }}ForMaskedLM,
+    {{ cookiecutter.class_prefix }}Model,
+)
 
 from .tiny import tiny_config
 
@@ -44,6 +48,7 @@ def test_auto_config_knows_the_class_after_save(tmp_path):
     ("overrides", "message"),
     [
         ({"hidden_size": 30}, "must be divisible by `num_attention_heads`"),
+        ({"num_attention_heads": 0}, "`num_attention_heads` must be a positive integer"),
         ({"num_hidden_layers": 0}, "`num_hidden_layers` must be a positive integer"),
         ({"vocab_size": -1}, "`vocab_size` must be a positive integer"),
         ({"type_vocab_size": 0}, "`type_vocab_size` must be a positive integer"),
@@ -57,7 +62,24 @@ def test_auto_config_knows_the_class_after_save(tmp_path):
         ({"pad_token_id": 99}, "`pad_token_id` (99) must be in [0, vocab_size=99)"),
     ],
 )
-def test_invalid_values_raise_clear_errors(overrides, message):
+def test_invalid_values_raise_clear_errors_when_the_model_is_built_or_saved(tmp_path, overrides, message):
+    # Assembling a config from keyword arguments never raises (transformers' common tests rely on it) ...
+    config = tiny_config(**overrides)
+    # ... building a model from it, or saving it, says what is wrong.
     with pytest.raises(ValueError) as error:
-        tiny_config(**overrides)
+        {{ cookiecutter.class_prefix }}ForMaskedLM(config)
     assert message in str(error.value)
+    with pytest.raises(ValueError) as error:
+        config.save_pretrained(tmp_path)
+    assert message in str(error.value)
+    assert not (tmp_path / "config.json").exists()
+
+
+def test_partial_overrides_assemble_like_transformers_configs():
+    config = {{ cookiecutter.class_prefix }}Config(hidden_size=32)  # 12 heads by default: not a divisor of 32
+    assert (config.hidden_size, config.num_attention_heads) == (32, 12)
+    with pytest.raises(ValueError, match="must be divisible by `num_attention_heads`"):
+        config.validate()
+    config.num_attention_heads = 4  # fixed afterwards, as transformers' common tests do
+    config.validate()
+    assert {{ cookiecutter.class_prefix }}Model(config).config.head_dim == 8

@@ -27,6 +27,7 @@ def main_output(outputs) -> torch.Tensor:
 def test_forward_shapes_of_every_head(config, input_ids):
     batch, length = input_ids.shape
     base = {{ cookiecutter.class_prefix }}Model(config).eval()
+    base.set_attn_implementation("eager")  # the only backend that returns attention weights
     outputs = base(input_ids, output_hidden_states=True, output_attentions=True)
     assert outputs.last_hidden_state.shape == (batch, length, config.hidden_size)
     assert outputs.pooler_output.shape == (batch, config.hidden_size)

@@ -60,6 +60,18 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     """
 
     model_type = "{{ cookiecutter.model_name }}"
+    # Tensor parallel plan of the base model (upstream BERT declares none): as Llama's, the query/key/value and MLP
+    # up projections split by output features (whole heads per process), the attention output and MLP down
+    # projections by input features; embeddings, layer norms, pooler and heads stay replicated. No pipeline plan:
+    # transformers' pipeline stages assume a language model's layout (`embed_tokens`, `layers`, `norm`, `lm_head`).
+    base_model_tp_plan = {
+        "encoder.layer.*.attention.self.query": "colwise",
+        "encoder.layer.*.attention.self.key": "colwise",
+        "encoder.layer.*.attention.self.value": "colwise",
+        "encoder.layer.*.attention.output.dense": "rowwise",
+        "encoder.layer.*.intermediate.dense": "colwise",
+        "encoder.layer.*.output.dense": "rowwise",
+    }
 
     def __init__(
         self,
@@ -101,14 +113,22 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         self.bos_token_id = bos_token_id
         self.eos_token_id = eos_token_id
         self.tie_word_embeddings = tie_word_embeddings
-        self._validate_architecture()
+        # Assembling a config never raises, so that partial overrides such as `Config(hidden_size=32)` work as for
+        # transformers' own configs; `validate_architecture` says what is wrong when a model is built or saved.
         super().__init__(**kwargs)
 
     @property
     def head_dim(self) -> int:
-        return self.hidden_size // self.num_attention_heads
+        """hidden_size / num_attention_heads (0 while the number of heads is not positive)."""
+        return self.hidden_size // self.num_attention_heads if self.num_attention_heads > 0 else 0
 
-    def _validate_architecture(self) -> None:
+    def validate(self) -> None:
+        """transformers' checks (run by `save_pretrained`), preceded by this model's own."""
+        self.validate_architecture()
+        super().validate()
+
+    def validate_architecture(self) -> None:
+        """Raise a ValueError naming the setting that would build a broken model (the model calls it when built)."""
         positive = (
             "vocab_size",
             "hidden_size",

@@ -71,33 +71,35 @@ def convert_config(bert_config: PreTrainedConfig, add_pooling_layer: bool) -> {{
     for name, (value, supported) in unsupported.items():
         if value != supported:
             raise ConversionError(f"BERT option {name}={value!r} is not supported (only {supported!r}).")
+    config = {{ cookiecutter.class_prefix }}Config(
+        vocab_size=bert_config.vocab_size,
+        hidden_size=bert_config.hidden_size,
+        num_hidden_layers=bert_config.num_hidden_layers,
+        num_attention_heads=bert_config.num_attention_heads,
+        intermediate_size=bert_config.intermediate_size,
+        hidden_act=bert_config.hidden_act,
+        hidden_dropout_prob=bert_config.hidden_dropout_prob,
+        attention_probs_dropout_prob=bert_config.attention_probs_dropout_prob,
+        max_position_embeddings=bert_config.max_position_embeddings,
+        type_vocab_size=bert_config.type_vocab_size,
+        initializer_range=bert_config.initializer_range,
+        layer_norm_eps=bert_config.layer_norm_eps,
+        classifier_dropout=bert_config.classifier_dropout,
+        add_pooling_layer=add_pooling_layer,
+        pad_token_id=bert_config.pad_token_id,
+        bos_token_id=bert_config.bos_token_id,
+        eos_token_id=bert_config.eos_token_id,
+        tie_word_embeddings=bert_config.tie_word_embeddings,
+        id2label=bert_config.id2label,
+        label2id=bert_config.label2id,
+        problem_type=bert_config.problem_type,
+        dtype=bert_config.dtype,
+    )
     try:
-        return {{ cookiecutter.class_prefix }}Config(
-            vocab_size=bert_config.vocab_size,
-            hidden_size=bert_config.hidden_size,
-            num_hidden_layers=bert_config.num_hidden_layers,
-            num_attention_heads=bert_config.num_attention_heads,
-            intermediate_size=bert_config.intermediate_size,
-            hidden_act=bert_config.hidden_act,
-            hidden_dropout_prob=bert_config.hidden_dropout_prob,
-            attention_probs_dropout_prob=bert_config.attention_probs_dropout_prob,
-            max_position_embeddings=bert_config.max_position_embeddings,
-            type_vocab_size=bert_config.type_vocab_size,
-            initializer_range=bert_config.initializer_range,
-            layer_norm_eps=bert_config.layer_norm_eps,
-            classifier_dropout=bert_config.classifier_dropout,
-            add_pooling_layer=add_pooling_layer,
-            pad_token_id=bert_config.pad_token_id,
-            bos_token_id=bert_config.bos_token_id,
-            eos_token_id=bert_config.eos_token_id,
-            tie_word_embeddings=bert_config.tie_word_embeddings,
-            id2label=bert_config.id2label,
-            label2id=bert_config.label2id,
-            problem_type=bert_config.problem_type,
-            dtype=bert_config.dtype,
-        )
+        config.validate_architecture()
     except ValueError as error:  # e.g. an activation given as a callable, or a value out of range
         raise ConversionError(f"the BERT config cannot be converted: {error}") from error
+    return config
 
 
 def rename_keys(state_dict: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], list[str]]:

@@ -16,12 +16,15 @@ from transformers.activations import ACT2FN
 from transformers.masking_utils import create_bidirectional_mask
 from transformers.modeling_layers import GradientCheckpointingLayer
 from transformers.modeling_outputs import (
+    BaseModelOutput,
     BaseModelOutputWithPooling,
     MaskedLMOutput,
     SequenceClassifierOutput,
     TokenClassifierOutput,
 )
 from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+from transformers.utils.generic import can_return_tuple, merge_with_config_defaults
+from transformers.utils.output_capturing import capture_outputs
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
@@ -211,10 +214,9 @@ class {{ cookiecutter.class_prefix }}Layer(GradientCheckpointingLayer):
         hidden_states: torch.Tensor,
         attention_mask: torch.Tensor | None = None,
         **kwargs,
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        attention_output, attn_weights = self.attention(hidden_states, attention_mask=attention_mask, **kwargs)
-        layer_output = self.output(self.intermediate(attention_output), attention_output)
-        return layer_output, attn_weights
+    ) -> torch.Tensor:
+        attention_output, _ = self.attention(hidden_states, attention_mask=attention_mask, **kwargs)
+        return self.output(self.intermediate(attention_output), attention_output)
 
 
 class {{ cookiecutter.class_prefix }}Encoder(nn.Module):
@@ -225,28 +227,11 @@ class {{ cookiecutter.class_prefix }}Encoder(nn.Module):
         self.layer = nn.ModuleList([{{ cookiecutter.class_prefix }}Layer(config) for _ in range(config.num_hidden_layers)])
 
     def forward(
-        self,
-        hidden_states: torch.Tensor,
-        attention_mask: torch.Tensor | None = None,
-        output_attentions: bool = False,
-        output_hidden_states: bool = False,
-        **kwargs,
-    ) -> BaseModelOutputWithPooling:
-        all_hidden_states = () if output_hidden_states else None
-        all_attentions = () if output_attentions else None
+        self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, **kwargs
+    ) -> BaseModelOutput:
         for encoder_layer in self.layer:
-            if output_hidden_states:
-                all_hidden_states += (hidden_states,)
-            hidden_states, attn_weights = encoder_layer(hidden_states, attention_mask=attention_mask, **kwargs)
-            if output_attentions:
-                all_attentions += (attn_weights,)
-        if output_hidden_states:
-            all_hidden_states += (hidden_states,)
-        return BaseModelOutputWithPooling(
-            last_hidden_state=hidden_states,
-            hidden_states=all_hidden_states,
-            attentions=all_attentions,
-        )
+            hidden_states = encoder_layer(hidden_states, attention_mask=attention_mask, **kwargs)
+        return BaseModelOutput(last_hidden_state=hidden_states)
 
 
 class {{ cookiecutter.class_prefix }}Pooler(nn.Module):
@@ -299,6 +284,15 @@ class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
     _supports_flash_attn = True
     _supports_flex_attn = True
     _supports_attention_backend = True
+    # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
+    _can_record_outputs = {
+        "hidden_states": {{ cookiecutter.class_prefix }}Layer,
+        "attentions": {{ cookiecutter.class_prefix }}SelfAttention,
+    }
+
+    def __init__(self, config: {{ cookiecutter.class_prefix }}Config, *inputs, **kwargs) -> None:
+        config.validate_architecture()  # one clear error before a broken model is built
+        super().__init__(config, *inputs, **kwargs)
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
@@ -345,6 +339,10 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
     def set_input_embeddings(self, value: nn.Embedding) -> None:
         self.embeddings.word_embeddings = value
 
+    # As `BertModel`: `capture_outputs` records `output_hidden_states` / `output_attentions` and returns a tuple for
+    # `return_dict=False`.
+    @merge_with_config_defaults
+    @capture_outputs
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,
@@ -352,8 +350,6 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
         token_type_ids: torch.LongTensor | None = None,
         position_ids: torch.LongTensor | None = None,
         inputs_embeds: torch.FloatTensor | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
         **kwargs,
     ) -> BaseModelOutputWithPooling:
         r"""
@@ -364,10 +360,6 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
         """
         if (input_ids is None) == (inputs_embeds is None):
             raise ValueError("You must specify exactly one of `input_ids` or `inputs_embeds`.")
-        output_attentions = output_attentions if output_attentions is not None else self.config.output_attentions
-        output_hidden_states = (
-            output_hidden_states if output_hidden_states is not None else self.config.output_hidden_states
-        )
 
         embedding_output = self.embeddings(
             input_ids=input_ids,
@@ -379,22 +371,9 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
         # Positional arguments: the name of the second one changed across transformers 5 releases.
         attention_mask = create_bidirectional_mask(self.config, embedding_output, attention_mask)
 
-        encoder_outputs = self.encoder(
-            embedding_output,
-            attention_mask=attention_mask,
-            output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
-            **kwargs,
-        )
-        sequence_output = encoder_outputs.last_hidden_state
+        sequence_output = self.encoder(embedding_output, attention_mask=attention_mask, **kwargs).last_hidden_state
         pooled_output = self.pooler(sequence_output) if self.pooler is not None else None
-
-        return BaseModelOutputWithPooling(
-            last_hidden_state=sequence_output,
-            pooler_output=pooled_output,
-            hidden_states=encoder_outputs.hidden_states,
-            attentions=encoder_outputs.attentions,
-        )
+        return BaseModelOutputWithPooling(last_hidden_state=sequence_output, pooler_output=pooled_output)
 
 
 class {{ cookiecutter.class_prefix }}ForMaskedLM({{ cookiecutter.class_prefix }}PreTrainedModel):
@@ -420,6 +399,7 @@ class {{ cookiecutter.class_prefix }}ForMaskedLM({{ cookiecutter.class_prefix }}
     def set_output_embeddings(self, new_embeddings: nn.Linear) -> None:
         self.lm_head.decoder = new_embeddings
 
+    @can_return_tuple  # `return_dict=False` (argument or config) gives a tuple, as in BERT's heads
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,
@@ -428,8 +408,6 @@ class {{ cookiecutter.class_prefix }}ForMaskedLM({{ cookiecutter.class_prefix }}
         position_ids: torch.LongTensor | None = None,
         inputs_embeds: torch.FloatTensor | None = None,
         labels: torch.LongTensor | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
         **kwargs,
     ) -> MaskedLMOutput:
         r"""
@@ -442,8 +420,7 @@ class {{ cookiecutter.class_prefix }}ForMaskedLM({{ cookiecutter.class_prefix }}
             token_type_ids=token_type_ids,
             position_ids=position_ids,
             inputs_embeds=inputs_embeds,
-            output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
+            return_dict=True,  # whatever `config.return_dict` says, as BERT's heads do
             **kwargs,
         )
         logits = self.lm_head(outputs.last_hidden_state)
@@ -482,6 +459,7 @@ class {{ cookiecutter.class_prefix }}ForSequenceClassification({{ cookiecutter.c
     def set_input_embeddings(self, value: nn.Embedding) -> None:
         self.model.embeddings.word_embeddings = value
 
+    @can_return_tuple
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,
@@ -490,8 +468,6 @@ class {{ cookiecutter.class_prefix }}ForSequenceClassification({{ cookiecutter.c
         position_ids: torch.LongTensor | None = None,
         inputs_embeds: torch.FloatTensor | None = None,
         labels: torch.Tensor | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
         **kwargs,
     ) -> SequenceClassifierOutput:
         r"""
@@ -505,8 +481,7 @@ class {{ cookiecutter.class_prefix }}ForSequenceClassification({{ cookiecutter.c
             token_type_ids=token_type_ids,
             position_ids=position_ids,
             inputs_embeds=inputs_embeds,
-            output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
+            return_dict=True,  # whatever `config.return_dict` says, as BERT's heads do
             **kwargs,
         )
         logits = self.classifier(self.dropout(outputs.pooler_output))
@@ -556,6 +531,7 @@ class {{ cookiecutter.class_prefix }}ForTokenClassification({{ cookiecutter.clas
     def set_input_embeddings(self, value: nn.Embedding) -> None:
         self.model.embeddings.word_embeddings = value
 
+    @can_return_tuple
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,
@@ -564,8 +540,6 @@ class {{ cookiecutter.class_prefix }}ForTokenClassification({{ cookiecutter.clas
         position_ids: torch.LongTensor | None = None,
         inputs_embeds: torch.FloatTensor | None = None,
         labels: torch.LongTensor | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
         **kwargs,
     ) -> TokenClassifierOutput:
         r"""
@@ -578,8 +552,7 @@ class {{ cookiecutter.class_prefix }}ForTokenClassification({{ cookiecutter.clas
             token_type_ids=token_type_ids,
             position_ids=position_ids,
             inputs_embeds=inputs_embeds,
-            output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
+            return_dict=True,  # whatever `config.return_dict` says, as BERT's heads do
             **kwargs,
         )
         logits = self.classifier(self.dropout(outputs.last_hidden_state))

@@ -1,7 +1,11 @@
 import pytest
 from transformers import AutoConfig
 
-from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from {{ cookiecutter.model_name }} import (
+    {{ cookiecutter.class_prefix }}Config,
+    {{ cookiecutter.class_prefix }}ForImageClassification,
+    {{ cookiecutter.class_prefix }}Model,
+)
 
 from .tiny import LABELS, tiny_config
 
@@ -46,7 +50,24 @@ def test_auto_config_knows_the_class_after_save(tmp_path):
         ({"hidden_act": "swish_nope"}, "`hidden_act` 'swish_nope' is not an activation"),
     ],
 )
-def test_invalid_values_raise_clear_errors(overrides, message):
+def test_invalid_values_raise_clear_errors_when_the_model_is_built_or_saved(tmp_path, overrides, message):
+    # Assembling a config from keyword arguments never raises (transformers' common tests rely on it) ...
+    config = tiny_config(**overrides)
+    # ... building a model from it, or saving it, says what is wrong.
     with pytest.raises(ValueError) as error:
-        tiny_config(**overrides)
+        {{ cookiecutter.class_prefix }}ForImageClassification(config)
     assert message in str(error.value)
+    with pytest.raises(ValueError) as error:
+        config.save_pretrained(tmp_path)
+    assert message in str(error.value)
+    assert not (tmp_path / "config.json").exists()
+
+
+def test_partial_overrides_assemble_like_transformers_configs():
+    config = {{ cookiecutter.class_prefix }}Config(hidden_size=32, image_size=32, patch_size=8)  # 12 heads by default
+    assert (config.hidden_size, config.num_attention_heads) == (32, 12)
+    with pytest.raises(ValueError, match="must be divisible by `num_attention_heads`"):
+        config.validate()
+    config.num_attention_heads = 4  # fixed afterwards, as transformers' common tests do
+    config.validate()
+    assert {{ cookiecutter.class_prefix }}Model(config).config.head_dim == 8

@@ -56,6 +56,18 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     """
 
     model_type = "{{ cookiecutter.model_name }}"
+    # Tensor parallel plan of the base model (upstream ViT declares none): as Llama's, the query/key/value and MLP
+    # up projections split by output features (whole heads per process), the attention output and MLP down
+    # projections by input features; embeddings, layer norms, pooler and head stay replicated. No pipeline plan:
+    # transformers' pipeline stages assume a language model's layout (`embed_tokens`, `layers`, `norm`, `lm_head`).
+    base_model_tp_plan = {
+        "layers.*.attention.q_proj": "colwise",
+        "layers.*.attention.k_proj": "colwise",
+        "layers.*.attention.v_proj": "colwise",
+        "layers.*.attention.o_proj": "rowwise",
+        "layers.*.mlp.fc1": "colwise",
+        "layers.*.mlp.fc2": "rowwise",
+    }
 
     def __init__(
         self,
@@ -91,18 +103,26 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         self.qkv_bias = qkv_bias
         self.pooler_output_size = pooler_output_size if pooler_output_size is not None else hidden_size
         self.pooler_act = pooler_act
-        self._validate_architecture()
+        # Assembling a config never raises, so that partial overrides such as `Config(hidden_size=32)` work as for
+        # transformers' own configs; `validate_architecture` says what is wrong when a model is built or saved.
         super().__init__(**kwargs)
 
     @property
     def head_dim(self) -> int:
-        return self.hidden_size // self.num_attention_heads
+        """hidden_size / num_attention_heads (0 while the number of heads is not positive)."""
+        return self.hidden_size // self.num_attention_heads if self.num_attention_heads > 0 else 0
 
     @property
     def num_patches(self) -> int:
         return (self.image_size // self.patch_size) ** 2
 
-    def _validate_architecture(self) -> None:
+    def validate(self) -> None:
+        """transformers' checks (run by `save_pretrained`), preceded by this model's own."""
+        self.validate_architecture()
+        super().validate()
+
+    def validate_architecture(self) -> None:
+        """Raise a ValueError naming the setting that would build a broken model (the model calls it when built)."""
         positive = (
             "image_size",
             "patch_size",

@@ -75,7 +75,7 @@ def convert_config(vit_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix
     head_dim = getattr(vit_config, "head_dim", None)
     if head_dim not in (None, vit_config.hidden_size // vit_config.num_attention_heads):
         raise ConversionError(f"ViT option head_dim={head_dim!r} is not supported (only hidden_size / heads).")
-    return {{ cookiecutter.class_prefix }}Config(
+    config = {{ cookiecutter.class_prefix }}Config(
         image_size=vit_config.image_size,
         patch_size=vit_config.patch_size,
         num_channels=vit_config.num_channels,
@@ -96,6 +96,11 @@ def convert_config(vit_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix
         problem_type=vit_config.problem_type,
         dtype=vit_config.dtype,
     )
+    try:
+        config.validate_architecture()
+    except ValueError as error:  # e.g. an activation transformers does not know
+        raise ConversionError(f"the ViT config cannot be converted: {error}") from error
+    return config
 
 
 def convert_image_processor(

@@ -17,6 +17,8 @@ from transformers.activations import ACT2FN
 from transformers.modeling_layers import GradientCheckpointingLayer
 from transformers.modeling_outputs import BaseModelOutputWithPooling, ImageClassifierOutput
 from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+from transformers.utils.generic import can_return_tuple, merge_with_config_defaults
+from transformers.utils.output_capturing import capture_outputs
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
@@ -186,15 +188,14 @@ class {{ cookiecutter.class_prefix }}Layer(GradientCheckpointingLayer):
         self.mlp = {{ cookiecutter.class_prefix }}MLP(config)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
-    def forward(self, hidden_states: torch.Tensor, **kwargs) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def forward(self, hidden_states: torch.Tensor, **kwargs) -> torch.Tensor:
         residual = hidden_states
-        hidden_states, attn_weights = self.attention(self.layernorm_before(hidden_states), **kwargs)
+        hidden_states, _ = self.attention(self.layernorm_before(hidden_states), **kwargs)
         hidden_states = residual + self.dropout(hidden_states)
 
         residual = hidden_states
         hidden_states = self.mlp(self.layernorm_after(hidden_states))
-        hidden_states = residual + self.dropout(hidden_states)
-        return hidden_states, attn_weights
+        return residual + self.dropout(hidden_states)
 
 
 class {{ cookiecutter.class_prefix }}Pooler(nn.Module):
@@ -221,6 +222,15 @@ class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
     _supports_flex_attn = True
     _supports_attention_backend = True
     _can_compile_fullgraph = True
+    # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
+    _can_record_outputs = {
+        "hidden_states": {{ cookiecutter.class_prefix }}Layer,
+        "attentions": {{ cookiecutter.class_prefix }}Attention,
+    }
+
+    def __init__(self, config: {{ cookiecutter.class_prefix }}Config, *inputs, **kwargs) -> None:
+        config.validate_architecture()  # one clear error before a broken model is built
+        super().__init__(config, *inputs, **kwargs)
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
@@ -256,12 +266,14 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
     def get_input_embeddings(self) -> {{ cookiecutter.class_prefix }}PatchEmbeddings:
         return self.embeddings.patch_embeddings
 
+    # As `ViTModel`: `capture_outputs` records `output_hidden_states` (the last one before the final layer norm) and
+    # `output_attentions`, and returns a tuple for `return_dict=False`.
+    @merge_with_config_defaults
+    @capture_outputs(tie_last_hidden_states=False)
     def forward(
         self,
         pixel_values: torch.Tensor | None = None,
         interpolate_pos_encoding: bool | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
         **kwargs,
     ) -> BaseModelOutputWithPooling:
         r"""
@@ -272,34 +284,16 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
         """
         if pixel_values is None:
             raise ValueError("You have to specify `pixel_values`.")
-        output_attentions = output_attentions if output_attentions is not None else self.config.output_attentions
-        output_hidden_states = (
-            output_hidden_states if output_hidden_states is not None else self.config.output_hidden_states
-        )
         # The image processor returns float32: follow the model's dtype (e.g. bfloat16 weights), as ViT does.
         pixel_values = pixel_values.to(self.embeddings.patch_embeddings.projection.weight.dtype)
 
         hidden_states = self.embeddings(pixel_values, interpolate_pos_encoding=bool(interpolate_pos_encoding))
-        all_hidden_states = () if output_hidden_states else None
-        all_attentions = () if output_attentions else None
-
         for layer in self.layers:
-            if output_hidden_states:
-                all_hidden_states += (hidden_states,)
-            hidden_states, attn_weights = layer(hidden_states, **kwargs)
-            if output_attentions:
-                all_attentions += (attn_weights,)
-        if output_hidden_states:
-            all_hidden_states += (hidden_states,)
+            hidden_states = layer(hidden_states, **kwargs)
 
         sequence_output = self.layernorm(hidden_states)
         pooled_output = self.pooler(sequence_output) if self.pooler is not None else None
-        return BaseModelOutputWithPooling(
-            last_hidden_state=sequence_output,
-            pooler_output=pooled_output,
-            hidden_states=all_hidden_states,
-            attentions=all_attentions,
-        )
+        return BaseModelOutputWithPooling(last_hidden_state=sequence_output, pooler_output=pooled_output)
 
 
 class {{ cookiecutter.class_prefix }}ForImageClassification({{ cookiecutter.class_prefix }}PreTrainedModel):
@@ -315,13 +309,12 @@ class {{ cookiecutter.class_prefix }}ForImageClassification({{ cookiecutter.clas
     def get_input_embeddings(self) -> {{ cookiecutter.class_prefix }}PatchEmbeddings:
         return self.model.embeddings.patch_embeddings
 
+    @can_return_tuple  # `return_dict=False` (argument or config) gives a tuple, as in `ViTForImageClassification`
     def forward(
         self,
         pixel_values: torch.Tensor | None = None,
         labels: torch.LongTensor | None = None,
         interpolate_pos_encoding: bool | None = None,
-        output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
         **kwargs,
     ) -> ImageClassifierOutput:
         r"""
@@ -332,8 +325,7 @@ class {{ cookiecutter.class_prefix }}ForImageClassification({{ cookiecutter.clas
         outputs = self.model(
             pixel_values,
             interpolate_pos_encoding=interpolate_pos_encoding,
-            output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
+            return_dict=True,  # whatever `config.return_dict` says, as BERT's heads do (ViT's crash on False)
             **kwargs,
         )
         logits = self.classifier(outputs.last_hidden_state[:, 0, :])
