@@ -1,0 +1,22 @@
+import pytest
+import torch
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+
+from .contract import example_inputs, tiny_config
+
+
+@pytest.fixture(autouse=True)
+def seed() -> None:
+    torch.manual_seed(0)
+
+
+@pytest.fixture
+def config() -> {{ cookiecutter.class_prefix }}Config:
+    return tiny_config()
+
+
+@pytest.fixture
+def inputs(config) -> dict[str, torch.Tensor]:
+    """The family's example inputs (contract.py): a batch of 2."""
+    return example_inputs(config)
