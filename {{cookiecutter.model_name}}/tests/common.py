@@ -2,7 +2,8 @@
 
 Every family's `tests/contract.py` defines the same names:
 
-- `tiny_config(**overrides)`: a config small enough for a laptop CPU, whose vocabulary fits the default processor;
+- `TINY_CONFIG`: the family's values for a tiny model (see `tiny_config`), e.g. a vocabulary that fits the default
+  processor;
 - `INPUT_VARIANTS` and `example_inputs(config, variant)`: model inputs (a batch of 2) in each form that matters to
   the attention backends and to conversion (padding, token types, image sizes);
 - `training_batch(config)`: inputs and labels for the default head;
@@ -30,11 +31,12 @@ import torch
 import transformers
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from {{ cookiecutter.model_name }}.family import DEFAULT_HEAD, default_processor
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 from .consumer import describe, main_output, plain, process, run_pipeline
-from .contract import PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, tiny_config
+from .contract import PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
 from .helpers import PACKAGE, run_fresh
 
 # Auto class -> head class, for every head; the head that publishing uses by default.
@@ -46,6 +48,13 @@ CODE_FILES = {f"configuration_{PACKAGE}.py", f"modeling_{PACKAGE}.py"} | {
     name for name in RELEASE_FILES if name.endswith(".py")
 }
 CONSUMER = Path(__file__).with_name("consumer.py").read_text()
+# The sizes of every family's tiny model: small enough to run every test on a laptop CPU in seconds.
+TINY_SIZES = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4)
+
+
+def tiny_config(**overrides: Any) -> {{ cookiecutter.class_prefix }}Config:
+    """The family's tiny model (`TINY_SIZES`, then the family's `contract.TINY_CONFIG`), with `overrides`."""
+    return {{ cookiecutter.class_prefix }}Config(**{**TINY_SIZES, **TINY_CONFIG, **overrides})
 
 
 def real_positions(output: torch.Tensor, inputs: dict[str, Any]) -> torch.Tensor:

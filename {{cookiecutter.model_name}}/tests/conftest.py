@@ -3,7 +3,8 @@ import torch
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
-from .contract import example_inputs, tiny_config
+from .common import tiny_config
+from .contract import example_inputs
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,9 @@ from transformers import AutoConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
-from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, HEADS, real_positions
+from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, HEADS, real_positions, tiny_config
 from .consumer import main_output
-from .contract import BUFFERS, INPUT_VARIANTS, example_inputs, tiny_config, training_batch
+from .contract import BUFFERS, INPUT_VARIANTS, example_inputs, training_batch
 from .helpers import enable_counted_checkpointing
 
 

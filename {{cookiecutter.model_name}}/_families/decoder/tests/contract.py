@@ -23,24 +23,17 @@ RELEASE_FILES = {"generation_config.json", "tokenizer.json", "tokenizer_config.j
 BUFFERS = {"rotary_emb.inv_freq"}
 
 
-def tiny_config(**overrides: Any) -> {{ cookiecutter.class_prefix }}Config:
-    """A model small enough to run every test on a laptop CPU in seconds, with the vocabulary of the tokenizer that
-    `family.default_processor` trains (384 tokens)."""
-    values = dict(
-        vocab_size=384,
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=64,
-        pad_token_id=PAD,
-        bos_token_id=BOS,
-        eos_token_id=EOS,
-        num_labels=3,
-    )
-    values.update(overrides)
-    return {{ cookiecutter.class_prefix }}Config(**values)
+# This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`), with the vocabulary of
+# the tokenizer that `family.default_processor` trains (384 tokens).
+TINY_CONFIG: dict[str, Any] = dict(
+    vocab_size=384,
+    num_key_value_heads=2,
+    max_position_embeddings=64,
+    pad_token_id=PAD,
+    bos_token_id=BOS,
+    eos_token_id=EOS,
+    num_labels=3,
+)
 
 
 # Ways to feed the model that the shared tests check each backend and the conversion with.

@@ -9,7 +9,8 @@ from {{ cookiecutter.model_name }} import (
 )
 from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
 
-from .contract import PAD, PIPELINES, pipeline_inputs, tiny_config
+from .common import tiny_config
+from .contract import PAD, PIPELINES, pipeline_inputs
 
 
 @pytest.fixture

@@ -24,22 +24,15 @@ RELEASE_FILES = {"tokenizer.json", "tokenizer_config.json"}
 BUFFERS = {"embeddings.position_ids", "embeddings.token_type_ids"}
 
 
-def tiny_config(**overrides: Any) -> {{ cookiecutter.class_prefix }}Config:
-    """A model small enough to run every test on a laptop CPU in seconds, with the vocabulary of the tokenizer that
-    `family.default_processor` trains (512 tokens)."""
-    values = dict(
-        vocab_size=512,
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        max_position_embeddings=64,
-        pad_token_id=PAD,
-        id2label=dict(enumerate(LABELS)),
-        label2id={label: index for index, label in enumerate(LABELS)},
-    )
-    values.update(overrides)
-    return {{ cookiecutter.class_prefix }}Config(**values)
+# This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`), with the vocabulary of
+# the tokenizer that `family.default_processor` trains (512 tokens).
+TINY_CONFIG: dict[str, Any] = dict(
+    vocab_size=512,
+    max_position_embeddings=64,
+    pad_token_id=PAD,
+    id2label=dict(enumerate(LABELS)),
+    label2id={label: index for index, label in enumerate(LABELS)},
+)
 
 
 # Ways to feed the model that the shared tests check each backend and the conversion with.

@@ -22,7 +22,8 @@ from {{ cookiecutter.model_name }} import (
 from {{ cookiecutter.model_name }}.conversion import ConversionError
 from {{ cookiecutter.model_name }}.convert_bert_to_{{ cookiecutter.model_name }} import convert, main
 
-from .contract import INPUT_VARIANTS, example_inputs, native_config, tiny_config
+from .common import tiny_config
+from .contract import INPUT_VARIANTS, example_inputs, native_config
 
 
 @pytest.fixture

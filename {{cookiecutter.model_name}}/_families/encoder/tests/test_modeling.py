@@ -8,9 +8,9 @@ from {{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}Model,
 )
 
-from .common import HEADS
+from .common import HEADS, tiny_config
 from .consumer import main_output
-from .contract import CLS, INPUT_VARIANTS, MASK, PAD, SEP, example_inputs, tiny_config
+from .contract import CLS, INPUT_VARIANTS, MASK, PAD, SEP, example_inputs
 
 
 @pytest.fixture

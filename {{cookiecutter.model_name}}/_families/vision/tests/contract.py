@@ -25,21 +25,15 @@ RELEASE_FILES = {"preprocessor_config.json", "image_processing_{{ cookiecutter.m
 BUFFERS: set[str] = set()
 
 
-def tiny_config(**overrides: Any) -> {{ cookiecutter.class_prefix }}Config:
-    """A model small enough to run every test on a laptop CPU in seconds: 32x32 images, 16 patches of 8x8."""
-    values = dict(
-        image_size=32,
-        patch_size=8,
-        num_channels=3,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        intermediate_size=64,
-        id2label=dict(enumerate(LABELS)),
-        label2id={label: index for index, label in enumerate(LABELS)},
-    )
-    values.update(overrides)
-    return {{ cookiecutter.class_prefix }}Config(**values)
+# This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`): 32x32 images, 16 patches
+# of 8x8.
+TINY_CONFIG: dict[str, Any] = dict(
+    image_size=32,
+    patch_size=8,
+    num_channels=3,
+    id2label=dict(enumerate(LABELS)),
+    label2id={label: index for index, label in enumerate(LABELS)},
+)
 
 
 # Ways to feed the model that the shared tests check each backend and the conversion with: the trained size, then

@@ -2,7 +2,8 @@ import pytest
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
-from .contract import LABELS, tiny_config
+from .common import tiny_config
+from .contract import LABELS
 
 
 def test_round_trip(tmp_path):

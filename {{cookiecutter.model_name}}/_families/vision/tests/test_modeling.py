@@ -6,7 +6,7 @@ from {{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}Model,
 )
 
-from .contract import tiny_config
+from .common import tiny_config
 
 
 @pytest.fixture
