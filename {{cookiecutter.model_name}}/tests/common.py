@@ -79,11 +79,11 @@ def assert_nested_close(actual: Any, expected: Any, where: str = "output") -> No
         assert actual == expected, where
 
 
-def save_checkpoint(folder: Path, seed: int, auto_class: str = DEFAULT_AUTO_CLASS) -> tuple[PreTrainedModel, Any]:
-    """A tiny model saved with the family's default processor, as `publish --checkpoint` takes it."""
+def save_checkpoint(folder: Path, seed: int) -> tuple[PreTrainedModel, Any]:
+    """A tiny model of the default head, saved with the default processor as `publish --checkpoint` takes it."""
     torch.manual_seed(seed)
     config = tiny_config()
-    model = HEADS[auto_class](config).eval()
+    model = DEFAULT_CLASS(config).eval()
     processor = default_processor(config)
     model.save_pretrained(folder)
     processor.save_pretrained(folder)
@@ -146,12 +146,12 @@ def consume_and_check(checkpoints: list[Checkpoint], examples: list[str], tmp_pa
         check_consumed(loaded, checkpoint.expected, checkpoint.saved_as, checkpoint.commit)
 
 
-def check_consumed(loaded: dict, expected: dict, saved_as: str, revision: str | None = None) -> None:
+def check_consumed(loaded: dict, expected: dict, saved_as: str, commit: str | None) -> None:
     """What the consumer loaded from a checkpoint of the `saved_as` head is what was saved, as remote code."""
     where = f"from the {saved_as} checkpoint"
     assert loaded["AutoConfig"]["class"] == "{{ cookiecutter.class_prefix }}Config", where
     assert loaded["AutoConfig"]["module"].startswith("transformers_modules."), where
-    assert loaded["commit"] == revision, f"{where}: not the pinned revision"
+    assert loaded["commit"] == commit, f"{where}: not the pinned revision"
     assert loaded["id2label"] == expected["id2label"], where
     for auto_class, model_class in HEADS.items():
         assert loaded[auto_class]["class"] == model_class.__name__, f"{auto_class} {where}"
@@ -175,8 +175,8 @@ def check_consumed(loaded: dict, expected: dict, saved_as: str, revision: str | 
 
     if "pipeline" in expected:
         for run in ("pipeline", "saved pipeline"):
-            for part in ("model", "tokenizer", "image_processor"):
-                assert (loaded[run][part] or {}).get("class") == (expected["pipeline"][part] or {}).get("class")
+            assert loaded[run]["model"]["class"] == expected["pipeline"]["model"]["class"], f"{run} {where}"
             assert loaded[run]["model"]["module"].startswith("transformers_modules."), f"{run} {where}: not remote"
+            assert loaded[run]["processors"] == expected["pipeline"]["processors"], f"{run} {where}"
             assert_nested_close(loaded[run]["outputs"], expected["pipeline"]["outputs"], f"{run} {where}")
         assert CODE_FILES <= set(loaded["saved pipeline files"]), "pipeline.save_pretrained left code files behind"

@@ -43,16 +43,15 @@ def plain(value: Any) -> Any:
     return value.tolist() if hasattr(value, "tolist") else value
 
 
-def describe(instance: Any) -> dict[str, str] | None:
-    return None if instance is None else {"class": type(instance).__name__, "module": type(instance).__module__}
+def describe(instance: Any) -> dict[str, str]:
+    return {"class": type(instance).__name__, "module": type(instance).__module__}
 
 
 def run_pipeline(pipe: transformers.Pipeline, examples: list[str], options: dict[str, Any]) -> dict[str, Any]:
     """What the pipeline is made of, and what it returns for each example."""
     return {
         "model": describe(pipe.model),
-        "tokenizer": describe(pipe.tokenizer),
-        "image_processor": describe(pipe.image_processor),
+        "processors": [type(part).__name__ for part in (pipe.tokenizer, pipe.image_processor) if part is not None],
         "outputs": [plain(pipe(example, **options)) for example in examples],
     }
 

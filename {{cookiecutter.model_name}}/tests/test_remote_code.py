@@ -24,13 +24,12 @@ from .helpers import PACKAGE, REPO_ID, populate_hub_cache
 def saved(tmp_path_factory) -> dict:
     """Every head saved in its own folder with the processor, and what each computes in this process."""
     root = tmp_path_factory.mktemp("saved")
-    config = tiny_config()
-    processor = default_processor(config)
+    processor = default_processor(tiny_config())
     examples = pipeline_inputs(PIPELINE_TAG, root)  # what the processor and every head are given
     pipeline_examples, expected = {}, {}
     for auto_class, model_class in HEADS.items():
         torch.manual_seed(0)
-        model = model_class(config).eval()
+        model = model_class(tiny_config()).eval()  # a config of its own: saving writes `auto_map` into it
         model.save_pretrained(root / auto_class)
         processor.save_pretrained(root / auto_class)
         task = PIPELINES[auto_class][0] if auto_class in PIPELINES else None
