@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -35,7 +36,7 @@ from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from {{ cookiecutter.model_name }}.family import DEFAULT_HEAD, default_processor
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
-from .consumer import describe, main_output, plain, process, run_pipeline
+from .consumer import describe, plain, process, run_pipeline, tensor_outputs
 from .contract import PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
 from .helpers import PACKAGE, run_fresh
 
@@ -57,10 +58,28 @@ def tiny_config(**overrides: Any) -> {{ cookiecutter.class_prefix }}Config:
     return {{ cookiecutter.class_prefix }}Config(**{**TINY_SIZES, **TINY_CONFIG, **overrides})
 
 
+def main_output(outputs: Mapping[str, Any]) -> torch.Tensor:
+    """The output a head is for: the hidden states of the bare model, the logits of the others."""
+    return outputs["last_hidden_state"] if "last_hidden_state" in outputs else outputs["logits"]
+
+
 def real_positions(output: torch.Tensor, inputs: dict[str, Any]) -> torch.Tensor:
     """The rows of a per-token `output` that are not padding (all of it without a mask, or for pooled outputs)."""
     mask = inputs.get("attention_mask")
     return output if mask is None or output.dim() < 3 else output[mask.bool()]
+
+
+def assert_same_outputs(ours: Mapping, reference: Mapping, inputs: dict, tolerance: float, where: str = "") -> None:
+    """The same tensors (logits, hidden states, pooled output, ...), equal within `tolerance` where not padding."""
+    compared = []
+    for outputs in (ours, reference):
+        tensors = tensor_outputs(outputs)
+        for index, hidden_state in enumerate(outputs.get("hidden_states") or ()):
+            tensors[f"hidden_states[{index}]"] = hidden_state
+        compared.append({name: real_positions(tensor, inputs) for name, tensor in tensors.items()})
+    assert compared[0].keys() == compared[1].keys(), where
+    for name, tensor in compared[0].items():
+        torch.testing.assert_close(tensor, compared[1][name], rtol=tolerance, atol=tolerance, msg=f"{where} {name}")
 
 
 def assert_nested_close(actual: Any, expected: Any, where: str = "output") -> None:
@@ -95,8 +114,8 @@ def expected_result(model: PreTrainedModel, processor: Any, examples: list[str],
     inputs = process(processor, examples)
     with torch.no_grad():
         expected = {
-            "output": main_output(model(**inputs)),
-            "base output": main_output(model.base_model(**inputs)),
+            "outputs": tensor_outputs(model(**inputs)),
+            "base outputs": tensor_outputs(model.base_model(**inputs)),
             "processor": {**describe(processor), "output": plain(inputs)},
             "id2label": plain(model.config.id2label),
         }
@@ -156,8 +175,11 @@ def check_consumed(loaded: dict, expected: dict, saved_as: str, commit: str | No
     for auto_class, model_class in HEADS.items():
         assert loaded[auto_class]["class"] == model_class.__name__, f"{auto_class} {where}"
         assert loaded[auto_class]["module"].startswith("transformers_modules."), f"{auto_class} {where}: not remote"
-    torch.testing.assert_close(torch.tensor(loaded[saved_as]["output"]), expected["output"], msg=where)
-    torch.testing.assert_close(torch.tensor(loaded["AutoModel"]["output"]), expected["base output"], msg=where)
+    # Every output the saved model computed here (the base model's: of the weights the checkpoint holds).
+    for auto_class, outputs in ((saved_as, expected["outputs"]), ("AutoModel", expected["base outputs"])):
+        for name, output in outputs.items():
+            loaded_output = torch.tensor(loaded[auto_class]["outputs"][name])
+            torch.testing.assert_close(loaded_output, output, msg=f"{auto_class}: {name} {where}")
 
     processor = loaded["processor"]
     custom_processor = expected["processor"]["module"].startswith(f"{PACKAGE}.")

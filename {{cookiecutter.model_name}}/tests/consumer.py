@@ -29,9 +29,9 @@ def process(processor: Any, examples: list[str]) -> dict[str, torch.Tensor]:
     return dict(processor([load_image(path) for path in examples], return_tensors="pt"))
 
 
-def main_output(outputs: Mapping[str, Any]) -> torch.Tensor:
-    """The output a head is for: the hidden states of the bare model, the logits of the others."""
-    return outputs["last_hidden_state"] if "last_hidden_state" in outputs else outputs["logits"]
+def tensor_outputs(outputs: Mapping[str, Any]) -> dict[str, torch.Tensor]:
+    """Every tensor a model returned (hidden states, pooled output, logits, ...), by name."""
+    return {name: value for name, value in outputs.items() if isinstance(value, torch.Tensor)}
 
 
 def plain(value: Any) -> Any:
@@ -88,7 +88,7 @@ def consume(source: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
         result[auto_class] = describe(model)
         if auto_class in ("AutoModel", source["saved_as"]):
             with torch.no_grad():
-                result[auto_class]["output"] = plain(main_output(model(**inputs)))
+                result[auto_class]["outputs"] = plain(tensor_outputs(model(**inputs)))
     result["without trust_remote_code"] = {
         "model": refusal("AutoModel", source),
         "processor": refusal(plan["processor"], source),

@@ -9,8 +9,7 @@ from safetensors.torch import load_file, save_file
 
 from {{ cookiecutter.model_name }}.conversion import ConversionError
 
-from .common import DEFAULT_CLASS, real_positions
-from .consumer import main_output
+from .common import DEFAULT_CLASS, assert_same_outputs
 from .contract import CONVERSION, CONVERTED_KEY, INPUT_VARIANTS, example_inputs, native_config
 
 
@@ -26,12 +25,7 @@ def test_every_native_head_converts_with_the_same_outputs(tmp_path, config, nati
         inputs = example_inputs(config, variant)
         with torch.no_grad():
             ours, theirs = model(**inputs, output_hidden_states=True), native(**inputs, output_hidden_states=True)
-        pairs = {"output": (main_output(ours), main_output(theirs))}
-        for index, pair in enumerate(zip(ours.hidden_states, theirs.hidden_states, strict=True)):
-            pairs[f"hidden states {index}"] = pair
-        for name, (our_output, their_output) in pairs.items():
-            our_output, their_output = real_positions(our_output, inputs), real_positions(their_output, inputs)
-            torch.testing.assert_close(our_output, their_output, rtol=1e-5, atol=1e-5, msg=f"{variant}: {name}")
+        assert_same_outputs(ours, theirs, inputs, tolerance=1e-5, where=variant)
 
 
 @pytest.mark.parametrize("fault", ["missing", "unexpected", "shape"])

@@ -11,8 +11,7 @@ from transformers import AutoConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
-from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, HEADS, real_positions, tiny_config
-from .consumer import main_output
+from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, HEADS, assert_same_outputs, tiny_config
 from .contract import BUFFERS, INPUT_VARIANTS, example_inputs, training_batch
 from .helpers import enable_counted_checkpointing
 
@@ -31,7 +30,7 @@ def test_save_and_load_give_identical_outputs(tmp_path, config, inputs, auto_cla
     model.save_pretrained(tmp_path)
     reloaded = HEADS[auto_class].from_pretrained(tmp_path).eval()
     with torch.no_grad():
-        torch.testing.assert_close(main_output(reloaded(**inputs)), main_output(model(**inputs)), rtol=0, atol=0)
+        assert_same_outputs(reloaded(**inputs), model(**inputs), inputs, tolerance=0)
     assert (tmp_path / "model.safetensors").is_file()
     assert reloaded.config.id2label == config.id2label
 
@@ -90,13 +89,7 @@ def test_eager_and_sdpa_agree(config, variant):
         model.set_attn_implementation("sdpa")
         sdpa = model(**inputs, output_hidden_states=True)
     assert model.config._attn_implementation == "sdpa"
-    pairs = {
-        "output": (main_output(sdpa), main_output(eager)),
-        "last hidden state": (sdpa.hidden_states[-1], eager.hidden_states[-1]),
-    }
-    for name, (ours, reference) in pairs.items():
-        ours, reference = real_positions(ours, inputs), real_positions(reference, inputs)
-        torch.testing.assert_close(ours, reference, rtol=1e-5, atol=1e-5, msg=name)
+    assert_same_outputs(sdpa, eager, inputs, tolerance=1e-5)
 
 
 def test_gradient_checkpointing_gives_the_same_loss_and_gradients(config):

@@ -8,8 +8,7 @@ from {{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}Model,
 )
 
-from .common import HEADS, tiny_config
-from .consumer import main_output
+from .common import HEADS, main_output, tiny_config
 from .contract import CLS, INPUT_VARIANTS, MASK, PAD, SEP, example_inputs
 
 
