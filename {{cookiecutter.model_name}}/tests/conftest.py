@@ -21,3 +21,14 @@ def config() -> {{ cookiecutter.class_prefix }}Config:
 def inputs(config) -> dict[str, torch.Tensor]:
     """The family's example inputs (contract.py): a batch of 2."""
     return example_inputs(config)
+
+
+# The family's own tests take the example inputs by their names.
+@pytest.fixture
+def input_ids(inputs) -> torch.Tensor:
+    return inputs["input_ids"]
+
+
+@pytest.fixture
+def pixel_values(inputs) -> torch.Tensor:
+    return inputs["pixel_values"]

@@ -1,4 +1,3 @@
-import pytest
 import torch
 from transformers import pipeline
 
@@ -11,11 +10,6 @@ from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
 
 from .common import tiny_config
 from .contract import PAD, PIPELINES, pipeline_inputs
-
-
-@pytest.fixture
-def input_ids(inputs) -> torch.Tensor:
-    return inputs["input_ids"]
 
 
 def test_forward_shapes_of_every_head(config, input_ids):

@@ -12,11 +12,6 @@ from .common import HEADS, main_output, tiny_config
 from .contract import CLS, INPUT_VARIANTS, MASK, PAD, SEP, example_inputs
 
 
-@pytest.fixture
-def input_ids(inputs) -> torch.Tensor:
-    return inputs["input_ids"]
-
-
 def test_forward_shapes_of_every_head(config, input_ids):
     batch, length = input_ids.shape
     base = {{ cookiecutter.class_prefix }}Model(config).eval()

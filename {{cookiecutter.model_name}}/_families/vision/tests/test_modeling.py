@@ -9,11 +9,6 @@ from {{ cookiecutter.model_name }} import (
 from .common import tiny_config
 
 
-@pytest.fixture
-def pixel_values(inputs) -> torch.Tensor:
-    return inputs["pixel_values"]
-
-
 def test_forward_shapes_of_every_head(config, pixel_values):
     batch, sequence = pixel_values.shape[0], config.num_patches + 1
     base = {{ cookiecutter.class_prefix }}Model(config).eval()
