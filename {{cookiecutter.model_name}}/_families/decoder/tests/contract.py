@@ -15,13 +15,12 @@ from transformers import LlamaConfig
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_llama_to_{{ cookiecutter.model_name }}
 
 PAD, BOS, EOS = 0, 1, 2
-# The auto class that loads the processor, and the files a published release holds beside config.json,
+# The Auto class that loads the processor, and the files a published release holds beside config.json,
 # model.safetensors, README.md, .gitattributes and the configuration and modeling code.
 PROCESSOR_AUTO_CLASS = "AutoTokenizer"
 RELEASE_FILES = {"generation_config.json", "tokenizer.json", "tokenizer_config.json"}
 # The base model's non-persistent buffers: the shared tests check their values after `from_pretrained`.
 BUFFERS = {"rotary_emb.inv_freq"}
-
 
 # This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`), with the vocabulary of
 # the tokenizer that `family.default_processor` trains (384 tokens).

@@ -16,13 +16,12 @@ from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config,
 
 PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4
 LABELS = ("O", "PER", "LOC")
-# The auto class that loads the processor, and the files a published release holds beside config.json,
+# The Auto class that loads the processor, and the files a published release holds beside config.json,
 # model.safetensors, README.md, .gitattributes and the configuration and modeling code.
 PROCESSOR_AUTO_CLASS = "AutoTokenizer"
 RELEASE_FILES = {"tokenizer.json", "tokenizer_config.json"}
 # The base model's non-persistent buffers: the shared tests check their values after `from_pretrained`.
 BUFFERS = {"embeddings.position_ids", "embeddings.token_type_ids"}
-
 
 # This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`), with the vocabulary of
 # the tokenizer that `family.default_processor` trains (512 tokens).

@@ -17,13 +17,12 @@ from transformers import ViTConfig
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_vit_to_{{ cookiecutter.model_name }}
 
 LABELS = ("cat", "dog", "bird")
-# The auto class that loads the processor, and the files a published release holds beside config.json,
+# The Auto class that loads the processor, and the files a published release holds beside config.json,
 # model.safetensors, README.md, .gitattributes and the configuration and modeling code.
 PROCESSOR_AUTO_CLASS = "AutoImageProcessor"
 RELEASE_FILES = {"preprocessor_config.json", "image_processing_{{ cookiecutter.model_name }}.py"}
 # The base model's non-persistent buffers: none (a new one needs its name here, and is then checked after loading).
 BUFFERS: set[str] = set()
-
 
 # This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`): 32x32 images, 16 patches
 # of 8x8.
