@@ -21,41 +21,6 @@ from pathlib import Path
 
 import torch
 
-# What the demo builds and which Auto class loads it, per architecture family.
-DEMOS = {
-    "decoder": {
-        "head": "ForCausalLM",
-        "auto_class": "AutoModelForCausalLM",
-        "config": dict(vocab_size=512, hidden_size=64, intermediate_size=128, num_hidden_layers=2),
-        "inputs": lambda: {"input_ids": torch.arange(3, 11).unsqueeze(0)},
-    },
-    "encoder": {
-        "head": "ForMaskedLM",
-        "auto_class": "AutoModelForMaskedLM",
-        "config": dict(
-            vocab_size=512,
-            hidden_size=64,
-            intermediate_size=128,
-            num_hidden_layers=2,
-            num_attention_heads=4,
-            max_position_embeddings=64,
-        ),
-        "inputs": lambda: {"input_ids": torch.arange(3, 11).unsqueeze(0)},
-    },
-    "vision": {
-        "head": "ForImageClassification",
-        "auto_class": "AutoModelForImageClassification",
-        "config": dict(
-            image_size=32,
-            patch_size=8,
-            hidden_size=64,
-            intermediate_size=128,
-            num_hidden_layers=2,
-            num_attention_heads=4,
-        ),
-        "inputs": lambda: {"pixel_values": torch.randn(1, 3, 32, 32, generator=torch.Generator().manual_seed(0))},
-    },
-}
 DEMO_REPO_ID = "demo-user/demo-model"
 
 FRESH_PROCESS = """
@@ -64,7 +29,8 @@ import torch
 import transformers
 
 source, revision, auto_class, package = sys.argv[1], sys.argv[2] or None, sys.argv[3], sys.argv[4]
-inputs = {name: torch.tensor(value) for name, value in json.loads(sys.argv[5]).items()}
+with open(sys.argv[5]) as inputs_file:
+    inputs = {name: torch.tensor(value) for name, value in json.load(inputs_file).items()}
 sys.modules[package] = None  # the project is not importable here: the code must come from the checkpoint
 model = getattr(transformers, auto_class).from_pretrained(source, trust_remote_code=True, revision=revision)
 with torch.no_grad():
@@ -73,9 +39,8 @@ print(json.dumps({"class": type(model).__name__, "module": type(model).__module_
 """
 
 
-def load_in_fresh_process(source: str, revision: str, demo: dict, package: str, env: dict, cwd: Path) -> dict:
-    inputs = json.dumps({name: value.tolist() for name, value in demo["inputs"]().items()})
-    command = [sys.executable, "-c", FRESH_PROCESS, source, revision, demo["auto_class"], package, inputs]
+def load_in_fresh_process(source: str, revision: str, auto_class: str, package: str, env: dict, cwd: Path) -> dict:
+    command = [sys.executable, "-c", FRESH_PROCESS, source, revision, auto_class, package, str(cwd / "inputs.json")]
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"loading {source} failed:\n{result.stderr}")
@@ -92,28 +57,32 @@ def report(loaded: dict, expected: torch.Tensor) -> None:
 
 def main(project: Path) -> None:
     project = project.resolve()
-    answers = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]
-    package, prefix, demo = answers["model_name"], answers["class_prefix"], DEMOS[answers["architecture"]]
+    package = json.loads((project / ".cookiecutter.json").read_text())["cookiecutter"]["model_name"]
     sys.path.insert(0, str(project))
-    config_class = getattr(importlib.import_module(package), f"{prefix}Config")
-    model_class = getattr(importlib.import_module(package), f"{prefix}{demo['head']}")
-    hub_server = importlib.import_module("tests.hub_server")  # the baked project's test Hub
+    # The baked project's own test support: its family's tiny model and example inputs, and its test Hub.
+    common = importlib.import_module("tests.common")
+    contract = importlib.import_module("tests.contract")
+    hub_server = importlib.import_module("tests.hub_server")
 
     torch.manual_seed(0)
-    model = model_class(config_class(**demo["config"])).eval()
+    config = common.tiny_config()
+    model, auto_class = common.DEFAULT_CLASS(config).eval(), common.DEFAULT_AUTO_CLASS
+    inputs = contract.example_inputs(config)
     checkpoint = project / "checkpoints" / "demo"
     model.save_pretrained(checkpoint)
     with torch.no_grad():
-        expected = model(**demo["inputs"]()).logits
+        expected = model(**inputs).logits
     print(f"1. saved {type(model).__name__} ({model.num_parameters():,} parameters) to {checkpoint}")
     print("  files:", ", ".join(sorted(path.name for path in checkpoint.iterdir())))
-    for auto_class, target in json.loads((checkpoint / "config.json").read_text())["auto_map"].items():
-        print(f"  auto_map: {auto_class:38} -> {target}")
+    for name, target in json.loads((checkpoint / "config.json").read_text())["auto_map"].items():
+        print(f"  auto_map: {name:38} -> {target}")
 
     with tempfile.TemporaryDirectory() as scratch, hub_server.HubServer() as hub:
         env = {**os.environ, "HF_HOME": str(Path(scratch) / "hf_home"), "HF_ENDPOINT": hub.url, "HF_HUB_OFFLINE": "0"}
-        print(f"2. fresh process: {demo['auto_class']}.from_pretrained('{checkpoint}', trust_remote_code=True)")
-        report(load_in_fresh_process(str(checkpoint), "", demo, package, env, Path(scratch)), expected)
+        inputs_file = Path(scratch) / "inputs.json"
+        inputs_file.write_text(json.dumps({name: value.tolist() for name, value in inputs.items()}))
+        print(f"2. fresh process: {auto_class}.from_pretrained('{checkpoint}', trust_remote_code=True)")
+        report(load_in_fresh_process(str(checkpoint), "", auto_class, package, env, Path(scratch)), expected)
 
         print(f"3. HF_ENDPOINT={hub.url} python -m {package}.publish --repo-id {DEMO_REPO_ID} --checkpoint ...")
         command = [
@@ -132,8 +101,8 @@ def main(project: Path) -> None:
             raise SystemExit(f"publishing failed:\n{published.stdout}\n{published.stderr}")
         print("\n".join(f"  {line}" for line in published.stdout.strip().splitlines()))
         sha = re.search(r"^commit: (\w+)$", published.stdout, re.MULTILINE).group(1)
-        print(f"  fresh process: {demo['auto_class']}.from_pretrained('{DEMO_REPO_ID}', revision='{sha[:12]}...')")
-        report(load_in_fresh_process(DEMO_REPO_ID, sha, demo, package, env, Path(scratch)), expected)
+        print(f"  fresh process: {auto_class}.from_pretrained('{DEMO_REPO_ID}', revision='{sha[:12]}...')")
+        report(load_in_fresh_process(DEMO_REPO_ID, sha, auto_class, package, env, Path(scratch)), expected)
 
 
 if __name__ == "__main__":

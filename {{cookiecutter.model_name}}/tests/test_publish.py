@@ -10,8 +10,8 @@ from {{ cookiecutter.model_name }}.family import PIPELINE_TAG
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
+from .common import save_checkpoint
 from .helpers import printed_commit, run_fresh, serve_hub
-from .tiny import save_checkpoint
 
 REPO_ID = "test-org/published-model"
 TOKEN = "hf_test_token_never_printed"

@@ -1,15 +1,15 @@
-import pytest
 import torch
+from transformers import pipeline
 
 from {{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}ForCausalLM,
     {{ cookiecutter.class_prefix }}ForSequenceClassification,
     {{ cookiecutter.class_prefix }}Model,
 )
-from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}RotaryEmbedding
+from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
 
-from .helpers import enable_counted_checkpointing
-from .tiny import PAD, tiny_config
+from .common import tiny_config
+from .contract import PAD, PIPELINES, pipeline_inputs
 
 
 def test_forward_shapes_of_every_head(config, input_ids):
@@ -42,15 +42,6 @@ def test_output_attentions_with_eager_backend(config, input_ids):
     assert torch.all(attentions[0].triu(diagonal=1) == 0)
 
 
-def test_save_and_load_give_identical_outputs(tmp_path, config, input_ids):
-    model = {{ cookiecutter.class_prefix }}ForCausalLM(config).eval()
-    model.save_pretrained(tmp_path)
-    reloaded = {{ cookiecutter.class_prefix }}ForCausalLM.from_pretrained(tmp_path).eval()
-    with torch.no_grad():
-        torch.testing.assert_close(reloaded(input_ids).logits, model(input_ids).logits, rtol=0, atol=0)
-    assert (tmp_path / "model.safetensors").is_file()
-
-
 def test_tied_embeddings(tmp_path, input_ids):
     model = {{ cookiecutter.class_prefix }}ForCausalLM(tiny_config(tie_word_embeddings=True)).eval()
     assert model.lm_head.weight is model.model.embed_tokens.weight
@@ -61,30 +52,6 @@ def test_tied_embeddings(tmp_path, input_ids):
 
     untied = {{ cookiecutter.class_prefix }}ForCausalLM(tiny_config(tie_word_embeddings=False))
     assert untied.lm_head.weight is not untied.model.embed_tokens.weight
-
-
-def test_buffers_and_weights_after_from_pretrained(tmp_path, config):
-    model = {{ cookiecutter.class_prefix }}ForCausalLM(config)
-    model.save_pretrained(tmp_path)
-    reloaded = {{ cookiecutter.class_prefix }}ForCausalLM.from_pretrained(tmp_path)
-
-    # Non-persistent buffers are not in the checkpoint: they must equal a freshly built model's.
-    fresh, _ = {{ cookiecutter.class_prefix }}RotaryEmbedding.compute_default_rope_parameters(config)
-    for name, buffer in reloaded.named_buffers():
-        assert name in ("model.rotary_emb.inv_freq", "model.rotary_emb.original_inv_freq"), f"untested buffer {name}"
-        torch.testing.assert_close(buffer, fresh, rtol=0, atol=0)
-
-    # Every parameter holds the saved value: nothing re-initialised, nothing left as uninitialised memory.
-    saved = model.state_dict()
-    for name, parameter in reloaded.named_parameters():
-        torch.testing.assert_close(parameter, saved[name], rtol=0, atol=0, msg=f"{name} differs after loading")
-
-    # A head missing from the checkpoint is initialised like a new model, not left as garbage.
-    classifier = {{ cookiecutter.class_prefix }}ForSequenceClassification.from_pretrained(tmp_path)
-    score = classifier.score.weight
-    assert torch.isfinite(score).all()
-    assert 0.5 * config.initializer_range < score.std().item() < 2 * config.initializer_range
-    torch.testing.assert_close(classifier.model.embed_tokens.weight, saved["model.embed_tokens.weight"])
 
 
 def test_greedy_generation_with_and_without_cache_agree(config, input_ids):
@@ -125,49 +92,15 @@ def test_sequence_classification_pools_the_last_real_token(config):
         torch.testing.assert_close(model(right).logits, alone)  # from pad_token_id when no mask is given
 
 
-@pytest.mark.parametrize("padded", [False, True])
-def test_eager_and_sdpa_agree(config, input_ids, padded):
+def test_text_generation_pipeline_continues_like_generate(tmp_path, config):
+    tokenizer = train_tokenizer()
     model = {{ cookiecutter.class_prefix }}ForCausalLM(config).eval()
-    mask = torch.ones_like(input_ids)
-    if padded:
-        mask[1, :3] = 0
-    with torch.no_grad():
-        model.set_attn_implementation("eager")
-        eager = model(input_ids, attention_mask=mask).logits
-        model.set_attn_implementation("sdpa")
-        sdpa = model(input_ids, attention_mask=mask).logits
-    assert model.config._attn_implementation == "sdpa"
-    rows = mask.bool()
-    torch.testing.assert_close(sdpa[rows], eager[rows], rtol=1e-5, atol=1e-5)
-
-
-def test_gradient_checkpointing_gives_the_same_loss_and_gradients(config, input_ids):
-    model = {{ cookiecutter.class_prefix }}ForCausalLM(config).train()
-
-    def loss_and_gradients() -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        model.zero_grad()
-        loss = model(input_ids, labels=input_ids).loss
-        loss.backward()
-        return loss.detach(), {name: p.grad.clone() for name, p in model.named_parameters()}
-
-    loss, gradients = loss_and_gradients()
-    calls = enable_counted_checkpointing(model)
-    checkpointed_loss, checkpointed_gradients = loss_and_gradients()
-
-    assert len(calls) == config.num_hidden_layers, "the layers did not run through checkpointing"
-    torch.testing.assert_close(checkpointed_loss, loss)
-    for name, gradient in gradients.items():
-        torch.testing.assert_close(checkpointed_gradients[name], gradient, msg=f"gradient of {name} differs")
-
-
-def test_a_few_optimizer_steps_lower_the_loss(config, input_ids):
-    model = {{ cookiecutter.class_prefix }}ForCausalLM(config).train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
-    losses = []
-    for _ in range(5):
-        loss = model(input_ids, labels=input_ids).loss
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        losses.append(loss.item())
-    assert losses[-1] < losses[0] - 0.5, losses
+    task, options = PIPELINES["AutoModelForCausalLM"]
+    generator = pipeline(task, model=model, tokenizer=tokenizer)
+    settings = {name: value for name, value in options.items() if name != "return_full_text"}
+    for prompt in pipeline_inputs(task, tmp_path):
+        inputs = tokenizer(prompt, return_tensors="pt")
+        output = model.generate(**inputs, **settings, pad_token_id=tokenizer.pad_token_id)
+        expected = tokenizer.decode(output[0, inputs.input_ids.shape[1] :], skip_special_tokens=True)
+        assert expected.strip(), f"nothing generated for {prompt!r}"
+        assert generator(prompt, **options)[0]["generated_text"] == expected

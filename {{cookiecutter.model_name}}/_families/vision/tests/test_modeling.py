@@ -6,8 +6,7 @@ from {{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}Model,
 )
 
-from .helpers import enable_counted_checkpointing
-from .tiny import tiny_config
+from .common import tiny_config
 
 
 def test_forward_shapes_of_every_head(config, pixel_values):
@@ -75,16 +74,6 @@ def test_output_attentions_with_eager_backend(config, pixel_values):
     torch.testing.assert_close(attentions[0].sum(-1), torch.ones(2, config.num_attention_heads, sequence))
 
 
-def test_save_and_load_give_identical_outputs(tmp_path, config, pixel_values):
-    model = {{ cookiecutter.class_prefix }}ForImageClassification(config).eval()
-    model.save_pretrained(tmp_path)
-    reloaded = {{ cookiecutter.class_prefix }}ForImageClassification.from_pretrained(tmp_path).eval()
-    with torch.no_grad():
-        torch.testing.assert_close(reloaded(pixel_values).logits, model(pixel_values).logits, rtol=0, atol=0)
-    assert (tmp_path / "model.safetensors").is_file()
-    assert reloaded.config.id2label == config.id2label
-
-
 def test_new_model_initialisation(config):
     model = {{ cookiecutter.class_prefix }}ForImageClassification(config)
     embeddings = model.model.embeddings
@@ -92,72 +81,3 @@ def test_new_model_initialisation(config):
         assert 0.5 * config.initializer_range < parameter.std().item() < 2 * config.initializer_range
     assert torch.all(model.classifier.bias == 0)
     assert torch.all(model.model.layers[0].layernorm_before.weight == 1)
-
-
-def test_buffers_and_weights_after_from_pretrained(tmp_path, config):
-    model = {{ cookiecutter.class_prefix }}Model(config)
-    model.save_pretrained(tmp_path)
-    reloaded = {{ cookiecutter.class_prefix }}Model.from_pretrained(tmp_path)
-
-    # The model has no buffers, so none can be left uninitialised after loading; a new one needs a test here.
-    assert [name for name, _ in reloaded.named_buffers()] == []
-
-    # Every parameter holds the saved value: nothing re-initialised, nothing left as uninitialised memory.
-    saved = model.state_dict()
-    for name, parameter in reloaded.named_parameters():
-        torch.testing.assert_close(parameter, saved[name], rtol=0, atol=0, msg=f"{name} differs after loading")
-
-    # A head missing from the checkpoint is initialised like a new model, not left as garbage.
-    classifier = {{ cookiecutter.class_prefix }}ForImageClassification.from_pretrained(tmp_path)
-    weight, bias = classifier.classifier.weight, classifier.classifier.bias
-    assert torch.isfinite(weight).all() and torch.all(bias == 0)
-    assert 0.5 * config.initializer_range < weight.std().item() < 2 * config.initializer_range
-    torch.testing.assert_close(classifier.model.embeddings.cls_token, saved["embeddings.cls_token"], rtol=0, atol=0)
-
-
-@pytest.mark.parametrize("size", [(32, 32), (48, 40)])
-def test_eager_and_sdpa_agree(config, size):
-    model = {{ cookiecutter.class_prefix }}ForImageClassification(config).eval()
-    pixel_values = torch.randn(2, 3, *size)
-    with torch.no_grad():
-        model.set_attn_implementation("eager")
-        eager = model(pixel_values, interpolate_pos_encoding=True, output_hidden_states=True)
-        model.set_attn_implementation("sdpa")
-        sdpa = model(pixel_values, interpolate_pos_encoding=True, output_hidden_states=True)
-    assert model.config._attn_implementation == "sdpa"
-    torch.testing.assert_close(sdpa.logits, eager.logits, rtol=1e-5, atol=1e-5)
-    torch.testing.assert_close(sdpa.hidden_states[-1], eager.hidden_states[-1], rtol=1e-5, atol=1e-5)
-
-
-def test_gradient_checkpointing_gives_the_same_loss_and_gradients(config, pixel_values):
-    model = {{ cookiecutter.class_prefix }}ForImageClassification(config).train()
-    labels = torch.tensor([0, 2])
-
-    def loss_and_gradients() -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        model.zero_grad()
-        loss = model(pixel_values, labels=labels).loss
-        loss.backward()
-        return loss.detach(), {name: p.grad.clone() for name, p in model.named_parameters()}
-
-    loss, gradients = loss_and_gradients()
-    calls = enable_counted_checkpointing(model)
-    checkpointed_loss, checkpointed_gradients = loss_and_gradients()
-
-    assert len(calls) == config.num_hidden_layers, "the layers did not run through checkpointing"
-    torch.testing.assert_close(checkpointed_loss, loss)
-    for name, gradient in gradients.items():
-        torch.testing.assert_close(checkpointed_gradients[name], gradient, msg=f"gradient of {name} differs")
-
-
-def test_a_few_optimizer_steps_lower_the_loss(config, pixel_values):
-    model = {{ cookiecutter.class_prefix }}ForImageClassification(config).train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
-    labels = torch.tensor([0, 2])
-    losses = []
-    for _ in range(5):
-        loss = model(pixel_values, labels=labels).loss
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        losses.append(loss.item())
-    assert losses[-1] < losses[0] - 0.5, losses

@@ -1,0 +1,85 @@
+"""The decoder family's contract with the shared tests: what they need to know about this family (Llama math).
+
+The shared tests read the heads and their Auto classes from the modeling file (`AUTO_CLASSES`), and the default head,
+pipeline tag and processor from `family.py`; `common.py` lists what each name here is for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import LlamaConfig
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_llama_to_{{ cookiecutter.model_name }}
+
+PAD, BOS, EOS = 0, 1, 2
+# The Auto class that loads the processor, and the files a published release holds beside config.json,
+# model.safetensors, README.md, .gitattributes and the configuration and modeling code.
+PROCESSOR_AUTO_CLASS = "AutoTokenizer"
+RELEASE_FILES = {"generation_config.json", "tokenizer.json", "tokenizer_config.json"}
+# The base model's non-persistent buffers: the shared tests check their values after `from_pretrained`.
+BUFFERS = {"rotary_emb.inv_freq"}
+
+# This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`), with the vocabulary of
+# the tokenizer that `family.default_processor` trains (384 tokens).
+TINY_CONFIG: dict[str, Any] = dict(
+    vocab_size=384,
+    num_key_value_heads=2,
+    max_position_embeddings=64,
+    pad_token_id=PAD,
+    bos_token_id=BOS,
+    eos_token_id=EOS,
+    num_labels=3,
+)
+
+
+# Ways to feed the model that the shared tests check each backend and the conversion with.
+INPUT_VARIANTS = ("unpadded", "left-padded")
+
+
+def example_inputs(config: {{ cookiecutter.class_prefix }}Config, variant: str = "unpadded") -> dict[str, torch.Tensor]:
+    """Two rows of random tokens that avoid the special ids; "left-padded" masks the first 3 tokens of row 1."""
+    input_ids = torch.randint(3, 99, (2, 7), generator=torch.Generator().manual_seed(1))
+    if variant == "unpadded":
+        return {"input_ids": input_ids}
+    attention_mask = torch.ones_like(input_ids)
+    attention_mask[1, :3] = 0
+    return {"input_ids": input_ids, "attention_mask": attention_mask}
+
+
+def training_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, torch.Tensor]:
+    """Inputs and labels for the default head (next-token prediction on the example tokens)."""
+    inputs = example_inputs(config)
+    return {**inputs, "labels": inputs["input_ids"]}
+
+
+# Auto class of a head -> the pipeline task that serves it, and call options that make it deterministic.
+PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
+    "AutoModelForCausalLM": (
+        "text-generation",
+        {"max_new_tokens": 8, "min_new_tokens": 8, "do_sample": False, "return_full_text": False},
+    ),
+}
+
+
+def pipeline_inputs(task: str, folder: Path) -> list[str]:
+    """What the processor and the pipeline of `task` are given: two prompts."""
+    return ["Hello world", "The quick brown fox"]
+
+
+# -- conversion from the native transformers model -----------------------------------------------------------------
+
+# The conversion script from native Llama checkpoints: its `HEADS`, `convert` and `main` (the command line).
+CONVERSION = convert_llama_to_{{ cookiecutter.model_name }}
+
+# A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
+CONVERTED_KEY = ("model.layers.1.mlp.up_proj.weight", "model.layers.1.mlp.up_proj.weight")
+
+
+def native_config(config: {{ cookiecutter.class_prefix }}Config, **overrides: Any) -> LlamaConfig:
+    """The Llama config with the math of `config`: what the conversion maps back onto ours."""
+    values = {key: value for key, value in config.to_dict().items() if key not in ("model_type", "auto_map")}
+    values["rope_parameters"] = {"rope_type": "default", "rope_theta": values.pop("rope_theta")}
+    return LlamaConfig(**{**values, **overrides})

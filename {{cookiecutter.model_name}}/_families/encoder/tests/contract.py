@@ -1,0 +1,95 @@
+"""The encoder family's contract with the shared tests: what they need to know about this family (BERT math).
+
+The shared tests read the heads and their Auto classes from the modeling file (`AUTO_CLASSES`), and the default head,
+pipeline tag and processor from `family.py`; `common.py` lists what each name here is for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import BertConfig
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_bert_to_{{ cookiecutter.model_name }}
+
+PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4
+LABELS = ("O", "PER", "LOC")
+# The Auto class that loads the processor, and the files a published release holds beside config.json,
+# model.safetensors, README.md, .gitattributes and the configuration and modeling code.
+PROCESSOR_AUTO_CLASS = "AutoTokenizer"
+RELEASE_FILES = {"tokenizer.json", "tokenizer_config.json"}
+# The base model's non-persistent buffers: the shared tests check their values after `from_pretrained`.
+BUFFERS = {"embeddings.position_ids", "embeddings.token_type_ids"}
+
+# This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`), with the vocabulary of
+# the tokenizer that `family.default_processor` trains (512 tokens).
+TINY_CONFIG: dict[str, Any] = dict(
+    vocab_size=512,
+    max_position_embeddings=64,
+    pad_token_id=PAD,
+    id2label=dict(enumerate(LABELS)),
+    label2id={label: index for index, label in enumerate(LABELS)},
+)
+
+
+# Ways to feed the model that the shared tests check each backend and the conversion with.
+INPUT_VARIANTS = ("one segment", "two segments, right-padded")
+
+
+def example_inputs(config: {{ cookiecutter.class_prefix }}Config, variant: str = "one segment") -> dict[str, torch.Tensor]:
+    """Two rows of random tokens that avoid the special ids; the other variant gives the last 3 tokens the second
+    token type and pads row 1 after 4 tokens."""
+    input_ids = torch.randint(5, 99, (2, 7), generator=torch.Generator().manual_seed(1))
+    if variant == "one segment":
+        return {"input_ids": input_ids}
+    token_type_ids = torch.zeros_like(input_ids)
+    token_type_ids[:, 4:] = 1
+    attention_mask = torch.ones_like(input_ids)
+    attention_mask[1, 4:] = 0
+    return {"input_ids": input_ids, "token_type_ids": token_type_ids, "attention_mask": attention_mask}
+
+
+def training_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, torch.Tensor]:
+    """Inputs and labels for the default head: every third token masked, the loss on the masked tokens only."""
+    input_ids = example_inputs(config)["input_ids"]
+    masked = input_ids.clone()
+    masked[:, 2::3] = MASK
+    return {"input_ids": masked, "labels": torch.where(masked == MASK, input_ids, -100)}
+
+
+# Auto class of a head -> the pipeline task that serves it, and call options that return every prediction.
+PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
+    "AutoModelForMaskedLM": ("fill-mask", {"top_k": 5}),
+    "AutoModelForSequenceClassification": ("text-classification", {"top_k": None}),
+    "AutoModelForTokenClassification": ("token-classification", {"ignore_labels": []}),
+}
+TEXTS = {
+    "fill-mask": ["The capital of France is [MASK].", "Hello [MASK] world!"],
+    "text-classification": ["The movie was wonderful.", "The food was cold and the service was terrible."],
+    "token-classification": ["Alice works in London.", "Bob lives in New York."],
+}
+
+
+def pipeline_inputs(task: str, folder: Path) -> list[str]:
+    """What the processor and the pipeline of `task` are given: two texts."""
+    return TEXTS[task]
+
+
+# -- conversion from the native transformers model -----------------------------------------------------------------
+
+# The conversion script from native BERT checkpoints: its `HEADS`, `convert` and `main` (the command line).
+CONVERSION = convert_bert_to_{{ cookiecutter.model_name }}
+
+# A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
+CONVERTED_KEY = (
+    "bert.encoder.layer.1.attention.self.query.weight",
+    "model.encoder.layer.1.attention.self.query.weight",
+)
+
+
+def native_config(config: {{ cookiecutter.class_prefix }}Config, **overrides: Any) -> BertConfig:
+    """The BERT config with the math of `config`: what the conversion maps back onto ours."""
+    values = {key: value for key, value in config.to_dict().items() if key not in ("model_type", "auto_map")}
+    return BertConfig(**{**values, **overrides})

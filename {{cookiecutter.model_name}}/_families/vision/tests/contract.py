@@ -1,0 +1,87 @@
+"""The vision family's contract with the shared tests: what they need to know about this family (ViT math).
+
+The shared tests read the heads and their Auto classes from the modeling file (`AUTO_CLASSES`), and the default head,
+pipeline tag and processor from `family.py`; `common.py` lists what each name here is for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import PIL.Image
+import torch
+from transformers import ViTConfig
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_vit_to_{{ cookiecutter.model_name }}
+
+LABELS = ("cat", "dog", "bird")
+# The Auto class that loads the processor, and the files a published release holds beside config.json,
+# model.safetensors, README.md, .gitattributes and the configuration and modeling code.
+PROCESSOR_AUTO_CLASS = "AutoImageProcessor"
+RELEASE_FILES = {"preprocessor_config.json", "image_processing_{{ cookiecutter.model_name }}.py"}
+# The base model's non-persistent buffers: none (a new one needs its name here, and is then checked after loading).
+BUFFERS: set[str] = set()
+
+# This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`): 32x32 images, 16 patches
+# of 8x8.
+TINY_CONFIG: dict[str, Any] = dict(
+    image_size=32,
+    patch_size=8,
+    num_channels=3,
+    id2label=dict(enumerate(LABELS)),
+    label2id={label: index for index, label in enumerate(LABELS)},
+)
+
+
+# Ways to feed the model that the shared tests check each backend and the conversion with: the trained size, then
+# other sizes with interpolated position embeddings. Variant -> (height, width, interpolate_pos_encoding).
+SIZES = {"32x32": (32, 32, False), "48x48, interpolated": (48, 48, True), "48x40, interpolated": (48, 40, True)}
+INPUT_VARIANTS = tuple(SIZES)
+
+
+def example_inputs(config: {{ cookiecutter.class_prefix }}Config, variant: str = "32x32") -> dict[str, Any]:
+    """Two normalized RGB images of the variant's size."""
+    height, width, interpolate = SIZES[variant]
+    pixel_values = torch.randn(2, config.num_channels, height, width, generator=torch.Generator().manual_seed(1))
+    if not interpolate:
+        return {"pixel_values": pixel_values}
+    return {"pixel_values": pixel_values, "interpolate_pos_encoding": True}
+
+
+def training_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, torch.Tensor]:
+    """Inputs and labels for the default head (one class per image)."""
+    return {**example_inputs(config), "labels": torch.tensor([0, 2])}
+
+
+# Auto class of a head -> the pipeline task that serves it, and call options that return every prediction.
+PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
+    "AutoModelForImageClassification": ("image-classification", {"top_k": None}),
+}
+
+
+def pipeline_inputs(task: str, folder: Path) -> list[str]:
+    """What the processor and the pipeline of `task` are given: two random PNG images, written to `folder`."""
+    generator = np.random.default_rng(0)
+    paths = []
+    for index, shape in enumerate([(45, 61, 3), (32, 32, 3)]):
+        path = folder / f"image_{index}.png"
+        PIL.Image.fromarray(generator.integers(0, 256, shape, dtype=np.uint8)).save(path)
+        paths.append(str(path))
+    return paths
+
+
+# -- conversion from the native transformers model -----------------------------------------------------------------
+
+# The conversion script from native ViT checkpoints: its `HEADS`, `convert` and `main` (the command line).
+CONVERSION = convert_vit_to_{{ cookiecutter.model_name }}
+
+# A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
+CONVERTED_KEY = ("vit.encoder.layer.1.intermediate.dense.weight", "model.layers.1.mlp.fc1.weight")
+
+
+def native_config(config: {{ cookiecutter.class_prefix }}Config, **overrides: Any) -> ViTConfig:
+    """The ViT config with the math of `config`: what the conversion maps back onto ours."""
+    values = {key: value for key, value in config.to_dict().items() if key not in ("model_type", "auto_map")}
+    return ViTConfig(**{**values, **overrides})

@@ -1,0 +1,204 @@
+"""What the shared tests build from the package and from the family's contract (`contract.py`).
+
+Every family's `tests/contract.py` defines the same names:
+
+- `TINY_CONFIG`: the family's values for a tiny model (see `tiny_config`), e.g. a vocabulary that fits the default
+  processor;
+- `INPUT_VARIANTS` and `example_inputs(config, variant)`: model inputs (a batch of 2) in each form that matters to
+  the attention backends and to conversion (padding, token types, image sizes);
+- `training_batch(config)`: inputs and labels for the default head;
+- `BUFFERS`: the names of the base model's non-persistent buffers;
+- `PROCESSOR_AUTO_CLASS` and `RELEASE_FILES`: the processor's Auto class, and the files a published release holds
+  beside `config.json`, the weights, the model card and the configuration and modeling code;
+- `PIPELINES` and `pipeline_inputs(task, folder)`: the pipeline task and call options of each head that has one,
+  and the inputs the processor and the pipeline are given;
+- `CONVERSION`, `native_config(config, **overrides)` and `CONVERTED_KEY`: the conversion script from the native
+  transformers model, the native config with the same math, and one tensor's native and converted names.
+
+The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head and the processor
+from `family.py`: the same facts that publishing uses.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+import torch
+import transformers
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from {{ cookiecutter.model_name }}.family import DEFAULT_HEAD, default_processor
+from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
+
+from .consumer import describe, plain, process, run_pipeline, tensor_outputs
+from .contract import PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
+from .helpers import PACKAGE, run_fresh
+
+# Auto class -> head class, for every head; the head that publishing uses by default.
+HEADS: dict[str, type[PreTrainedModel]] = {auto_class: model_class for model_class, auto_class in AUTO_CLASSES.items()}
+DEFAULT_AUTO_CLASS = AUTO_CLASSES[next(cls for cls in AUTO_CLASSES if cls.__name__.endswith(DEFAULT_HEAD))]
+DEFAULT_CLASS = HEADS[DEFAULT_AUTO_CLASS]
+# The code files saved beside the weights: configuration, modeling and (if the family has one) processor code.
+CODE_FILES = {f"configuration_{PACKAGE}.py", f"modeling_{PACKAGE}.py"} | {
+    name for name in RELEASE_FILES if name.endswith(".py")
+}
+CONSUMER = Path(__file__).with_name("consumer.py").read_text()
+# The sizes of every family's tiny model: small enough to run every test on a laptop CPU in seconds.
+TINY_SIZES = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4)
+
+
+def tiny_config(**overrides: Any) -> {{ cookiecutter.class_prefix }}Config:
+    """The family's tiny model (`TINY_SIZES`, then the family's `contract.TINY_CONFIG`), with `overrides`."""
+    return {{ cookiecutter.class_prefix }}Config(**{**TINY_SIZES, **TINY_CONFIG, **overrides})
+
+
+def main_output(outputs: Mapping[str, Any]) -> torch.Tensor:
+    """The output a head is for: the hidden states of the bare model, the logits of the others."""
+    return outputs["last_hidden_state"] if "last_hidden_state" in outputs else outputs["logits"]
+
+
+def real_positions(output: torch.Tensor, inputs: dict[str, Any]) -> torch.Tensor:
+    """The rows of a per-token `output` that are not padding (all of it without a mask, or for pooled outputs)."""
+    mask = inputs.get("attention_mask")
+    return output if mask is None or output.dim() < 3 else output[mask.bool()]
+
+
+def assert_same_outputs(ours: Mapping, reference: Mapping, inputs: dict, tolerance: float, where: str = "") -> None:
+    """The same tensors (logits, hidden states, pooled output, ...), equal within `tolerance` where not padding."""
+    compared = []
+    for outputs in (ours, reference):
+        tensors = tensor_outputs(outputs)
+        for index, hidden_state in enumerate(outputs.get("hidden_states") or ()):
+            tensors[f"hidden_states[{index}]"] = hidden_state
+        compared.append({name: real_positions(tensor, inputs) for name, tensor in tensors.items()})
+    assert compared[0].keys() == compared[1].keys(), where
+    for name, tensor in compared[0].items():
+        torch.testing.assert_close(tensor, compared[1][name], rtol=tolerance, atol=tolerance, msg=f"{where} {name}")
+
+
+def assert_nested_close(actual: Any, expected: Any, where: str = "output") -> None:
+    """Same structure, same strings and integers, floats within 1e-5 (JSON values, as `consumer.plain` gives)."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict) and actual.keys() == expected.keys(), f"{where}: {actual!r} != {expected!r}"
+        for key, value in expected.items():
+            assert_nested_close(actual[key], value, f"{where}[{key!r}]")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), f"{where}: {actual!r} != {expected!r}"
+        for index, (item, expected_item) in enumerate(zip(actual, expected, strict=True)):
+            assert_nested_close(item, expected_item, f"{where}[{index}]")
+    elif isinstance(expected, float):
+        assert actual == pytest.approx(expected, abs=1e-5), where
+    else:
+        assert actual == expected, where
+
+
+def save_checkpoint(folder: Path, seed: int) -> tuple[PreTrainedModel, Any]:
+    """A tiny model of the default head, saved with the default processor as `publish --checkpoint` takes it."""
+    torch.manual_seed(seed)
+    config = tiny_config()
+    model = DEFAULT_CLASS(config).eval()
+    processor = default_processor(config)
+    model.save_pretrained(folder)
+    processor.save_pretrained(folder)
+    return model, processor
+
+
+def expected_result(model: PreTrainedModel, processor: Any, examples: list[str], pipeline_examples: list[str]) -> dict:
+    """What the consumer must report for a checkpoint of `model` and `processor`, computed with these objects."""
+    inputs = process(processor, examples)
+    with torch.no_grad():
+        expected = {
+            "outputs": tensor_outputs(model(**inputs)),
+            "base outputs": tensor_outputs(model.base_model(**inputs)),
+            "processor": {**describe(processor), "output": plain(inputs)},
+            "id2label": plain(model.config.id2label),
+        }
+    auto_class = AUTO_CLASSES[type(model)]
+    if auto_class in PIPELINES:
+        task, options = PIPELINES[auto_class]
+        part = "tokenizer" if isinstance(processor, PreTrainedTokenizerBase) else "image_processor"
+        # A copy: a pipeline may change the processor it is given (text generation pads on the left).
+        pipe = transformers.pipeline(task, model=model, **{part: copy.deepcopy(processor)})
+        expected["pipeline"] = run_pipeline(pipe, pipeline_examples, options)
+    return expected
+
+
+class Checkpoint(NamedTuple):
+    """A saved or published checkpoint for the consumer to load, and what it must find there."""
+
+    saved_as: str  # the Auto class of the head saved there
+    path: str  # a local folder or a repo id
+    revision: str | None
+    commit: str | None  # the commit that `revision` resolves to (None for a local folder)
+    expected: dict  # `expected_result` of the saved model and processor
+    pipeline_examples: list[str]
+
+
+def consume_and_check(checkpoints: list[Checkpoint], examples: list[str], tmp_path: Path, env: dict[str, str]) -> None:
+    """Run `consumer.py` on `checkpoints` in a fresh process, and check what it loaded from each."""
+    sources = []
+    for checkpoint in checkpoints:
+        source = {"saved_as": checkpoint.saved_as, "path": checkpoint.path, "revision": checkpoint.revision}
+        if checkpoint.saved_as in PIPELINES:
+            task, options = PIPELINES[checkpoint.saved_as]
+            saved_copy = str(tmp_path / "saved_pipelines" / str(len(sources)))
+            source["pipeline"] = {
+                "task": task,
+                "options": options,
+                "examples": checkpoint.pipeline_examples,
+                "saved_copy": saved_copy,
+            }
+        sources.append(source)
+    plan = {"auto_classes": list(HEADS), "processor": PROCESSOR_AUTO_CLASS, "examples": examples, "sources": sources}
+    # A clean working directory: a folder named like the repo id in the cwd would be loaded as a local path.
+    workdir = tmp_path / "consumer"
+    workdir.mkdir()
+    (workdir / "plan.json").write_text(json.dumps(plan))
+    results = run_fresh(CONSUMER, str(workdir / "plan.json"), cwd=workdir, env=env)
+    for checkpoint, loaded in zip(checkpoints, results, strict=True):
+        check_consumed(loaded, checkpoint.expected, checkpoint.saved_as, checkpoint.commit)
+
+
+def check_consumed(loaded: dict, expected: dict, saved_as: str, commit: str | None) -> None:
+    """What the consumer loaded from a checkpoint of the `saved_as` head is what was saved, as remote code."""
+    where = f"from the {saved_as} checkpoint"
+    assert loaded["AutoConfig"]["class"] == "{{ cookiecutter.class_prefix }}Config", where
+    assert loaded["AutoConfig"]["module"].startswith("transformers_modules."), where
+    assert loaded["commit"] == commit, f"{where}: not the pinned revision"
+    assert loaded["id2label"] == expected["id2label"], where
+    for auto_class, model_class in HEADS.items():
+        assert loaded[auto_class]["class"] == model_class.__name__, f"{auto_class} {where}"
+        assert loaded[auto_class]["module"].startswith("transformers_modules."), f"{auto_class} {where}: not remote"
+    # Every output the saved model computed here (the base model's: of the weights the checkpoint holds).
+    for auto_class, outputs in ((saved_as, expected["outputs"]), ("AutoModel", expected["base outputs"])):
+        for name, output in outputs.items():
+            loaded_output = torch.tensor(loaded[auto_class]["outputs"][name])
+            torch.testing.assert_close(loaded_output, output, msg=f"{auto_class}: {name} {where}")
+
+    processor = loaded["processor"]
+    custom_processor = expected["processor"]["module"].startswith(f"{PACKAGE}.")
+    assert processor["class"] == expected["processor"]["class"], where
+    assert processor["module"].startswith("transformers_modules.") == custom_processor, where
+    assert_nested_close(processor["output"], expected["processor"]["output"], f"processor output {where}")
+
+    refusals = loaded["without trust_remote_code"]
+    for part, refusal in refusals.items():
+        if part == "model" or custom_processor:
+            assert refusal is not None, f"loading custom {part} code without trust_remote_code must fail"
+            assert "trust_remote_code=True" in refusal and "custom code" in refusal, refusal
+        else:
+            assert refusal is None, f"the standard {part} must load without remote code: {refusal}"
+
+    if "pipeline" in expected:
+        for run in ("pipeline", "saved pipeline"):
+            assert loaded[run]["model"]["class"] == expected["pipeline"]["model"]["class"], f"{run} {where}"
+            assert loaded[run]["model"]["module"].startswith("transformers_modules."), f"{run} {where}: not remote"
+            assert loaded[run]["processors"] == expected["pipeline"]["processors"], f"{run} {where}"
+            assert_nested_close(loaded[run]["outputs"], expected["pipeline"]["outputs"], f"{run} {where}")
+        assert CODE_FILES <= set(loaded["saved pipeline files"]), "pipeline.save_pretrained left code files behind"

@@ -1,0 +1,127 @@
+"""What every head of every family must do: save and load exactly, load what a checkpoint holds and initialise what it
+lacks, agree across attention backends, and train, with or without gradient checkpointing.
+
+The family's inputs come from `contract.py`; the heads from the modeling file's `AUTO_CLASSES` (see `common.py`).
+"""
+
+import pytest
+import torch
+from safetensors.torch import load_file
+from transformers import AutoConfig
+
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+
+from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, HEADS, assert_same_outputs, tiny_config
+from .contract import BUFFERS, INPUT_VARIANTS, example_inputs, training_batch
+from .helpers import enable_counted_checkpointing
+
+
+def test_config_round_trip_and_auto_config(tmp_path, config):
+    config.save_pretrained(tmp_path)
+    assert {{ cookiecutter.class_prefix }}Config.from_pretrained(tmp_path).to_dict() == config.to_dict()
+    loaded = AutoConfig.from_pretrained(tmp_path, trust_remote_code=True)
+    assert type(loaded).__name__ == "{{ cookiecutter.class_prefix }}Config"
+    assert loaded.model_type == {{ cookiecutter.class_prefix }}Config.model_type == "{{ cookiecutter.model_name }}"
+
+
+@pytest.mark.parametrize("auto_class", HEADS)
+def test_save_and_load_give_identical_outputs(tmp_path, config, inputs, auto_class):
+    model = HEADS[auto_class](config).eval()
+    model.save_pretrained(tmp_path)
+    reloaded = HEADS[auto_class].from_pretrained(tmp_path).eval()
+    with torch.no_grad():
+        assert_same_outputs(reloaded(**inputs), model(**inputs), inputs, tolerance=0)
+    assert (tmp_path / "model.safetensors").is_file()
+    assert reloaded.config.id2label == config.id2label
+
+
+@pytest.fixture(scope="module")
+def checkpoints(tmp_path_factory):
+    """The bare model and the default head, each saved once."""
+    root = tmp_path_factory.mktemp("checkpoints")
+    for auto_class in ("AutoModel", DEFAULT_AUTO_CLASS):
+        torch.manual_seed(0)
+        HEADS[auto_class](tiny_config()).save_pretrained(root / auto_class)
+    return root
+
+
+def assert_initialised_like_a_new_model(name: str, parameter: torch.Tensor, initializer_range: float) -> None:
+    """Not left as uninitialised memory: weights drawn with the initializer range, biases zero, norm weights one."""
+    assert torch.isfinite(parameter).all(), name
+    if parameter.dim() >= 2:
+        assert 0.5 * initializer_range < parameter.std().item() < 2 * initializer_range, name
+    elif name.endswith("bias"):
+        assert torch.all(parameter == 0), name
+    else:
+        assert torch.all(parameter == 1), name
+
+
+@pytest.mark.parametrize("loaded_as", HEADS)
+@pytest.mark.parametrize("saved_as", sorted({"AutoModel", DEFAULT_AUTO_CLASS}))
+def test_weights_and_buffers_after_from_pretrained(checkpoints, config, saved_as, loaded_as):
+    folder = checkpoints / saved_as
+    model = HEADS[loaded_as].from_pretrained(folder)
+    prefix = model.base_model_prefix + "."
+    stored = {name.removeprefix(prefix): tensor for name, tensor in load_file(folder / "model.safetensors").items()}
+
+    # What the checkpoint holds is loaded exactly; what it lacks (another head, a pooler) is initialised like a new
+    # model, not left as uninitialised memory.
+    for name, parameter in model.named_parameters():
+        if name.removeprefix(prefix) in stored:
+            torch.testing.assert_close(parameter, stored[name.removeprefix(prefix)], rtol=0, atol=0, msg=name)
+        else:
+            assert_initialised_like_a_new_model(name, parameter, config.initializer_range)
+
+    # Non-persistent buffers are not in the checkpoint: they must equal a freshly built model's.
+    fresh = dict(HEADS[loaded_as](config).named_buffers())
+    assert {name.removeprefix(prefix) for name in fresh} == BUFFERS, "a buffer the contract does not list"
+    for name, buffer in model.named_buffers():
+        torch.testing.assert_close(buffer, fresh[name], rtol=0, atol=0, msg=f"buffer {name} differs after loading")
+
+
+@pytest.mark.parametrize("variant", INPUT_VARIANTS)
+def test_eager_and_sdpa_agree(config, variant):
+    model = DEFAULT_CLASS(config).eval()
+    inputs = example_inputs(config, variant)
+    with torch.no_grad():
+        model.set_attn_implementation("eager")
+        eager = model(**inputs, output_hidden_states=True)
+        model.set_attn_implementation("sdpa")
+        sdpa = model(**inputs, output_hidden_states=True)
+    assert model.config._attn_implementation == "sdpa"
+    assert_same_outputs(sdpa, eager, inputs, tolerance=1e-5)
+
+
+def test_gradient_checkpointing_gives_the_same_loss_and_gradients(config):
+    model = DEFAULT_CLASS(config).train()  # dropout on, where the family has any: checkpointing must replay it
+    batch = training_batch(config)
+
+    def loss_and_gradients() -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        torch.manual_seed(0)
+        model.zero_grad()
+        loss = model(**batch).loss
+        loss.backward()
+        return loss.detach(), {name: p.grad.clone() for name, p in model.named_parameters()}
+
+    loss, gradients = loss_and_gradients()
+    calls = enable_counted_checkpointing(model)
+    checkpointed_loss, checkpointed_gradients = loss_and_gradients()
+
+    assert len(calls) == config.num_hidden_layers, "the layers did not run through checkpointing"
+    torch.testing.assert_close(checkpointed_loss, loss)
+    for name, gradient in gradients.items():
+        torch.testing.assert_close(checkpointed_gradients[name], gradient, msg=f"gradient of {name} differs")
+
+
+def test_a_few_optimizer_steps_lower_the_loss(config):
+    model = DEFAULT_CLASS(config).train()
+    batch = training_batch(config)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    losses = []
+    for _ in range(5):
+        loss = model(**batch).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0] - 0.5, losses
