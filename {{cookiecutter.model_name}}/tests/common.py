@@ -6,6 +6,7 @@ Every family's `tests/contract.py` defines the same names:
   processor;
 - `INPUT_VARIANTS` and `example_inputs(config, variant)`: model inputs (a batch of 2) in each form that matters to
   the attention backends and to conversion (padding, token types, image sizes);
+- `TUPLE_VARIANTS`: the variants whose `return_dict=False` tuples equal the native model's element by element;
 - `training_batch(config)`: inputs and labels for the default head;
 - `BUFFERS`: the names of the base model's non-persistent buffers;
 - `PROCESSOR_AUTO_CLASS` and `RELEASE_FILES`: the processor's Auto class, and the files a published release holds

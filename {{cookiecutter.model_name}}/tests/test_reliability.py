@@ -6,7 +6,6 @@ for, no temporary folder, the user's files as they were. No code from an input f
 with the test Hub (`tests/hub_server.py`): answers of 500, dropped connections, requests never answered.
 """
 
-import importlib
 import json
 import os
 import shutil
@@ -17,35 +16,23 @@ import tempfile
 import time
 
 import pytest
+import transformers
 from huggingface_hub import HfApi, constants
 from huggingface_hub.errors import HfHubHTTPError
 from safetensors.torch import load_file, save_file
-from transformers import AutoConfig, AutoImageProcessor, AutoModel, AutoTokenizer
 
 from {{ cookiecutter.model_name }}.family import CONVERTS_FROM, PROCESSOR_FILE
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
+from .common import HEADS, save_checkpoint, tiny_config
+from .contract import CONVERSION, PROCESSOR_AUTO_CLASS, native_config
 from .helpers import PACKAGE, PROJECT_ROOT, closed_port_url, files_of, hub_env, serve_hub
-from .tiny import save_checkpoint
 
 REPO_ID = "test-org/reliable-model"
 TOKEN = "hf_test_token_never_printed"
 MODEL_TYPE = "{{ cookiecutter.model_name }}"
-CONVERSION = importlib.import_module(f"{PACKAGE}.convert_{CONVERTS_FROM}_to_{PACKAGE}")
-TEXT = PROCESSOR_FILE == "tokenizer_config.json"
-# A small native checkpoint of the model the conversion script converts from (keys a model type does not use are
-# kept as plain attributes by its config).
-NATIVE = dict(
-    vocab_size=99,
-    hidden_size=32,
-    intermediate_size=64,
-    num_hidden_layers=1,
-    num_attention_heads=4,
-    num_key_value_heads=2,
-    max_position_embeddings=64,
-    image_size=32,
-    patch_size=8,
-)
+# The bare native model the conversion script converts from (e.g. "LlamaModel").
+NATIVE_BASE_CLASS = next(name for name, head in CONVERSION.HEADS.items() if head is HEADS["AutoModel"])
 # Code in an input folder that leaves a marker file in that folder if it is ever imported (transformers imports a
 # copy of it from its modules cache: the marker's path is written in full).
 TRAP = """
@@ -64,12 +51,15 @@ class TrapTokenizer(PreTrainedTokenizerFast):
 class TrapImageProcessor(BaseImageProcessor):
     pass
 """
-# What a processor file of a folder says to make transformers import that code (with trust_remote_code=True).
-TRAP_PROCESSOR = (
-    {"auto_map": {"AutoTokenizer": ["trap.TrapTokenizer", "trap.TrapTokenizer"]}, "tokenizer_class": "TrapTokenizer"}
-    if TEXT
-    else {"auto_map": {"AutoImageProcessor": "trap.TrapImageProcessor"}}
-)
+# What a processor file of a folder says to make transformers import that code (with trust_remote_code=True), for
+# each kind of processor (the family's is `contract.PROCESSOR_AUTO_CLASS`).
+TRAP_PROCESSOR = {
+    "AutoTokenizer": {
+        "auto_map": {"AutoTokenizer": ["trap.TrapTokenizer", "trap.TrapTokenizer"]},
+        "tokenizer_class": "TrapTokenizer",
+    },
+    "AutoImageProcessor": {"auto_map": {"AutoImageProcessor": "trap.TrapImageProcessor"}},
+}[PROCESSOR_AUTO_CLASS]
 
 
 @pytest.fixture(autouse=True)
@@ -149,7 +139,8 @@ def commits(hub, repo_id: str = REPO_ID) -> list[str]:
 
 def native_checkpoint(folder) -> None:
     """A small checkpoint of the native transformers model the conversion script converts from."""
-    AutoModel.from_config(AutoConfig.for_model(CONVERTS_FROM, **NATIVE)).save_pretrained(folder)
+    native = getattr(transformers, NATIVE_BASE_CLASS)(native_config(tiny_config(num_hidden_layers=1)))
+    native.save_pretrained(folder)
 
 
 # -- publish: where the commit lands ----------------------------------------------------------------------------------
@@ -245,9 +236,8 @@ def test_the_trap_runs_when_a_folder_is_loaded_with_remote_code(checkpoint):
     # What the tests below guard against: loading this folder as transformers does with trust_remote_code=True.
     set_trap(checkpoint)
     edit_json(checkpoint / PROCESSOR_FILE, **TRAP_PROCESSOR)
-    loader = AutoTokenizer if TEXT else AutoImageProcessor
     try:
-        loader.from_pretrained(checkpoint, trust_remote_code=True)
+        getattr(transformers, PROCESSOR_AUTO_CLASS).from_pretrained(checkpoint, trust_remote_code=True)
     except (OSError, ValueError, TypeError):
         pass  # the trap classes are empty: what matters is that their file was imported
     assert trap_ran(checkpoint)

@@ -20,7 +20,8 @@ def input_ids() -> torch.Tensor:
 
 @pytest.mark.parametrize("tie_word_embeddings", [False, True])
 def test_causal_lm_parity(tmp_path, input_ids, tie_word_embeddings):
-    config = tiny_config(tie_word_embeddings=tie_word_embeddings, rope_theta=500000.0, rms_norm_eps=1e-5)
+    rope_parameters = {"rope_type": "default", "rope_theta": 500000.0}
+    config = tiny_config(tie_word_embeddings=tie_word_embeddings, rope_parameters=rope_parameters, rms_norm_eps=1e-5)
     llama = LlamaForCausalLM(native_config(config)).eval()
     llama.save_pretrained(tmp_path / "llama")
     assert main(["--input", str(tmp_path / "llama"), "--output", str(tmp_path / "converted")]) == 0

@@ -1,5 +1,5 @@
 import torch
-from transformers import pipeline
+from transformers import LlamaConfig, LlamaForCausalLM, pipeline
 
 from {{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}ForCausalLM,
@@ -10,6 +10,7 @@ from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
 
 from .common import tiny_config
 from .contract import PAD, PIPELINES, pipeline_inputs
+from .distributed import unmatched_plan_keys
 
 
 def test_forward_shapes_of_every_head(config, input_ids):
@@ -52,6 +53,17 @@ def test_tied_embeddings(tmp_path, input_ids):
 
     untied = {{ cookiecutter.class_prefix }}ForCausalLM(tiny_config(tie_word_embeddings=False))
     assert untied.lm_head.weight is not untied.model.embed_tokens.weight
+
+
+def test_parallel_plans_are_llamas(config):
+    # That the tensor and pipeline plans name real modules and shard as planned: test_distributed.py.
+    assert config.base_model_tp_plan == LlamaConfig.base_model_tp_plan
+    assert config.base_model_pp_plan == LlamaConfig.base_model_pp_plan
+    assert {{ cookiecutter.class_prefix }}ForCausalLM._tp_plan == LlamaForCausalLM._tp_plan
+    assert {{ cookiecutter.class_prefix }}ForCausalLM._pp_plan == LlamaForCausalLM._pp_plan
+    # transformers' default FSDP plan (embed_tokens, layers.*, norm) is Llama's module names: ours has them too.
+    causal_lm = {{ cookiecutter.class_prefix }}ForCausalLM(config)
+    assert causal_lm._fsdp_plan and unmatched_plan_keys(causal_lm, causal_lm._fsdp_plan) == []
 
 
 def test_greedy_generation_with_and_without_cache_agree(config, input_ids):

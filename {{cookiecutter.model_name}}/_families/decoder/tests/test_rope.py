@@ -9,8 +9,8 @@ from transformers import LlamaConfig, LlamaForCausalLM
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, {{ cookiecutter.class_prefix }}ForCausalLM
 from {{ cookiecutter.model_name }}.convert_llama_to_{{ cookiecutter.model_name }} import ConversionError, convert, convert_config
 
-from .test_conversion import tiny_llama_config
-from .tiny import PAD
+from .common import tiny_config
+from .contract import PAD, native_config
 
 # The original context is 8 positions and the model's 32: the longest test sequence (40) is past both.
 ORIGINAL_CONTEXT = 8
@@ -56,7 +56,8 @@ CASES = {
 def converted(request, tmp_path) -> tuple[LlamaForCausalLM, {{ cookiecutter.class_prefix }}ForCausalLM]:
     """A native Llama with the case's RoPE and its conversion, loaded back with `from_pretrained`."""
     rope_parameters, overrides = CASES[request.param]
-    llama_config = tiny_llama_config(max_position_embeddings=32, rope_parameters=dict(rope_parameters), **overrides)
+    overrides = dict(max_position_embeddings=32, rope_parameters=dict(rope_parameters), **overrides)
+    llama_config = native_config(tiny_config(), **overrides)
     llama = LlamaForCausalLM(llama_config).eval()
     llama.save_pretrained(tmp_path / "llama")
     convert(tmp_path / "llama", tmp_path / "converted")
@@ -88,7 +89,7 @@ def test_logits_and_generation_equal_llama(converted):
 
 def test_legacy_rope_scaling_keys_are_read_into_rope_parameters(tmp_path):
     # A config.json written before `rope_parameters`: `rope_theta` and `rope_scaling` at the top level.
-    legacy = tiny_llama_config().to_dict()
+    legacy = native_config(tiny_config()).to_dict()
     legacy.pop("rope_parameters")
     legacy.update(rope_theta=500000.0, rope_scaling={"type": "linear", "factor": 2.0}, model_type="llama")
     (tmp_path / "config.json").write_text(json.dumps(legacy))
@@ -105,7 +106,7 @@ def test_legacy_rope_scaling_keys_are_read_into_rope_parameters(tmp_path):
 
 
 def test_a_rope_type_this_model_does_not_implement_is_refused():
-    llama_config = tiny_llama_config(rope_parameters={"rope_type": "ntk-by-parts", "rope_theta": 10000.0})
+    llama_config = native_config(tiny_config(), rope_parameters={"rope_type": "ntk-by-parts", "rope_theta": 10000.0})
     with pytest.raises(ConversionError, match="rope_type 'ntk-by-parts', which this model does not implement"):
         convert_config(llama_config)
 

@@ -36,6 +36,8 @@ TINY_CONFIG: dict[str, Any] = dict(
 
 # Ways to feed the model that the shared tests check each backend and the conversion with.
 INPUT_VARIANTS = ("one segment", "two segments, right-padded")
+# The input variants whose `return_dict=False` tuples equal BERT's element by element (test_tuple_outputs.py).
+TUPLE_VARIANTS = INPUT_VARIANTS
 
 
 def example_inputs(config: {{ cookiecutter.class_prefix }}Config, variant: str = "one segment") -> dict[str, torch.Tensor]:

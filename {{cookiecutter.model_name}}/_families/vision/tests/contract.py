@@ -39,6 +39,8 @@ TINY_CONFIG: dict[str, Any] = dict(
 # other sizes with interpolated position embeddings. Variant -> (height, width, interpolate_pos_encoding).
 SIZES = {"32x32": (32, 32, False), "48x48, interpolated": (48, 48, True), "48x40, interpolated": (48, 40, True)}
 INPUT_VARIANTS = tuple(SIZES)
+# The input variants whose `return_dict=False` tuples equal ViT's element by element (test_tuple_outputs.py).
+TUPLE_VARIANTS = INPUT_VARIANTS
 
 
 def example_inputs(config: {{ cookiecutter.class_prefix }}Config, variant: str = "32x32") -> dict[str, Any]:
