@@ -410,10 +410,20 @@ def test_a_bad_config_json_is_refused(hub, checkpoint, capsys, content, message)
     assert hub.state.requests == []
 
 
-def test_a_config_the_model_refuses_gives_one_line(hub, checkpoint, capsys):
-    edit_json(checkpoint / "config.json", hidden_size="large")
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"hidden_size": "large"}, "`hidden_size` must be a positive integer, got 'large'."),
+        ({"num_attention_heads": 0}, "`num_attention_heads` must be a positive integer, got 0."),
+        # Refused by the checks transformers runs on every config it assembles (huggingface_hub's strict dataclasses).
+        ({"layer_types": ["no_such_layer"]}, "The `layer_types` entries must be in "),
+    ],
+    ids=["wrong-type", "out-of-range", "refused-by-transformers"],
+)
+def test_a_config_the_model_refuses_gives_one_line(hub, checkpoint, capsys, values, message):
+    edit_json(checkpoint / "config.json", **values)
     line = refused(publish(capsys, "--checkpoint", checkpoint))
-    assert line.startswith(f"error: --checkpoint {checkpoint} has a config this model refuses: ")
+    assert line.startswith(f"error: --checkpoint {checkpoint} has a config this model refuses: {message}")
     assert hub.state.requests == []
 
 
@@ -521,9 +531,16 @@ def test_the_release_goes_into_an_empty_output_folder(hub, checkpoint, tmp_path,
     [
         ("{not json", "error: {path} is not valid JSON ("),
         ('{"model_type": "gpt2"}', "error: --config {path} is a 'gpt2' config, not a {model_type!r} one."),
-        ('{"hidden_size": "large"}', "error: --config {path} cannot build the model: "),
+        (
+            '{"hidden_size": "large"}',
+            "error: --config {path} cannot build the model: `hidden_size` must be a positive integer, got 'large'.",
+        ),
+        (
+            '{"layer_types": ["no_such_layer"]}',
+            "error: --config {path} cannot build the model: The `layer_types` entries must be in ",
+        ),
     ],
-    ids=["invalid", "other-model-type", "wrong-type"],
+    ids=["invalid", "other-model-type", "wrong-type", "refused-by-transformers"],
 )
 def test_a_bad_config_file_for_a_new_model_gives_one_line(hub, tmp_path, capsys, content, message):
     path = tmp_path / "config.json"
@@ -590,6 +607,24 @@ def test_conversion_refuses_another_model_before_reading_weights(tmp_path, capsy
         edit_json(folder / "config.json", **config)
     line = refused(convert(capsys, folder, tmp_path / "out"))
     assert line.startswith(message.format(folder=folder))
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"hidden_size": "large"}, "Field 'hidden_size' expected int, got str (value: 'large')"),
+        ({"layer_types": ["no_such_layer"]}, "The `layer_types` entries must be in "),
+    ],
+    ids=["wrong-type", "refused-layer-types"],
+)
+def test_conversion_of_a_config_transformers_refuses_gives_one_line(tmp_path, capsys, values, message):
+    folder = tmp_path / "native"
+    native_checkpoint(folder)
+    edit_json(folder / "config.json", **values)
+    line = refused(convert(capsys, folder, tmp_path / "out"))
+    assert line.startswith(f"error: {folder / 'config.json'} is not a valid ")
+    assert f" config: {message}" in line
     assert not (tmp_path / "out").exists()
 
 

@@ -24,7 +24,9 @@ from transformers import PretrainedConfig, PreTrainedModel
 from .cli import CommandError, check_new_folder, move_into, run_command, temporary_folder
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .inputs import (
+    CONFIG_ERRORS,
     PROCESSOR_FILES,
+    config_problem,
     read_config,
     refuse_foreign_code,
     safetensors_files,
@@ -69,8 +71,9 @@ def load_source_config(config_class: type[PretrainedConfig], folder: Path, sourc
     """The input's config, read by `config_class`: transformers' own class for the source model."""
     try:
         return config_class.from_pretrained(folder)
-    except (ValueError, TypeError) as error:  # a value of the wrong type or out of range
-        raise ConversionError(f"{folder / 'config.json'} is not a valid {source} config: {error}") from error
+    except CONFIG_ERRORS as error:  # a value of the wrong type or out of range
+        problem = config_problem(error)
+        raise ConversionError(f"{folder / 'config.json'} is not a valid {source} config: {problem}") from error
 
 
 def load_safetensors(folder: Path) -> dict[str, torch.Tensor]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import torch
+from huggingface_hub.errors import StrictDataclassError
 from safetensors import SafetensorError, safe_open
 from transformers import PretrainedConfig, PreTrainedModel
 
@@ -22,6 +23,11 @@ PROCESSOR_FILES = ("tokenizer_config.json", "preprocessor_config.json", "process
 WEIGHTS_FILE = "model.safetensors"
 INDEX_FILE = "model.safetensors.index.json"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+# What assembling a config, or building a model from it, raises for values it refuses: a ValueError from the model's
+# own checks; huggingface_hub's strict-dataclass errors from the checks transformers runs on every config it
+# assembles (a value of the wrong type for a typed field, a refused `layer_types`, ...); a TypeError from code that
+# computes with a value of the wrong type.
+CONFIG_ERRORS = (ValueError, TypeError, StrictDataclassError)
 
 
 def read_json(path: Path) -> dict:
@@ -46,6 +52,13 @@ def read_config(folder: Path, option: str) -> dict:
     if not isinstance(config.get("model_type"), str):
         raise CommandError(f"{path} names no model_type: pass a folder written by save_pretrained.")
     return config
+
+
+def config_problem(error: Exception) -> str:
+    """What is wrong with a refused config: for a strict-dataclass error, the message of the check that failed."""
+    if isinstance(error, StrictDataclassError) and error.__cause__ is not None:
+        return str(error.__cause__)
+    return str(error)
 
 
 def refuse_foreign_code(path: Path, own: dict | None = None) -> None:

@@ -61,8 +61,10 @@ from .family import (
     usage_code,
 )
 from .inputs import (
+    CONFIG_ERRORS,
     PICKLE_SUFFIXES,
     PROCESSOR_FILES,
+    config_problem,
     expected_weights,
     read_config,
     read_json,
@@ -98,8 +100,9 @@ def load_model(checkpoint: Path | None, config_file: Path | None, head: str | No
     try:
         config = {{ cookiecutter.class_prefix }}Config.from_pretrained(checkpoint)
         expected, tied = expected_weights(model_class, config)
-    except (ValueError, TypeError) as error:  # the config's values cannot build the model
-        raise CommandError(f"--checkpoint {checkpoint} has a config this model refuses: {error}") from error
+    except CONFIG_ERRORS as error:  # the config's values cannot build the model
+        problem = config_problem(error)
+        raise CommandError(f"--checkpoint {checkpoint} has a config this model refuses: {problem}") from error
     problems = weight_problems(expected, tensor_shapes(safetensors_files(checkpoint, "--checkpoint")), tied)
     if problems:
         raise CommandError(
@@ -117,9 +120,9 @@ def new_model(config_file: Path | None, head: str) -> PreTrainedModel:
         raise CommandError(f"--config {config_file} is a {model_type!r} config, not a {MODEL_TYPE!r} one.")
     try:
         return HEADS[head]({{ cookiecutter.class_prefix }}Config.from_dict(settings))
-    except (ValueError, TypeError) as error:  # a value of the wrong type or out of range
+    except CONFIG_ERRORS as error:  # a value of the wrong type or out of range
         source = f"--config {config_file}" if config_file else "the default config"
-        raise CommandError(f"{source} cannot build the model: {error}") from error
+        raise CommandError(f"{source} cannot build the model: {config_problem(error)}") from error
 
 
 def check_checkpoint(checkpoint: Path) -> type[PreTrainedModel]:

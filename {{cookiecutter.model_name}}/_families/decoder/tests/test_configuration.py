@@ -36,6 +36,12 @@ def test_model_type_and_defaults():
         ({"rope_parameters": {"rope_type": "ntk-by-parts", "factor": 2.0}}, "rope_type 'ntk-by-parts'"),
         ({"attention_dropout": 1.5}, "`attention_dropout` must be in [0, 1)"),
         ({"vocab_size": 99, "pad_token_id": 99}, "`pad_token_id` (99) must be in [0, vocab_size=99)"),
+        # Values of the wrong type: named, never computed with (a TypeError inside transformers' own checks).
+        ({"hidden_size": "large"}, "`hidden_size` must be a positive integer, got 'large'"),
+        ({"num_attention_heads": "4"}, "`num_attention_heads` must be a positive integer, got '4'"),
+        ({"attention_dropout": "0.1"}, "`attention_dropout` must be in [0, 1), got '0.1'"),
+        ({"rope_parameters": {"rope_type": "default", "rope_theta": "1e4"}}, "must be positive, got '1e4'"),
+        ({"bos_token_id": "1"}, "`bos_token_id` ('1') must be in [0, vocab_size=384)"),
     ],
 )
 def test_invalid_values_raise_clear_errors_when_the_model_is_built_or_saved(tmp_path, overrides, message):

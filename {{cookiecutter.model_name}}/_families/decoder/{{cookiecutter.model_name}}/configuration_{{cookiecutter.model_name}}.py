@@ -7,6 +7,11 @@ from transformers.modeling_rope_utils import RopeParameters
 ROPE_TYPES = ("default", "linear", "dynamic", "yarn", "llama3", "longrope")
 
 
+def is_number(value: object) -> bool:
+    """An int or a float, not a bool or a string: what the checks below compare and compute with."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     r"""
     Configuration of a [`{{ cookiecutter.class_prefix }}Model`]: a decoder-only transformer with the math of Llama (RMSNorm,
@@ -109,7 +114,7 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         # `validate_architecture` says what is wrong when a model is built or the config is saved.
         if num_key_value_heads is None:
             num_key_value_heads = num_attention_heads
-        if head_dim is None and isinstance(num_attention_heads, int) and num_attention_heads > 0:
+        if head_dim is None and all(isinstance(size, int) and size > 0 for size in (hidden_size, num_attention_heads)):
             head_dim = hidden_size // num_attention_heads
         self.vocab_size = vocab_size
         self.hidden_size = hidden_size
@@ -174,14 +179,14 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
                 f"{', '.join(ROPE_TYPES)}."
             )
         rope_theta = rope_parameters.get("rope_theta")
-        if not isinstance(rope_theta, int | float) or rope_theta <= 0:
+        if not (is_number(rope_theta) and rope_theta > 0):
             raise ValueError(f"`rope_parameters['rope_theta']` must be positive, got {rope_theta!r}.")
-        if not 0.0 <= self.attention_dropout < 1.0:
-            raise ValueError(f"`attention_dropout` must be in [0, 1), got {self.attention_dropout}.")
+        if not (is_number(self.attention_dropout) and 0.0 <= self.attention_dropout < 1.0):
+            raise ValueError(f"`attention_dropout` must be in [0, 1), got {self.attention_dropout!r}.")
         for name in ("pad_token_id", "bos_token_id"):
             token_id = getattr(self, name)
-            if token_id is not None and not 0 <= token_id < self.vocab_size:
-                raise ValueError(f"`{name}` ({token_id}) must be in [0, vocab_size={self.vocab_size}).")
+            if token_id is not None and not (isinstance(token_id, int) and 0 <= token_id < self.vocab_size):
+                raise ValueError(f"`{name}` ({token_id!r}) must be in [0, vocab_size={self.vocab_size}).")
 
 
 {{ cookiecutter.class_prefix }}Config.register_for_auto_class()

@@ -53,6 +53,13 @@ def test_model_type_and_defaults():
         ({"layer_norm_eps": 0.0}, "`layer_norm_eps` must be positive"),
         ({"initializer_range": -0.02}, "`initializer_range` must be positive"),
         ({"vocab_size": 99, "pad_token_id": 99}, "`pad_token_id` (99) must be in [0, vocab_size=99)"),
+        # Values of the wrong type: named, never computed with (a TypeError inside transformers' own checks).
+        ({"hidden_size": "large"}, "`hidden_size` must be a positive integer, got 'large'"),
+        ({"num_attention_heads": "4"}, "`num_attention_heads` must be a positive integer, got '4'"),
+        ({"classifier_dropout": "0.1"}, "`classifier_dropout` must be in [0, 1), got '0.1'"),
+        ({"layer_norm_eps": "1e-12"}, "`layer_norm_eps` must be positive, got '1e-12'"),
+        ({"pad_token_id": "0"}, "`pad_token_id` ('0') must be in [0, vocab_size=512)"),
+        ({"hidden_act": ["gelu"]}, "`hidden_act` ['gelu'] is not an activation"),
     ],
 )
 def test_invalid_values_raise_clear_errors_when_the_model_is_built_or_saved(tmp_path, overrides, message):

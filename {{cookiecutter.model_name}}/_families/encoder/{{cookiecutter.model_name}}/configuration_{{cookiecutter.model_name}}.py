@@ -4,6 +4,11 @@ from transformers import PreTrainedConfig
 from transformers.activations import ACT2FN
 
 
+def is_number(value: object) -> bool:
+    """An int or a float, not a bool or a string: what the checks below compare and compute with."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     r"""
     Configuration of a [`{{ cookiecutter.class_prefix }}Model`]: a bidirectional encoder with the math of BERT (learned
@@ -119,8 +124,12 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
 
     @property
     def head_dim(self) -> int:
-        """hidden_size / num_attention_heads (0 while the number of heads is not positive)."""
-        return self.hidden_size // self.num_attention_heads if self.num_attention_heads > 0 else 0
+        """hidden_size / num_attention_heads (0 until both are positive integers; `validate_architecture` says which
+        is not). transformers' own config checks read it while a config is assembled: it must not raise."""
+        sizes = (self.hidden_size, self.num_attention_heads)
+        if not all(isinstance(size, int) and size > 0 for size in sizes):
+            return 0
+        return self.hidden_size // self.num_attention_heads
 
     def validate(self) -> None:
         """transformers' checks (run by `save_pretrained`), preceded by this model's own."""
@@ -147,7 +156,7 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
                 f"`hidden_size` ({self.hidden_size}) must be divisible by `num_attention_heads` "
                 f"({self.num_attention_heads}): each head gets hidden_size / num_attention_heads dimensions."
             )
-        if self.hidden_act not in ACT2FN:
+        if not isinstance(self.hidden_act, str) or self.hidden_act not in ACT2FN:
             raise ValueError(
                 f"`hidden_act` {self.hidden_act!r} is not an activation of transformers.activations "
                 "(e.g. 'gelu', 'gelu_new', 'relu')."
@@ -155,16 +164,16 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         dropouts = ("hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout")
         for name in dropouts:
             value = getattr(self, name)
-            if value is not None and not 0.0 <= value < 1.0:
-                raise ValueError(f"`{name}` must be in [0, 1), got {value}.")
-        if self.layer_norm_eps <= 0:
-            raise ValueError(f"`layer_norm_eps` must be positive, got {self.layer_norm_eps}.")
-        if self.initializer_range <= 0:
-            raise ValueError(f"`initializer_range` must be positive, got {self.initializer_range}.")
+            if value is not None and not (is_number(value) and 0.0 <= value < 1.0):
+                raise ValueError(f"`{name}` must be in [0, 1), got {value!r}.")
+        for name in ("layer_norm_eps", "initializer_range"):
+            value = getattr(self, name)
+            if not (is_number(value) and value > 0):
+                raise ValueError(f"`{name}` must be positive, got {value!r}.")
         for name in ("pad_token_id", "bos_token_id"):
             token_id = getattr(self, name)
-            if token_id is not None and not 0 <= token_id < self.vocab_size:
-                raise ValueError(f"`{name}` ({token_id}) must be in [0, vocab_size={self.vocab_size}).")
+            if token_id is not None and not (isinstance(token_id, int) and 0 <= token_id < self.vocab_size):
+                raise ValueError(f"`{name}` ({token_id!r}) must be in [0, vocab_size={self.vocab_size}).")
 
 
 {{ cookiecutter.class_prefix }}Config.register_for_auto_class()

@@ -42,6 +42,12 @@ def test_model_type_and_defaults():
         ({"attention_probs_dropout_prob": -0.1}, "`attention_probs_dropout_prob` must be in [0, 1)"),
         ({"layer_norm_eps": 0.0}, "`layer_norm_eps` must be positive"),
         ({"hidden_act": "swish_nope"}, "`hidden_act` 'swish_nope' is not an activation"),
+        # Values of the wrong type: named, never computed with (a TypeError inside transformers' own checks).
+        ({"hidden_size": "large"}, "`hidden_size` must be a positive integer, got 'large'"),
+        ({"num_attention_heads": "4"}, "`num_attention_heads` must be a positive integer, got '4'"),
+        ({"hidden_dropout_prob": "none"}, "`hidden_dropout_prob` must be in [0, 1), got 'none'"),
+        ({"initializer_range": "0.02"}, "`initializer_range` must be positive, got '0.02'"),
+        ({"pooler_act": ["tanh"]}, "`pooler_act` ['tanh'] is not an activation"),
     ],
 )
 def test_invalid_values_raise_clear_errors_when_the_model_is_built_or_saved(tmp_path, overrides, message):

@@ -4,6 +4,11 @@ from transformers import PreTrainedConfig
 from transformers.activations import ACT2FN
 
 
+def is_number(value: object) -> bool:
+    """An int or a float, not a bool or a string: what the checks below compare and compute with."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     r"""
     Configuration of a [`{{ cookiecutter.class_prefix }}Model`]: a vision transformer with the math of ViT (patch
@@ -109,8 +114,12 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
 
     @property
     def head_dim(self) -> int:
-        """hidden_size / num_attention_heads (0 while the number of heads is not positive)."""
-        return self.hidden_size // self.num_attention_heads if self.num_attention_heads > 0 else 0
+        """hidden_size / num_attention_heads (0 until both are positive integers; `validate_architecture` says which
+        is not). transformers' own config checks read it while a config is assembled: it must not raise."""
+        sizes = (self.hidden_size, self.num_attention_heads)
+        if not all(isinstance(size, int) and size > 0 for size in sizes):
+            return 0
+        return self.hidden_size // self.num_attention_heads
 
     @property
     def num_patches(self) -> int:
@@ -149,15 +158,15 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
             )
         for name in ("hidden_dropout_prob", "attention_probs_dropout_prob"):
             value = getattr(self, name)
-            if not 0.0 <= value < 1.0:
-                raise ValueError(f"`{name}` must be in [0, 1), got {value}.")
+            if not (is_number(value) and 0.0 <= value < 1.0):
+                raise ValueError(f"`{name}` must be in [0, 1), got {value!r}.")
         for name in ("layer_norm_eps", "initializer_range"):
             value = getattr(self, name)
-            if value <= 0:
-                raise ValueError(f"`{name}` must be positive, got {value}.")
+            if not (is_number(value) and value > 0):
+                raise ValueError(f"`{name}` must be positive, got {value!r}.")
         for name in ("hidden_act", "pooler_act"):
             value = getattr(self, name)
-            if value not in ACT2FN:
+            if not isinstance(value, str) or value not in ACT2FN:
                 raise ValueError(f"`{name}` {value!r} is not an activation of `transformers.activations.ACT2FN`.")
 
 
