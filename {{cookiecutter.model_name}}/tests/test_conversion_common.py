@@ -43,12 +43,12 @@ def test_a_mismatched_checkpoint_fails_loudly_and_writes_nothing(tmp_path, confi
     else:  # one column short
         shape = tuple(tensors[native_key].shape)
         tensors[native_key] = tensors[native_key][..., :-1].contiguous()
-        message = f"{our_key}: checkpoint {tuple(tensors[native_key].shape)} != model {shape}"
+        message = f"shape mismatches: ['{our_key}: checkpoint {tuple(tensors[native_key].shape)} != model {shape}']"
     save_file(tensors, tmp_path / "native" / "model.safetensors", metadata={"format": "pt"})
 
     with pytest.raises(ConversionError) as error:
         CONVERSION.convert(tmp_path / "native", tmp_path / "converted")
-    assert message in str(error.value)
+    assert str(error.value) == f"the checkpoint does not match the model: {message}."
     assert not (tmp_path / "converted").exists()
 
 
