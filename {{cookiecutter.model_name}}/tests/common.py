@@ -4,6 +4,7 @@ Every family's `tests/contract.py` defines the same names:
 
 - `TINY_CONFIG`: the family's values for a tiny model (see `tiny_config`), e.g. a vocabulary that fits the default
   processor;
+- `INVALID_CONFIGS`: settings the config refuses when a model is built or the config saved, and what the error says;
 - `INPUT_VARIANTS` and `example_inputs(config, variant)`: model inputs (a batch of 2) in each form that matters to
   the attention backends and to conversion (padding, token types, image sizes);
 - `TUPLE_VARIANTS`: the variants whose `return_dict=False` tuples equal the native model's element by element;

@@ -12,7 +12,7 @@ from transformers import AutoConfig
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
 from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, HEADS, assert_same_outputs, tiny_config
-from .contract import BUFFERS, INPUT_VARIANTS, example_inputs, training_batch
+from .contract import BUFFERS, INPUT_VARIANTS, INVALID_CONFIGS, example_inputs, training_batch
 from .helpers import enable_counted_checkpointing
 
 
@@ -22,6 +22,20 @@ def test_config_round_trip_and_auto_config(tmp_path, config):
     loaded = AutoConfig.from_pretrained(tmp_path, trust_remote_code=True)
     assert type(loaded).__name__ == "{{ cookiecutter.class_prefix }}Config"
     assert loaded.model_type == {{ cookiecutter.class_prefix }}Config.model_type == "{{ cookiecutter.model_name }}"
+
+
+@pytest.mark.parametrize(("overrides", "message"), INVALID_CONFIGS)
+def test_invalid_config_values_raise_clear_errors_when_the_model_is_built_or_saved(tmp_path, overrides, message):
+    # Assembling a config from keyword arguments never raises (transformers' common tests rely on it) ...
+    config = tiny_config(**overrides)
+    # ... building a model from it, or saving it, says what is wrong.
+    with pytest.raises(ValueError) as error:
+        DEFAULT_CLASS(config)
+    assert message in str(error.value)
+    with pytest.raises(ValueError) as error:
+        config.save_pretrained(tmp_path)
+    assert message in str(error.value)
+    assert not (tmp_path / "config.json").exists()
 
 
 @pytest.mark.parametrize("auto_class", HEADS)
