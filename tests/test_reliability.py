@@ -54,7 +54,7 @@ def test_baking_over_an_existing_project_is_refused_and_changes_nothing(edited_p
     assert files_of(edited_project) == before
     errors = capfd.readouterr().err.strip().splitlines()
     assert errors == [
-        f"ERROR: {edited_project} already holds files (.cookiecutter.json, .gitignore, README.md, ...): baking over "
+        f"ERROR: {edited_project} already holds files (.cookiecutter.json, .github, .gitignore, ...): baking over "
         "them would overwrite your edits and leave files of the earlier bake mixed in, so nothing was changed. Bake "
         "into a new folder (--output-dir) and compare."
     ]
