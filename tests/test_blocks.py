@@ -1,68 +1,82 @@
-"""The shared blocks under `templates/`, which families' modeling and configuration files include at bake time.
+"""The shared blocks in `templates/`: Jinja macros that families' modeling and configuration files call at bake time.
 
-The baked families check the blocks as each family includes them (tests/test_bake.py); here every block is rendered
-alone with each set of variables a family may give it (options no family uses yet included), and must be Python that
-ruff leaves as it is, and end where the include tag's own line ends it.
+The baked families check the blocks as each family calls them (tests/test_bake.py); here every macro is called alone
+with each set of arguments a family may give it (options no family uses yet included), and must write Python that
+ruff leaves as it is, and end where the line of its call ends it.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 
 import pytest
 from cookiecutter.environment import StrictEnvironment
 from jinja2 import FileSystemLoader
+from jinja2.runtime import Macro
 
 from .conftest import TEMPLATE_DIR
 
 BLOCKS_DIR = TEMPLATE_DIR / "templates"
-BLOCKS = sorted(path.relative_to(BLOCKS_DIR).as_posix() for path in BLOCKS_DIR.rglob("*.py"))
-# What a block sees: the answers (the longest class prefix the answer checks allow, with a sub-model's suffix), and
-# the variables a family sets around an include.
-COOKIECUTTER = {"model_name": "my_model", "class_prefix": "MyModel"}
-VARIABLES = {
-    "defaults": {},
-    "long names": {"cookiecutter": {"model_name": "m" * 24, "class_prefix": "LongResearchModelName"}},
-    "sub-model": {"prefix": "LongResearchModelNameText", "config_class": "LongResearchModelNameTextConfig"},
-    "options": {
-        "sliding_window": True,
-        "mlp_class": "MyModelSparseMoeBlock",
-        "model_class": "MyModelTextModel",
-        "output_class": "MoeModelOutputWithPast",
-    },
+TEMPLATES = sorted(path.name for path in BLOCKS_DIR.glob("*.py"))
+# What a macro is given: the answers (the longest class prefix the answer checks allow), and the arguments a family
+# passes, those of a sub-model's classes (a vision-language model's text tower) and options no family uses yet.
+ANSWERS = {"model_name": "my_model", "class_prefix": "MyModel"}
+VARIANTS = {
+    "defaults": ({}, {}),
+    "long names": ({"model_name": "m" * 24, "class_prefix": "LongResearchModelName"}, {}),
+    "sub-model": ({}, {"prefix": "LongResearchModelNameText", "config_class": "LongResearchModelNameTextConfig"}),
+    "options": (
+        {},
+        {
+            "sliding_window": True,
+            "mlp_class": "MyModelSparseMoeBlock",
+            "model_class": "MyModelTextModel",
+            "output_class": "MoeModelOutputWithPast",
+        },
+    ),
 }
 
 
-def render(block: str, variables: dict) -> str:
+def macros(name: str, answers: dict) -> dict[str, Macro]:
     environment = StrictEnvironment(keep_trailing_newline=True, loader=FileSystemLoader(BLOCKS_DIR))
-    return environment.get_template(block).render(**{"cookiecutter": COOKIECUTTER, **variables})
+    module = environment.get_template(name).make_module({"cookiecutter": answers})
+    return {key: value for key, value in vars(module).items() if isinstance(value, Macro)}
 
 
-def test_every_block_is_included_by_a_family_or_documented():
+def test_every_macro_is_called_by_a_family_or_documented():
     sources = "\n".join(path.read_text() for path in (TEMPLATE_DIR / "{{cookiecutter.model_name}}").rglob("*.py"))
     readme = (TEMPLATE_DIR / "README.md").read_text()
-    for block in BLOCKS:
-        assert f'{{% include "{block}" %}}' in sources or f"`{block}`" in readme, f"{block} is never used"
+    for name in TEMPLATES:
+        module = name.removesuffix(".py")
+        assert f'import "{name}" as {module} with context' in sources or f"`{name}`" in readme, name
+        for macro in macros(name, ANSWERS):
+            assert re.search(rf"{{{{ {module}\.{macro}\(", sources) or f"`{module}.{macro}`" in readme, macro
 
 
-@pytest.mark.parametrize("variant", VARIABLES)
-def test_blocks_render_to_formatted_python(tmp_path, variant):
-    rendered = {block: render(block, VARIABLES[variant]) for block in BLOCKS}
-    for block, text in rendered.items():
-        assert "{{" not in text and "{%" not in text and "{#" not in text, block
-        # The include tag stands on its own line: the block neither starts nor ends with a line break of its own.
-        assert text.strip("\n") == text, f"{block} starts or ends with a newline"
-        # A block of a class body (indented) is checked inside a class.
-        module = f"class Block:\n{text}\n" if text.startswith(" ") else f"{text}\n"
-        try:
-            ast.parse(module)
-        except SyntaxError as error:
-            pytest.fail(f"{block} ({variant}) is not Python: {error}")
-        path = tmp_path / block
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(module)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_macros_write_formatted_python(tmp_path, variant):
+    answers, arguments = VARIANTS[variant]
+    for name in TEMPLATES:
+        for macro_name, macro in macros(name, {**ANSWERS, **answers}).items():
+            block = f"{name.removesuffix('.py')}.{macro_name}"
+            text = macro(**{key: value for key, value in arguments.items() if key in macro.arguments})
+            assert "{{" not in text and "{%" not in text and "{#" not in text, block
+            # The call stands on its own line: the block neither starts nor ends with a line break of its own.
+            assert text.strip() == text.lstrip(" "), f"{block} starts or ends with white space"
+            module = f"{text}\n"
+            try:
+                ast.parse(module)
+            except SyntaxError:
+                # A block of a class body is called indented, in a class: its first line has no indentation of its own.
+                module = f"class Block:\n    {text}\n"
+                try:
+                    ast.parse(module)
+                except SyntaxError as error:
+                    pytest.fail(f"{block} ({variant}) is not Python: {error}")
+            (tmp_path / f"{block}.py").write_text(module)
     (tmp_path / "ruff.toml").write_text('line-length = 119\ntarget-version = "py311"\n')
     command = [sys.executable, "-m", "ruff", "format", "--no-cache", "--check", "--diff", "."]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)

@@ -1,3 +1,5 @@
+{%- import "common.py" as common with context -%}
+{%- import "llama.py" as llama with context -%}
 """PyTorch {{ cookiecutter.class_prefix }} model: a decoder-only transformer with the math of Llama.
 
 The blocks follow `transformers.models.llama.modeling_llama` (RMSNorm, rotary position embeddings, grouped-query
@@ -29,41 +31,33 @@ from transformers.utils.output_capturing import capture_outputs
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
 
-{% include "llama/rms_norm.py" %}
+{{ llama.rms_norm() }}
 
 
-{% include "llama/rotary_embedding.py" %}
+{{ llama.rotary_embedding() }}
 
 
-{% include "llama/mlp.py" %}
+{{ llama.mlp() }}
 
 
-{% include "llama/attention.py" %}
+{{ llama.attention() }}
 
 
-{% include "llama/decoder_layer.py" %}
+{{ llama.decoder_layer() }}
 
 
 class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
     config_class = {{ cookiecutter.class_prefix }}Config
     base_model_prefix = "model"
-    supports_gradient_checkpointing = True
     _no_split_modules = ["{{ cookiecutter.class_prefix }}DecoderLayer"]
     _skip_keys_device_placement = ["past_key_values"]
-    _supports_sdpa = True
-    _supports_flash_attn = True
-    _supports_flex_attn = True
-    _supports_attention_backend = True
     _can_compile_fullgraph = True
     # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
     _can_record_outputs = {
         "hidden_states": {{ cookiecutter.class_prefix }}DecoderLayer,
         "attentions": {{ cookiecutter.class_prefix }}Attention,
     }
-
-    def __init__(self, config: {{ cookiecutter.class_prefix }}Config, *inputs, **kwargs) -> None:
-        config.validate_architecture()  # one clear error before a broken model is built
-        super().__init__(config, *inputs, **kwargs)
+    {{ common.pretrained_model() }}
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
@@ -77,14 +71,8 @@ class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
             init.copy_(module.inv_freq, inv_freq)
             init.copy_(module.original_inv_freq, inv_freq)
 
-    def post_init(self) -> None:
-        super().post_init()
-        # `save_pretrained` records only the saved class in `auto_map`: list every head so that each Auto class
-        # loads from any checkpoint of this model, whichever head was saved.
-        self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **auto_map()}
 
-
-{% include "llama/model.py" %}
+{{ llama.model() }}
 
 
 class {{ cookiecutter.class_prefix }}ForCausalLM({{ cookiecutter.class_prefix }}PreTrainedModel, GenerationMixin):
@@ -161,7 +149,7 @@ class {{ cookiecutter.class_prefix }}ForCausalLM({{ cookiecutter.class_prefix }}
         )
 
 
-{% include "llama/sequence_classification.py" %}
+{{ llama.sequence_classification() }}
 
 
 AUTO_CLASSES = {
@@ -169,17 +157,7 @@ AUTO_CLASSES = {
     {{ cookiecutter.class_prefix }}ForCausalLM: "AutoModelForCausalLM",
     {{ cookiecutter.class_prefix }}ForSequenceClassification: "AutoModelForSequenceClassification",
 }
-for model_class, auto_class in AUTO_CLASSES.items():
-    model_class.register_for_auto_class(auto_class)
-
-
-def auto_map() -> dict[str, str]:
-    """The complete `auto_map` of this model: every registered head, and the config."""
-    config_class = {{ cookiecutter.class_prefix }}Config
-    mapping = {"AutoConfig": f"{config_class.__module__.rsplit('.', 1)[-1]}.{config_class.__name__}"}
-    for model_class, auto_class in AUTO_CLASSES.items():
-        mapping[auto_class] = f"{model_class.__module__.rsplit('.', 1)[-1]}.{model_class.__name__}"
-    return mapping
+{{ common.auto_classes() }}
 
 
 __all__ = [

@@ -1,3 +1,4 @@
+{%- import "common.py" as common with context -%}
 """PyTorch {{ cookiecutter.class_prefix }} model: a bidirectional encoder with the math of BERT.
 
 The blocks follow `transformers.models.bert.modeling_bert` (word + learned absolute position + token type embeddings,
@@ -278,21 +279,13 @@ class {{ cookiecutter.class_prefix }}LMPredictionHead(nn.Module):
 class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
     config_class = {{ cookiecutter.class_prefix }}Config
     base_model_prefix = "model"
-    supports_gradient_checkpointing = True
     _no_split_modules = ["{{ cookiecutter.class_prefix }}Embeddings", "{{ cookiecutter.class_prefix }}Layer"]
-    _supports_sdpa = True
-    _supports_flash_attn = True
-    _supports_flex_attn = True
-    _supports_attention_backend = True
     # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
     _can_record_outputs = {
         "hidden_states": {{ cookiecutter.class_prefix }}Layer,
         "attentions": {{ cookiecutter.class_prefix }}SelfAttention,
     }
-
-    def __init__(self, config: {{ cookiecutter.class_prefix }}Config, *inputs, **kwargs) -> None:
-        config.validate_architecture()  # one clear error before a broken model is built
-        super().__init__(config, *inputs, **kwargs)
+    {{ common.pretrained_model() }}
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
@@ -308,12 +301,6 @@ class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
             positions = torch.arange(module.position_ids.shape[-1], device=module.position_ids.device)
             init.copy_(module.position_ids, positions.expand((1, -1)))
             init.zeros_(module.token_type_ids)
-
-    def post_init(self) -> None:
-        super().post_init()
-        # `save_pretrained` records only the saved class in `auto_map`: list every head so that each Auto class
-        # loads from any checkpoint of this model, whichever head was saved.
-        self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **auto_map()}
 
 
 class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTrainedModel):
@@ -577,17 +564,7 @@ AUTO_CLASSES = {
     {{ cookiecutter.class_prefix }}ForSequenceClassification: "AutoModelForSequenceClassification",
     {{ cookiecutter.class_prefix }}ForTokenClassification: "AutoModelForTokenClassification",
 }
-for model_class, auto_class in AUTO_CLASSES.items():
-    model_class.register_for_auto_class(auto_class)
-
-
-def auto_map() -> dict[str, str]:
-    """The complete `auto_map` of this model: every registered head, and the config."""
-    config_class = {{ cookiecutter.class_prefix }}Config
-    mapping = {"AutoConfig": f"{config_class.__module__.rsplit('.', 1)[-1]}.{config_class.__name__}"}
-    for model_class, auto_class in AUTO_CLASSES.items():
-        mapping[auto_class] = f"{model_class.__module__.rsplit('.', 1)[-1]}.{model_class.__name__}"
-    return mapping
+{{ common.auto_classes() }}
 
 
 __all__ = [

@@ -1,3 +1,4 @@
+{%- import "common.py" as common with context -%}
 """PyTorch {{ cookiecutter.class_prefix }} model: a vision transformer with the math of ViT.
 
 The blocks follow `transformers.models.vit.modeling_vit` (convolutional patch embeddings, a CLS token, learned position
@@ -215,22 +216,14 @@ class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
     base_model_prefix = "model"
     main_input_name = "pixel_values"
     input_modalities = ("image",)
-    supports_gradient_checkpointing = True
     _no_split_modules = ["{{ cookiecutter.class_prefix }}Embeddings", "{{ cookiecutter.class_prefix }}Layer"]
-    _supports_sdpa = True
-    _supports_flash_attn = True
-    _supports_flex_attn = True
-    _supports_attention_backend = True
     _can_compile_fullgraph = True
     # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
     _can_record_outputs = {
         "hidden_states": {{ cookiecutter.class_prefix }}Layer,
         "attentions": {{ cookiecutter.class_prefix }}Attention,
     }
-
-    def __init__(self, config: {{ cookiecutter.class_prefix }}Config, *inputs, **kwargs) -> None:
-        config.validate_architecture()  # one clear error before a broken model is built
-        super().__init__(config, *inputs, **kwargs)
+    {{ common.pretrained_model() }}
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
@@ -239,12 +232,6 @@ class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
         if isinstance(module, {{ cookiecutter.class_prefix }}Embeddings):
             init.trunc_normal_(module.position_embeddings, mean=0.0, std=self.config.initializer_range)
             init.trunc_normal_(module.cls_token, mean=0.0, std=self.config.initializer_range)
-
-    def post_init(self) -> None:
-        super().post_init()
-        # `save_pretrained` records only the saved class in `auto_map`: list every head so that each Auto class
-        # loads from any checkpoint of this model, whichever head was saved.
-        self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **auto_map()}
 
 
 class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTrainedModel):
@@ -362,17 +349,7 @@ AUTO_CLASSES = {
     {{ cookiecutter.class_prefix }}Model: "AutoModel",
     {{ cookiecutter.class_prefix }}ForImageClassification: "AutoModelForImageClassification",
 }
-for model_class, auto_class in AUTO_CLASSES.items():
-    model_class.register_for_auto_class(auto_class)
-
-
-def auto_map() -> dict[str, str]:
-    """The complete `auto_map` of this model: every registered head, and the config."""
-    config_class = {{ cookiecutter.class_prefix }}Config
-    mapping = {"AutoConfig": f"{config_class.__module__.rsplit('.', 1)[-1]}.{config_class.__name__}"}
-    for model_class, auto_class in AUTO_CLASSES.items():
-        mapping[auto_class] = f"{model_class.__module__.rsplit('.', 1)[-1]}.{model_class.__name__}"
-    return mapping
+{{ common.auto_classes() }}
 
 
 __all__ = [
