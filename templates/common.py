@@ -24,9 +24,16 @@ is built, and the complete `auto_map` (auto_classes) in every saved config. -#}
 {%- endmacro %}
 
 
-{#- Every family's Auto class registration, after its `AUTO_CLASSES = {head class: "AutoModel...", ...}`; defines
-auto_map(), which the PreTrainedModel body writes into every config. config_class: the class AutoConfig loads. -#}
-{% macro auto_classes(config_class=cookiecutter.class_prefix ~ "Config") -%}
+{#- Every family's heads and their Auto classes, at the end of its modeling file: `heads` maps each head's name after
+the prefix to its Auto class ({"Model": "AutoModel", "ForCausalLM": "AutoModelForCausalLM", ...}). Writes
+AUTO_CLASSES and their registration, auto_map() (which the PreTrainedModel body writes into every config) and
+`__all__`. config_class: the class AutoConfig loads. -#}
+{% macro auto_classes(heads, prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config") -%}
+AUTO_CLASSES = {
+{%- for head, auto_class in heads.items() %}
+    {{ prefix }}{{ head }}: "{{ auto_class }}",
+{%- endfor %}
+}
 for model_class, auto_class in AUTO_CLASSES.items():
     model_class.register_for_auto_class(auto_class)
 
@@ -38,4 +45,12 @@ def auto_map() -> dict[str, str]:
     for model_class, auto_class in AUTO_CLASSES.items():
         mapping[auto_class] = f"{model_class.__module__.rsplit('.', 1)[-1]}.{model_class.__name__}"
     return mapping
+
+
+__all__ = [
+    "{{ prefix }}PreTrainedModel",
+{%- for head in heads %}
+    "{{ prefix }}{{ head }}",
+{%- endfor %}
+]
 {%- endmacro %}

@@ -4,6 +4,7 @@ own. Each macro writes one whole unit of `transformers.models.llama.modeling_lla
 functions) with the same names, so that the baked modeling file reads as before and stays self-contained. The names a
 block uses are imported by the including file. Every macro takes `prefix` (the class names' prefix, the project's
 class_prefix by default) and `config_class` (the type of `config`, <prefix>Config by default). -#}
+{%- import "common.py" as common with context -%}
 
 
 {#- RMSNorm, as `LlamaRMSNorm`. Needs torch, nn and use_kernel_forward_from_hub; defines <prefix>RMSNorm. -#}
@@ -261,6 +262,38 @@ class {{ prefix }}DecoderLayer(GradientCheckpointingLayer):
 {%- endmacro %}
 
 
+{#- The PreTrainedModel of a Llama-math model, as `LlamaPreTrainedModel`: its attributes, the shared body
+(common.pretrained_model) and `_init_weights` for the RMSNorm and the rotary embedding's buffers. Needs torch, nn, init,
+PreTrainedModel, config_class, auto_map() (common.auto_classes) and the <prefix>DecoderLayer, <prefix>Attention,
+<prefix>RMSNorm and <prefix>RotaryEmbedding classes; defines <prefix>PreTrainedModel. -#}
+{% macro pretrained_model(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config") -%}
+class {{ prefix }}PreTrainedModel(PreTrainedModel):
+    config_class = {{ config_class }}
+    base_model_prefix = "model"
+    _no_split_modules = ["{{ prefix }}DecoderLayer"]
+    _skip_keys_device_placement = ["past_key_values"]
+    _can_compile_fullgraph = True
+    # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
+    _can_record_outputs = {
+        "hidden_states": {{ prefix }}DecoderLayer,
+        "attentions": {{ prefix }}Attention,
+    }
+    {{ common.pretrained_model(config_class=config_class) }}
+
+    @torch.no_grad()
+    def _init_weights(self, module: nn.Module) -> None:
+        # Linear and Embedding: normal(0, initializer_range), biases zero, padding row zero.
+        super()._init_weights(module)
+        if isinstance(module, {{ prefix }}RMSNorm):
+            init.ones_(module.weight)
+        elif isinstance(module, {{ prefix }}RotaryEmbedding):
+            # Non-persistent buffers are not in checkpoints: re-create them, or they hold garbage after loading.
+            inv_freq, _ = module.rope_init_fn(module.config, module.inv_freq.device)
+            init.copy_(module.inv_freq, inv_freq)
+            init.copy_(module.original_inv_freq, inv_freq)
+{%- endmacro %}
+
+
 {#- The bare decoder, as `LlamaModel` (positions from the attention mask, so that left padding changes nothing). Needs
 torch, nn, Cache, DynamicCache, create_causal_mask, merge_with_config_defaults, capture_outputs, output_class,
 <prefix>PreTrainedModel, <prefix>DecoderLayer, <prefix>RMSNorm and <prefix>RotaryEmbedding; defines model_class.
@@ -353,6 +386,85 @@ class {{ model_class }}({{ prefix }}PreTrainedModel):
             )
         hidden_states = self.norm(hidden_states)
         return {{ output_class }}(last_hidden_state=hidden_states, past_key_values=past_key_values)
+{%- endmacro %}
+
+
+{#- The causal language-modeling head, as `LlamaForCausalLM` (tied to the input embeddings when
+`config.tie_word_embeddings`, Llama's parallel plans). Needs torch, nn, Cache, GenerationMixin, can_return_tuple,
+CausalLMOutputWithPast, <prefix>PreTrainedModel and model_class; defines <prefix>ForCausalLM. -#}
+{% macro causal_lm(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config", model_class=prefix ~ "Model") -%}
+class {{ prefix }}ForCausalLM({{ prefix }}PreTrainedModel, GenerationMixin):
+    """The decoder with a language-modeling head, for training with `labels` and for `generate()`."""
+
+    _tied_weights_keys = {"lm_head.weight": "model.embed_tokens.weight"}
+    # Parallel plans of the head, as `LlamaForCausalLM`'s (the base model's are in the config).
+    _tp_plan = {"lm_head": "colwise_gather_output"}
+    _pp_plan = {"lm_head": (["hidden_states"], ["logits"])}
+    _fsdp_plan = {"lm_head": "keep_full_weight"}
+
+    def __init__(self, config: {{ config_class }}) -> None:
+        super().__init__(config)
+        self.model = {{ model_class }}(config)
+        self.lm_head = nn.Linear(config.hidden_size, config.vocab_size, bias=False)
+        self.post_init()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.model.embed_tokens
+
+    def set_input_embeddings(self, value: nn.Embedding) -> None:
+        self.model.embed_tokens = value
+
+    def get_output_embeddings(self) -> nn.Linear:
+        return self.lm_head
+
+    def set_output_embeddings(self, new_embeddings: nn.Linear) -> None:
+        self.lm_head = new_embeddings
+
+    @can_return_tuple  # `return_dict=False` (argument or config) gives a tuple, as in `LlamaForCausalLM`
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        position_ids: torch.LongTensor | None = None,
+        past_key_values: Cache | None = None,
+        inputs_embeds: torch.FloatTensor | None = None,
+        labels: torch.LongTensor | None = None,
+        use_cache: bool | None = None,
+        logits_to_keep: int | torch.Tensor = 0,
+        **kwargs,
+    ) -> CausalLMOutputWithPast:
+        r"""
+        labels (`torch.LongTensor` of shape `(batch_size, sequence_length)`, *optional*):
+            Token ids to predict; the shift by one happens inside the loss. Positions set to -100 are ignored.
+        logits_to_keep (`int` or `torch.Tensor`, *optional*, defaults to 0):
+            If an `int`, compute logits only for the last `logits_to_keep` positions (0 keeps all); generation keeps
+            1 and saves memory. If a 1D tensor, the sequence positions to keep.
+        """
+        outputs = self.model(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            position_ids=position_ids,
+            past_key_values=past_key_values,
+            inputs_embeds=inputs_embeds,
+            use_cache=use_cache,
+            return_dict=True,  # whatever `config.return_dict` says, as BERT's heads do (Llama's crash on False)
+            **kwargs,
+        )
+        hidden_states = outputs.last_hidden_state
+        slice_indices = slice(-logits_to_keep, None) if isinstance(logits_to_keep, int) else logits_to_keep
+        logits = self.lm_head(hidden_states[:, slice_indices, :])
+
+        loss = None
+        if labels is not None:
+            loss = self.loss_function(logits=logits, labels=labels, vocab_size=self.config.vocab_size, **kwargs)
+
+        return CausalLMOutputWithPast(
+            loss=loss,
+            logits=logits,
+            past_key_values=outputs.past_key_values,
+            hidden_states=outputs.hidden_states,
+            attentions=outputs.attentions,
+        )
 {%- endmacro %}
 
 

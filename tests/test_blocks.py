@@ -24,6 +24,8 @@ TEMPLATES = sorted(path.name for path in BLOCKS_DIR.glob("*.py"))
 # What a macro is given: the answers (the longest class prefix the answer checks allow), and the arguments a family
 # passes, those of a sub-model's classes (a vision-language model's text tower) and options no family uses yet.
 ANSWERS = {"model_name": "my_model", "class_prefix": "MyModel"}
+# The arguments some macros need.
+REQUIRED = {"heads": {"Model": "AutoModel", "ForCausalLM": "AutoModelForCausalLM"}}
 VARIANTS = {
     "defaults": ({}, {}),
     "long names": ({"model_name": "m" * 24, "class_prefix": "LongResearchModelName"}, {}),
@@ -62,7 +64,8 @@ def test_macros_write_formatted_python(tmp_path, variant):
     for name in TEMPLATES:
         for macro_name, macro in macros(name, {**ANSWERS, **answers}).items():
             block = f"{name.removesuffix('.py')}.{macro_name}"
-            text = macro(**{key: value for key, value in arguments.items() if key in macro.arguments})
+            given = {**REQUIRED, **arguments}
+            text = macro(**{key: value for key, value in given.items() if key in macro.arguments})
             assert "{{" not in text and "{%" not in text and "{#" not in text, block
             # The call stands on its own line: the block neither starts nor ends with a line break of its own.
             assert text.strip() == text.lstrip(" "), f"{block} starts or ends with white space"

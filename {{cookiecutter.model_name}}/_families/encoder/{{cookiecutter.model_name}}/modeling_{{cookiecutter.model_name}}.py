@@ -558,19 +558,9 @@ class {{ cookiecutter.class_prefix }}ForTokenClassification({{ cookiecutter.clas
         )
 
 
-AUTO_CLASSES = {
-    {{ cookiecutter.class_prefix }}Model: "AutoModel",
-    {{ cookiecutter.class_prefix }}ForMaskedLM: "AutoModelForMaskedLM",
-    {{ cookiecutter.class_prefix }}ForSequenceClassification: "AutoModelForSequenceClassification",
-    {{ cookiecutter.class_prefix }}ForTokenClassification: "AutoModelForTokenClassification",
-}
-{{ common.auto_classes() }}
-
-
-__all__ = [
-    "{{ cookiecutter.class_prefix }}PreTrainedModel",
-    "{{ cookiecutter.class_prefix }}Model",
-    "{{ cookiecutter.class_prefix }}ForMaskedLM",
-    "{{ cookiecutter.class_prefix }}ForSequenceClassification",
-    "{{ cookiecutter.class_prefix }}ForTokenClassification",
-]
+{{ common.auto_classes({
+    "Model": "AutoModel",
+    "ForMaskedLM": "AutoModelForMaskedLM",
+    "ForSequenceClassification": "AutoModelForSequenceClassification",
+    "ForTokenClassification": "AutoModelForTokenClassification",
+}) }}

@@ -345,15 +345,7 @@ class {{ cookiecutter.class_prefix }}ForImageClassification({{ cookiecutter.clas
         return nn.functional.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
 
 
-AUTO_CLASSES = {
-    {{ cookiecutter.class_prefix }}Model: "AutoModel",
-    {{ cookiecutter.class_prefix }}ForImageClassification: "AutoModelForImageClassification",
-}
-{{ common.auto_classes() }}
-
-
-__all__ = [
-    "{{ cookiecutter.class_prefix }}PreTrainedModel",
-    "{{ cookiecutter.class_prefix }}Model",
-    "{{ cookiecutter.class_prefix }}ForImageClassification",
-]
+{{ common.auto_classes({
+    "Model": "AutoModel",
+    "ForImageClassification": "AutoModelForImageClassification",
+}) }}
