@@ -54,3 +54,91 @@ __all__ = [
 {%- endfor %}
 ]
 {%- endmacro %}
+
+
+{#- What every family's configuration file checks in `validate_architecture`, written after its imports (the file
+imports PreTrainedConfig, and ACT2FN for check_activations): each check raises a ValueError that names the first setting
+of `names` that would build a broken model, with its value. Values of the wrong type are named too, never computed
+with. token_ids / activations: write check_token_ids (the family has a vocabulary) / check_activations. -#}
+{% macro config_checks(token_ids=true, activations=true) -%}
+def is_number(value: object) -> bool:
+    """An int or a float, not a bool or a string: what the checks below compare and compute with."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def check_positive_integers(config: PreTrainedConfig, *names: str) -> None:
+    """Sizes and counts: an int above 0 (not a bool, a float or a string)."""
+    for name in names:
+        value = getattr(config, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+
+
+def check_divisible(config: PreTrainedConfig, name: str, divisor: str, reason: str) -> None:
+    """Two positive integers (check them first), the first a multiple of the second."""
+    value, divisor_value = getattr(config, name), getattr(config, divisor)
+    if value % divisor_value != 0:
+        raise ValueError(f"`{name}` ({value}) must be divisible by `{divisor}` ({divisor_value}): {reason}.")
+
+
+def check_positive_numbers(config: PreTrainedConfig, *names: str) -> None:
+    """Epsilons, scales and standard deviations: a number above 0."""
+    for name in names:
+        value = getattr(config, name)
+        if not (is_number(value) and value > 0):
+            raise ValueError(f"`{name}` must be positive, got {value!r}.")
+
+
+def check_probabilities(config: PreTrainedConfig, *names: str) -> None:
+    """Dropout probabilities: a number in [0, 1)."""
+    for name in names:
+        value = getattr(config, name)
+        if not (is_number(value) and 0.0 <= value < 1.0):
+            raise ValueError(f"`{name}` must be in [0, 1), got {value!r}.")
+{%- if token_ids %}
+
+
+def check_token_ids(config: PreTrainedConfig, *names: str) -> None:
+    """Special token ids: None, or an id of the vocabulary."""
+    for name in names:
+        token_id = getattr(config, name)
+        if token_id is not None and not (isinstance(token_id, int) and 0 <= token_id < config.vocab_size):
+            raise ValueError(f"`{name}` ({token_id!r}) must be in [0, vocab_size={config.vocab_size}).")
+{%- endif %}
+{%- if activations %}
+
+
+def check_activations(config: PreTrainedConfig, *names: str) -> None:
+    """Activation names: keys of transformers' `ACT2FN`."""
+    for name in names:
+        value = getattr(config, name)
+        if not isinstance(value, str) or value not in ACT2FN:
+            raise ValueError(
+                f"`{name}` {value!r} is not an activation of `transformers.activations.ACT2FN` (e.g. 'gelu', 'relu')."
+            )
+{%- endif %}
+{%- endmacro %}
+
+
+{#- The `validate` method of every family's config, called indented in the class: transformers runs it on
+`save_pretrained`, and the model's own checks (`validate_architecture`) come first. -#}
+{% macro config_validate() -%}
+    def validate(self) -> None:
+        """transformers' checks (run by `save_pretrained`), preceded by this model's own."""
+        self.validate_architecture()
+        super().validate()
+{%- endmacro %}
+
+
+{#- The `head_dim` of a config whose heads split `hidden_size` evenly (BERT, ViT, CLIP), called indented in the class.
+It must not raise while a config is assembled: transformers' own checks read it. -#}
+{% macro config_head_dim() -%}
+    @property
+    def head_dim(self) -> int:
+        """hidden_size / num_attention_heads (0 until both are positive integers; `validate_architecture` says which
+        is not). transformers' own config checks read it while a config is assembled: it must not raise."""
+        sizes = (self.hidden_size, self.num_attention_heads)
+        if not all(isinstance(size, int) and size > 0 for size in sizes):
+            return 0
+        return self.hidden_size // self.num_attention_heads
+{%- endmacro %}

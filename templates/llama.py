@@ -1,5 +1,5 @@
 {#- Llama's blocks, as Jinja macros that a family's modeling file calls where the code goes, for the families with
-Llama math: `{%- import "llama.py" as llama with context -%}` at the top, then `{{ llama.attention() }}` on a line of its
+Llama math: `{%- import "llama.py" as llama with context -%}` at the top, then `llama.attention()` in double braces on a line of its
 own. Each macro writes one whole unit of `transformers.models.llama.modeling_llama` (a class, or a class and its
 functions) with the same names, so that the baked modeling file reads as before and stays self-contained. The names a
 block uses are imported by the including file. Every macro takes `prefix` (the class names' prefix, the project's
