@@ -3,8 +3,9 @@
 import json
 
 import pytest
+from transformers import AutoTokenizer
 
-from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
+from {{ cookiecutter.model_name }}.train_tokenizer import main, train_tokenizer
 
 from .common import save_checkpoint
 
@@ -25,3 +26,9 @@ def test_tokenizer_matches_the_config_special_ids(tmp_path):
 def test_train_tokenizer_refuses_a_vocabulary_smaller_than_the_bytes():
     with pytest.raises(ValueError, match="vocab_size must be at least 259"):
         train_tokenizer(vocab_size=100)
+
+
+def test_the_command_line_saves_the_default_tokenizer(tmp_path):
+    assert main(["--output", str(tmp_path)]) == 0
+    saved, trained = AutoTokenizer.from_pretrained(tmp_path), train_tokenizer()
+    assert (len(saved), saved.all_special_ids) == (len(trained), trained.all_special_ids)
