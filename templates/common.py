@@ -24,6 +24,77 @@ is built, and the complete `auto_map` (auto_classes) in every saved config. -#}
 {%- endmacro %}
 
 
+{#- The eager attention every family's attention classes fall back on (transformers' reference implementation, as
+Llama's, BERT's and ViT's), before they are defined. Needs torch and nn; defines eager_attention_forward.
+grouped_query: Llama's grouped-query attention, with repeat_kv (the module's `num_key_value_groups`; an attention of
+another tower in the same file sets 1). boolean_mask: also take a boolean mask (True = may attend). -#}
+{% macro eager_attention(grouped_query=false, boolean_mask=false) -%}
+{%- set key, value = ("key_states", "value_states") if grouped_query else ("key", "value") -%}
+{%- if grouped_query -%}
+def repeat_kv(hidden_states: torch.Tensor, n_rep: int) -> torch.Tensor:
+    """(batch, num_key_value_heads, seq, head_dim) -> (batch, num_key_value_heads * n_rep, seq, head_dim)."""
+    batch, num_key_value_heads, seq_len, head_dim = hidden_states.shape
+    if n_rep == 1:
+        return hidden_states
+    hidden_states = hidden_states[:, :, None, :, :].expand(batch, num_key_value_heads, n_rep, seq_len, head_dim)
+    return hidden_states.reshape(batch, num_key_value_heads * n_rep, seq_len, head_dim)
+
+
+{% endif -%}
+def eager_attention_forward(
+    module: nn.Module,
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    attention_mask: torch.Tensor | None,
+    scaling: float,
+    dropout: float = 0.0,
+    **kwargs,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Reference attention in plain PyTorch; the other backends must match it."""
+{%- if grouped_query %}
+    key_states = repeat_kv(key, module.num_key_value_groups)
+    value_states = repeat_kv(value, module.num_key_value_groups)
+{% endif %}
+    attn_weights = torch.matmul(query, {{ key }}.transpose(2, 3)) * scaling
+    if attention_mask is not None:
+{%- if boolean_mask %}
+        if attention_mask.dtype == torch.bool:  # True = may attend
+            attention_mask = torch.zeros_like(attn_weights).masked_fill(~attention_mask, torch.finfo(query.dtype).min)
+{%- endif %}
+        attn_weights = attn_weights + attention_mask[:, :, :, : {{ key }}.shape[-2]]
+
+    attn_weights = nn.functional.softmax(attn_weights, dim=-1, dtype=torch.float32).to(query.dtype)
+    attn_weights = nn.functional.dropout(attn_weights, p=dropout, training=module.training)
+    attn_output = torch.matmul(attn_weights, {{ value }})
+    attn_output = attn_output.transpose(1, 2).contiguous()
+    return attn_output, attn_weights
+{%- endmacro %}
+
+{#- The call of an attention class to the configured backend (eager, sdpa, flash, flex, ...; transformers' attention
+interface, with eager_attention_forward as the fallback), called indented in its forward once `query_states`,
+`key_states` and `value_states` are (batch, heads, seq, head_dim): sets `attn_output` and `attn_weights`. The class
+has `config`, `attention_dropout` and `scaling`. mask: the attention mask passed on. sliding_window: pass
+`config.sliding_window` to the backends, as Mistral and Mixtral do. Needs Callable and ALL_ATTENTION_FUNCTIONS. -#}
+{% macro attention_interface(mask="attention_mask", sliding_window=false) -%}
+attention_interface: Callable = ALL_ATTENTION_FUNCTIONS.get_interface(
+            self.config._attn_implementation, eager_attention_forward
+        )
+        attn_output, attn_weights = attention_interface(
+            self,
+            query_states,
+            key_states,
+            value_states,
+            {{ mask }},
+            dropout=0.0 if not self.training else self.attention_dropout,
+            scaling=self.scaling,
+{%- if sliding_window %}
+            sliding_window=self.config.sliding_window,
+{%- endif %}
+            **kwargs,
+        )
+{%- endmacro %}
+
 {#- Every family's heads and their Auto classes, at the end of its modeling file: `heads` maps each head's name after
 the prefix to its Auto class ({"Model": "AutoModel", "ForCausalLM": "AutoModelForCausalLM", ...}). Writes
 AUTO_CLASSES and their registration, auto_map() (which the PreTrainedModel body writes into every config) and

@@ -121,44 +121,11 @@ class {{ prefix }}MLP(nn.Module):
 
 
 {#- Grouped-query attention through the attention interface, as `LlamaAttention`. Needs Callable, torch, nn, Cache,
-ALL_ATTENTION_FUNCTIONS, use_kernelized_func and apply_rotary_pos_emb (rotary_embedding); defines repeat_kv,
-eager_attention_forward and <prefix>Attention. sliding_window: pass `config.sliding_window` to the backends, as
-Mistral and Mixtral do (None attends to every earlier token). -#}
+ALL_ATTENTION_FUNCTIONS, use_kernelized_func, apply_rotary_pos_emb (rotary_embedding) and eager_attention_forward
+(common.eager_attention(grouped_query=true)); defines <prefix>Attention, which calls the backend with
+common.attention_interface. sliding_window: pass `config.sliding_window`
+to the backends, as Mistral and Mixtral do (None attends to every earlier token). -#}
 {% macro attention(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config", sliding_window=false) -%}
-def repeat_kv(hidden_states: torch.Tensor, n_rep: int) -> torch.Tensor:
-    """(batch, num_key_value_heads, seq, head_dim) -> (batch, num_key_value_heads * n_rep, seq, head_dim)."""
-    batch, num_key_value_heads, seq_len, head_dim = hidden_states.shape
-    if n_rep == 1:
-        return hidden_states
-    hidden_states = hidden_states[:, :, None, :, :].expand(batch, num_key_value_heads, n_rep, seq_len, head_dim)
-    return hidden_states.reshape(batch, num_key_value_heads * n_rep, seq_len, head_dim)
-
-
-def eager_attention_forward(
-    module: nn.Module,
-    query: torch.Tensor,
-    key: torch.Tensor,
-    value: torch.Tensor,
-    attention_mask: torch.Tensor | None,
-    scaling: float,
-    dropout: float = 0.0,
-    **kwargs,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Reference attention in plain PyTorch; the other backends must match it."""
-    key_states = repeat_kv(key, module.num_key_value_groups)
-    value_states = repeat_kv(value, module.num_key_value_groups)
-
-    attn_weights = torch.matmul(query, key_states.transpose(2, 3)) * scaling
-    if attention_mask is not None:
-        attn_weights = attn_weights + attention_mask[:, :, :, : key_states.shape[-2]]
-
-    attn_weights = nn.functional.softmax(attn_weights, dim=-1, dtype=torch.float32).to(query.dtype)
-    attn_weights = nn.functional.dropout(attn_weights, p=dropout, training=module.training)
-    attn_output = torch.matmul(attn_weights, value_states)
-    attn_output = attn_output.transpose(1, 2).contiguous()
-    return attn_output, attn_weights
-
-
 @use_kernelized_func(apply_rotary_pos_emb)
 class {{ prefix }}Attention(nn.Module):
     """Grouped-query self-attention with rotary embeddings, as `LlamaAttention`."""
@@ -201,22 +168,7 @@ class {{ prefix }}Attention(nn.Module):
         if past_key_values is not None:
             key_states, value_states = past_key_values.update(key_states, value_states, self.layer_idx)
 
-        attention_interface: Callable = ALL_ATTENTION_FUNCTIONS.get_interface(
-            self.config._attn_implementation, eager_attention_forward
-        )
-        attn_output, attn_weights = attention_interface(
-            self,
-            query_states,
-            key_states,
-            value_states,
-            attention_mask,
-            dropout=0.0 if not self.training else self.attention_dropout,
-            scaling=self.scaling,
-{%- if sliding_window %}
-            sliding_window=self.config.sliding_window,
-{%- endif %}
-            **kwargs,
-        )
+        {{ common.attention_interface(sliding_window=sliding_window) }}
 
         attn_output = attn_output.reshape(*input_shape, -1).contiguous()
         return self.o_proj(attn_output), attn_weights

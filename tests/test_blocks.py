@@ -53,9 +53,16 @@ CALLERS = (TEMPLATE_DIR / "{{cookiecutter.model_name}}", BLOCKS_DIR)
 SOURCES = "\n".join(path.read_text() for folder in CALLERS for path in folder.rglob("*.py"))
 
 
-def called_indented(module: str, macro: str) -> bool:
-    """A block of a class body: called indented, in a class, so that its first line has no indentation of its own."""
-    return re.search(rf"^ +{{{{ {module}\.{macro}\(", SOURCES, re.MULTILINE) is not None
+def call_indentation(module: str, macro: str) -> str:
+    """A block of a class or method body is called indented, so that its first line has no indentation of its own."""
+    calls = re.findall(rf"^( *){{{{ {module}\.{macro}\(", SOURCES, re.MULTILINE)
+    return calls[0] if calls else ""
+
+
+def as_module(text: str, indentation: str) -> str:
+    """The block where it is called: at the top of a module, in a class (4 spaces) or in a method (8)."""
+    enclosing = ["class Block:", "    def method(self):"][: len(indentation) // 4]
+    return "\n".join([*enclosing, indentation + text, ""])
 
 
 def test_every_macro_is_called_by_a_family_or_documented():
@@ -79,8 +86,7 @@ def test_macros_write_formatted_python(tmp_path, variant):
             assert "{{" not in text and "{%" not in text and "{#" not in text, block
             # The call stands on its own line: the block neither starts nor ends with a line break of its own.
             assert text.strip() == text.lstrip(" "), f"{block} starts or ends with white space"
-            indented = called_indented(name.removesuffix(".py"), macro_name)
-            module = f"class Block:\n    {text}\n" if indented else f"{text}\n"
+            module = as_module(text, call_indentation(name.removesuffix(".py"), macro_name))
             try:
                 ast.parse(module)
             except SyntaxError as error:

@@ -40,6 +40,9 @@ from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_p
 {{ llama.mlp() }}
 
 
+{{ common.eager_attention(grouped_query=true) }}
+
+
 {{ llama.attention() }}
 
 
