@@ -1,5 +1,6 @@
-{#- What every family's modeling file shares, as Jinja macros called where the code goes (see llama.py):
-`{%- import "common.py" as common with context -%}` at the top of the file. -#}
+{#- What every family's modeling and configuration files share, as Jinja macros called where the code goes (see
+llama.py): `{%- import "common.py" as common with context -%}` at the top of the file. A macro whose block belongs in a
+class or a method is called indented, like the code it stands for: its first line takes the call's indentation. -#}
 
 
 {#- The body every family's PreTrainedModel shares, after its own attributes (call it indented, in the class): the

@@ -1,9 +1,11 @@
 {#- Llama's blocks, as Jinja macros that a family's modeling file calls where the code goes, for the families with
-Llama math: `{%- import "llama.py" as llama with context -%}` at the top, then `llama.attention()` in double braces on a line of its
-own. Each macro writes one whole unit of `transformers.models.llama.modeling_llama` (a class, or a class and its
-functions) with the same names, so that the baked modeling file reads as before and stays self-contained. The names a
-block uses are imported by the including file. Every macro takes `prefix` (the class names' prefix, the project's
-class_prefix by default) and `config_class` (the type of `config`, <prefix>Config by default). -#}
+Llama math: `{%- import "llama.py" as llama with context -%}` at the top of the file, then each call, e.g.
+`llama.attention()` in double braces, on a line of its own with blank lines around it as around the code. Each macro
+writes one whole unit of `transformers.models.llama.modeling_llama` (a class, or a class and its functions) with
+Llama's names, so that the baked modeling file reads top to bottom and stays self-contained. The including file
+imports the names a block uses (listed with each macro). Every macro takes `prefix` (the class names' prefix, the
+project's class_prefix by default) and `config_class` (the type of `config`, <prefix>Config by default), e.g. the text
+tower of a vision-language model: llama.model(config_class=P ~ "TextConfig", model_class=P ~ "TextModel"). -#}
 {%- import "common.py" as common with context -%}
 
 
