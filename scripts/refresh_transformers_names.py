@@ -18,15 +18,18 @@ from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 NAMES_FILE = TEMPLATE_DIR / "hooks" / "transformers_names.json"
-# A generated class name: the class_prefix answer followed by a suffix, in any template source.
-GENERATED_CLASS = re.compile(r"\{\{ cookiecutter\.class_prefix \}\}(\w+)")
+# A generated class name: the class_prefix answer followed by a suffix, in any template source; in the shared blocks
+# (templates/), the `prefix` argument of a macro (the class_prefix by default) or a default built from it.
+GENERATED_CLASS = re.compile(r"\{\{ (?:cookiecutter\.class_prefix|prefix) \}\}(\w+)|prefix ~ \"(\w+)\"")
 CLASS_PREFIX = re.compile(r"[A-Z][A-Za-z0-9]*")  # what the hook accepts as a class_prefix
 
 
 def class_name_suffixes(template_dir: Path = TEMPLATE_DIR) -> list[str]:
     """Every suffix the template appends to the class prefix (Config, Model, ForCausalLM, Attention, ...)."""
-    files = [path for path in (template_dir / "{{cookiecutter.model_name}}").rglob("*") if path.is_file()]
-    return sorted({suffix for path in files for suffix in GENERATED_CLASS.findall(path.read_text())})
+    folders = (template_dir / "{{cookiecutter.model_name}}", template_dir / "templates")
+    files = [path for folder in folders for path in folder.rglob("*") if path.is_file()]
+    found = [match for path in files for match in GENERATED_CLASS.findall(path.read_text())]
+    return sorted({suffix for match in found for suffix in match if suffix})
 
 
 def current_names(template_dir: Path = TEMPLATE_DIR) -> dict:

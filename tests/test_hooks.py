@@ -25,6 +25,7 @@ pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")
 CHOICES = {"architecture": TEMPLATE_CONTEXT["architecture"], "license": TEMPLATE_CONTEXT["license"]}
 NAMES = pre_gen.load_names(TEMPLATE_DIR / "hooks" / pre_gen.NAMES_FILE)
+NEWEST = NAMES["transformers_version"]
 VALID = {
     "model_name": "my_model",
     "class_prefix": "MyModel",
@@ -67,6 +68,18 @@ BAD_ANSWERS = [
     ("min_transformers_version", "latest", "min_transformers_version 'latest' is not a release number"),
     ("min_transformers_version", "4.57.1", "min_transformers_version '4.57.1' is too old for the decoder family"),
     ("min_transformers_version", "5.3", "'5.3' is too old for the decoder family: its generated code and tests need"),
+    # Refused for the names transformers uses (hooks/transformers_names.json, kept current by test_answers.py).
+    ("model_name", "", "model_name is empty: use a lowercase snake_case identifier"),
+    ("model_name", "vit", "model_name 'vit' collides with the model_type 'vit' that transformers already registers"),
+    ("model_name", "gpt2", "model_name 'gpt2' collides with the model_type 'gpt2'"),
+    ("class_prefix", "Auto", "class_prefix 'Auto' would give classes the names of transformers' own (such as Auto"),
+    ("class_prefix", "Llama", "class_prefix 'Llama' would give classes the names of transformers' own (such as Llama"),
+    ("class_prefix", "Bert", "such as Bert"),
+    ("class_prefix", "ViT", "such as ViT"),
+    ("class_prefix", "PreTrained", "class_prefix 'PreTrained' would give classes the names of transformers' own"),
+    ("class_prefix", "GradientCheckpointing", "such as GradientCheckpointingLayer"),
+    ("min_transformers_version", "99.0", f"min_transformers_version '99.0' is newer than transformers {NEWEST}, the"),
+    ("min_transformers_version", "6.0.0", f"use a version from 5.4.0 to {NEWEST}."),
 ]
 
 

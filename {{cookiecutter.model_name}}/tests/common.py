@@ -4,7 +4,8 @@ Every family's `tests/contract.py` defines the same names:
 
 - `TINY_CONFIG`: the family's values for a tiny model (see `tiny_config`), e.g. a vocabulary that fits the default
   processor;
-- `INVALID_CONFIGS`: settings the config refuses when a model is built or the config saved, and what the error says;
+- `INVALID_CONFIGS`: settings the config refuses when a model is built or the config saved, and what the error says
+  (beside `INVALID_SIZES`, those of the sizes every family has);
 - `INPUT_VARIANTS` and `example_inputs(config, variant)`: model inputs (a batch of 2) in each form that matters to
   the attention backends and to conversion (padding, token types, image sizes);
 - `TUPLE_VARIANTS`: the variants whose `return_dict=False` tuples equal the native model's element by element;
@@ -53,6 +54,23 @@ CODE_FILES = {f"configuration_{PACKAGE}.py", f"modeling_{PACKAGE}.py"} | {
 CONSUMER = Path(__file__).with_name("consumer.py").read_text()
 # The sizes of every family's tiny model: small enough to run every test on a laptop CPU in seconds.
 TINY_SIZES = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4)
+# Values of these sizes that every family's config refuses when a model is built or the config saved, with what the
+# error says (the family's own are `contract.INVALID_CONFIGS`).
+INVALID_SIZES: list[tuple[dict[str, Any], str]] = [
+    ({"hidden_size": 34}, "`hidden_size` (34) must be divisible by `num_attention_heads` (4)"),
+    ({"num_attention_heads": 0}, "`num_attention_heads` must be a positive integer"),
+    ({"num_hidden_layers": 0}, "`num_hidden_layers` must be a positive integer"),
+    ({"intermediate_size": 0}, "`intermediate_size` must be a positive integer"),
+    # Values of the wrong type: named, never computed with (a TypeError inside transformers' own checks).
+    ({"hidden_size": "large"}, "`hidden_size` must be a positive integer, got 'large'"),
+    ({"num_attention_heads": "4"}, "`num_attention_heads` must be a positive integer, got '4'"),
+]
+# The heads whose loss follows the labels as transformers' classifiers' does (regression, multi-label).
+CLASSIFIERS = [
+    auto_class
+    for auto_class in HEADS
+    if auto_class in ("AutoModelForSequenceClassification", "AutoModelForImageClassification")
+]
 
 
 def tiny_config(**overrides: Any) -> {{ cookiecutter.class_prefix }}Config:

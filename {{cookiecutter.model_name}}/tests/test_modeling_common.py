@@ -11,7 +11,15 @@ from transformers import AutoConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
-from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, HEADS, assert_same_outputs, tiny_config
+from .common import (
+    CLASSIFIERS,
+    DEFAULT_AUTO_CLASS,
+    DEFAULT_CLASS,
+    HEADS,
+    INVALID_SIZES,
+    assert_same_outputs,
+    tiny_config,
+)
 from .contract import BUFFERS, INPUT_VARIANTS, INVALID_CONFIGS, example_inputs, training_batch
 from .helpers import enable_counted_checkpointing
 
@@ -24,7 +32,7 @@ def test_config_round_trip_and_auto_config(tmp_path, config):
     assert loaded.model_type == {{ cookiecutter.class_prefix }}Config.model_type == "{{ cookiecutter.model_name }}"
 
 
-@pytest.mark.parametrize(("overrides", "message"), INVALID_CONFIGS)
+@pytest.mark.parametrize(("overrides", "message"), INVALID_SIZES + INVALID_CONFIGS)
 def test_invalid_config_values_raise_clear_errors_when_the_model_is_built_or_saved(tmp_path, overrides, message):
     # Assembling a config from keyword arguments never raises (transformers' common tests rely on it) ...
     config = tiny_config(**overrides)
@@ -36,6 +44,31 @@ def test_invalid_config_values_raise_clear_errors_when_the_model_is_built_or_sav
         config.save_pretrained(tmp_path)
     assert message in str(error.value)
     assert not (tmp_path / "config.json").exists()
+
+
+def test_a_config_fixed_after_it_is_assembled_builds_the_model(inputs):
+    # transformers' common tests assemble a config from keyword arguments, then set the rest.
+    config = tiny_config(num_attention_heads=5)
+    with pytest.raises(ValueError, match="must be divisible by `num_attention_heads`"):
+        config.validate()
+    config.num_attention_heads = 8
+    config.validate()
+    with torch.no_grad():
+        DEFAULT_CLASS(config).eval()(**inputs)
+
+
+@pytest.mark.parametrize("auto_class", CLASSIFIERS)
+def test_classification_losses_follow_the_labels(inputs, auto_class):
+    """One label: mean-squared error; multi-hot float labels: binary cross-entropy, as transformers' classifiers."""
+    regression = HEADS[auto_class](tiny_config(num_labels=1)).eval()
+    targets = torch.tensor([0.5, -1.0])
+    outputs = regression(**inputs, labels=targets)
+    torch.testing.assert_close(outputs.loss, torch.nn.functional.mse_loss(outputs.logits.squeeze(-1), targets))
+    multi_label = HEADS[auto_class](tiny_config()).eval()
+    targets = torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    outputs = multi_label(**inputs, labels=targets)
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(outputs.logits, targets)
+    torch.testing.assert_close(outputs.loss, expected)
 
 
 @pytest.mark.parametrize("auto_class", HEADS)

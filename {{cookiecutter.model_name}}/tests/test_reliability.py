@@ -14,13 +14,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 import transformers
 from huggingface_hub import HfApi, constants
 from huggingface_hub.errors import HfHubHTTPError
 from safetensors.torch import load_file, save_file
+from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
+from {{ cookiecutter.model_name }}.cli import run_tokenizer_training
 from {{ cookiecutter.model_name }}.family import CONVERTS_FROM, PROCESSOR_FILE
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
@@ -687,3 +691,54 @@ def test_conversion_into_an_empty_folder_the_user_made(tmp_path, capsys):
     assert code == 0, err
     assert f"saved to {tmp_path / 'out'}" in out
     assert (tmp_path / "out" / "config.json").is_file() and (tmp_path / "out" / "model.safetensors").is_file()
+
+
+# -- train_tokenizer's command line (the text families'; shared in cli.py) --------------------------------------------
+
+
+def train_word_level(texts: list[str], vocab_size: int) -> PreTrainedTokenizerFast:
+    """A word-level tokenizer trained on `texts`: the trainer the command line runs (each family's trains its own)."""
+    if vocab_size < 2:
+        raise ValueError(f"vocab_size must be at least 2, got {vocab_size}.")
+    tokenizer = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.train_from_iterator(texts, trainers.WordLevelTrainer(vocab_size=vocab_size, special_tokens=["[UNK]"]))
+    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]")
+
+
+def train(capsys, folder: Path, *arguments: str) -> tuple[int, str, str]:
+    """Run the command line with `arguments` (corpus: `folder/corpus.txt` by default): exit status, out, err."""
+    default_corpus = folder / "corpus.txt"
+    try:
+        code = run_tokenizer_training(train_word_level, "Train a tokenizer.", default_corpus, 8, list(arguments))
+    except SystemExit as exit:
+        code = exit.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_train_tokenizer_saves_what_it_trained_on_the_corpus(tmp_path, capsys):
+    texts = tmp_path / "texts.txt"
+    texts.write_text("the cat sat\nthe dog sat\n", encoding="utf-8")
+    code, out, _ = train(capsys, tmp_path, "--output", str(tmp_path / "tokenizer"), "--corpus", str(texts))
+    assert code == 0
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path / "tokenizer")
+    assert out == f"saved a tokenizer of {len(tokenizer)} tokens to {tmp_path / 'tokenizer'}\n"
+    assert tokenizer.tokenize("the dog sat") == ["the", "dog", "sat"]
+
+
+@pytest.mark.parametrize(
+    ("corpus", "arguments", "message"),
+    [
+        (None, (), "error: --corpus {folder}/corpus.txt is not a file."),
+        ("the cat sat", ("--vocab-size", "1"), "error: vocab_size must be at least 2, got 1."),
+    ],
+    ids=["no-corpus", "vocabulary-too-small"],
+)
+def test_train_tokenizer_refuses_a_bad_command_line(tmp_path, capsys, corpus, arguments, message):
+    if corpus is not None:
+        (tmp_path / "corpus.txt").write_text(corpus, encoding="utf-8")
+    code, _, err = train(capsys, tmp_path, "--output", str(tmp_path / "tokenizer"), *arguments)
+    assert code == 2
+    assert err.strip().endswith(message.format(folder=tmp_path))
+    assert not (tmp_path / "tokenizer").exists()

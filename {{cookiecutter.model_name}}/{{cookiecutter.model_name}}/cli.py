@@ -1,4 +1,5 @@
-"""What the project's commands share (publish and the conversion scripts): one way to report a failure and to exit.
+"""What the project's commands share (publish, the conversion scripts, train_tokenizer): one way to report a failure
+and to exit.
 
 Every failure a user can cause or meet (a bad folder, a foreign checkpoint, an unreachable or failing Hub) is
 raised as a `CommandError` where it happens, with one line that says what failed, which path or id, and what to do.
@@ -15,6 +16,7 @@ Anything else that escapes is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import signal
 import sys
@@ -23,6 +25,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 # Signals that stop a command with clean-up; Ctrl-C (SIGINT) already arrives as KeyboardInterrupt.
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -109,3 +112,24 @@ def move_into(source: Path, output: Path) -> None:
         raise CommandError(
             f"cannot write {output}: {error.strerror or error}. Choose a folder you can write to."
         ) from error
+
+
+def run_tokenizer_training(
+    train: Callable[[list[str], int], Any], doc: str, corpus: Path, vocab_size: int, argv: list[str] | None
+) -> int:
+    """The command line of a text family's `train_tokenizer.py`: train with `train(texts, vocab_size)` on `--corpus`
+    (one text per line; `corpus` by default), save the tokenizer to `--output`."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--output", type=Path, required=True, help="folder to save the tokenizer to")
+    parser.add_argument("--corpus", type=Path, default=corpus, help="a UTF-8 text file, one text per line")
+    parser.add_argument("--vocab-size", type=int, default=vocab_size)
+    args = parser.parse_args(argv)
+    if not args.corpus.is_file():
+        parser.error(f"--corpus {args.corpus} is not a file.")
+    try:
+        tokenizer = train(args.corpus.read_text(encoding="utf-8").splitlines(), args.vocab_size)
+    except ValueError as error:  # a vocabulary too small for the special tokens
+        parser.error(str(error))
+    tokenizer.save_pretrained(args.output)
+    print(f"saved a tokenizer of {len(tokenizer)} tokens to {args.output}")
+    return 0

@@ -1,7 +1,7 @@
 """What every conversion script shares: checking the input folder before anything is loaded from it, reading its
-safetensors weights, checking them against the model so that nothing loads silently, and the command line. Each
-family's `convert_<source>_to_<name>.py` adds what is specific to its source model: the config mapping and the
-tensor names.
+config and safetensors weights, building our config from the source's, checking the weights against the model so that
+nothing loads silently, and the command line. Each family's `convert_<source>_to_<name>.py` adds what is specific to
+its source model: the options it refuses, the settings and tensor names that differ, and the files beside the weights.
 
 The input is data, never code: its config.json is read as JSON and its model_type and architecture are checked
 first; a folder that names code to run (`auto_map`) is refused; the config is read with transformers' own class for
@@ -12,9 +12,12 @@ complete, so a failed or interrupted conversion leaves `--output` as it was.
 from __future__ import annotations
 
 import argparse
+import copy
+import inspect
 import shutil
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
 from safetensors import SafetensorError
@@ -35,6 +38,9 @@ from .inputs import (
 )
 
 PACKAGE = "{{ cookiecutter.model_name }}"
+PREFIX = "{{ cookiecutter.class_prefix }}"
+# What every config holds beside the model's own settings, carried over by `converted_config`.
+BASE_SETTINGS = ("id2label", "label2id", "problem_type", "dtype")
 
 
 class ConversionError(CommandError):
@@ -67,6 +73,26 @@ def check_input(folder: Path, source: str, model_type: str, heads: Collection[st
     return architecture
 
 
+def native_heads(source_prefix: str, heads: Collection[type[PreTrainedModel]]) -> dict[str, type[PreTrainedModel]]:
+    """Native head class name -> ours, for each of `heads` (the modeling file's `AUTO_CLASSES`): our heads are named as
+    the source model's after the prefix (`LlamaForCausalLM` -> `{PREFIX}ForCausalLM`)."""
+    return {source_prefix + head.__name__.removeprefix(PREFIX): head for head in heads}
+
+
+def read_input(
+    folder: Path,
+    source: str,
+    config_class: type[PretrainedConfig],
+    heads: Mapping[str, type[PreTrainedModel]],
+    default_head: str,
+) -> tuple[type[PreTrainedModel], PretrainedConfig]:
+    """Check `folder` before anything is loaded from it (`check_input`), then read its config with `config_class`,
+    transformers' own class for the source model: return our head for the folder's architecture, and that config.
+    The weights come next (`load_safetensors`), once the config is known to convert."""
+    architecture = check_input(folder, source, config_class.model_type, heads, default_head)
+    return heads[architecture], load_source_config(config_class, folder, source)
+
+
 def load_source_config(config_class: type[PretrainedConfig], folder: Path, source: str) -> PretrainedConfig:
     """The input's config, read by `config_class`: transformers' own class for the source model."""
     try:
@@ -74,6 +100,31 @@ def load_source_config(config_class: type[PretrainedConfig], folder: Path, sourc
     except CONFIG_ERRORS as error:  # a value of the wrong type or out of range
         problem = config_problem(error)
         raise ConversionError(f"{folder / 'config.json'} is not a valid {source} config: {problem}") from error
+
+
+def converted_config(
+    source_config: PretrainedConfig,
+    config_class: type[PretrainedConfig],
+    source: str,
+    unsupported: Mapping[str, tuple[Any, Any]] | None = None,
+    **settings: Any,
+) -> PretrainedConfig:
+    """Our config with the settings of `source_config` that `config_class` takes under the same name (copies: the
+    names mean what they mean in the source model), its labels, problem type and dtype, then `settings`; a setting the
+    source config lacks keeps our default. `unsupported` (name -> (value, the one value this model implements)) and
+    our config's own checks refuse what this model cannot do, with a ConversionError that names the setting."""
+    for name, (value, supported) in (unsupported or {}).items():
+        if value != supported:
+            raise ConversionError(f"{source} option {name}={value!r} is not supported (only {supported!r}).")
+    names = [name for name in inspect.signature(config_class.__init__).parameters if name not in ("self", "kwargs")]
+    names += BASE_SETTINGS
+    same = {name: copy.deepcopy(getattr(source_config, name)) for name in names if hasattr(source_config, name)}
+    config = config_class(**{**same, **settings})
+    try:
+        config.validate_architecture()
+    except ValueError as error:  # e.g. a RoPE type or an activation this model does not implement
+        raise ConversionError(f"the {source} config does not fit this model: {error}") from error
+    return config
 
 
 def load_safetensors(folder: Path) -> dict[str, torch.Tensor]:
@@ -119,6 +170,24 @@ def load_checked(
     model.load_state_dict(converted, strict=False, assign=True)
     model.tie_weights()
     return model, report
+
+
+def save_converted(
+    model_class: type[PreTrainedModel],
+    config: PretrainedConfig,
+    converted: dict[str, torch.Tensor],
+    output_dir: Path,
+    input_dir: Path | None = None,
+    files: tuple[str, ...] = (),
+) -> list[str]:
+    """Load `converted` into `model_class` once checked (`load_checked`), save it (weights, config and code) to
+    `output_dir`, made if need be, with the `files` of `input_dir` it has (e.g. the tokenizer's); return the report."""
+    model, report = load_checked(model_class, config, converted)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(output_dir)
+    if input_dir is not None:
+        report.append(copy_files(input_dir, output_dir, files))
+    return report
 
 
 def copy_files(input_dir: Path, output_dir: Path, names: tuple[str, ...]) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from huggingface_hub.errors import StrictDataclassError
 from safetensors import SafetensorError, safe_open
-from transformers import PretrainedConfig, PreTrainedModel
+from transformers import AutoTokenizer, PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 from .cli import CommandError
 
@@ -164,3 +164,29 @@ def shorten(names: list[str], keep: int = 5) -> str:
     if len(names) <= keep:
         return repr(names)
     return f"{repr(names[:keep])[:-1]}, ... {len(names) - keep} more]"
+
+
+def load_tokenizer(folder: Path, config: PretrainedConfig) -> PreTrainedTokenizerBase:
+    """The tokenizer saved in `folder`, loaded with transformers' own classes: no code from the folder runs."""
+    try:
+        # With `config` given, AutoTokenizer does not read the folder's config.json (and its auto_map) again.
+        return AutoTokenizer.from_pretrained(folder, config=config, trust_remote_code=False)
+    except (OSError, ValueError) as error:  # missing or unreadable files, an unknown tokenizer class
+        raise CommandError(f"cannot load the tokenizer in {folder}: {error}") from error
+
+
+def check_tokenizer(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig, special_ids: Sequence[str]) -> None:
+    """Refuse a tokenizer that would feed the model ids it cannot embed, or whose `special_ids` (e.g. "pad_token_id")
+    differ from the config's."""
+    if len(tokenizer) > config.vocab_size:
+        raise CommandError(
+            f"the tokenizer has {len(tokenizer)} tokens but the model's vocab_size is {config.vocab_size}: "
+            "ids past the embedding table would crash the model; save a tokenizer that fits, or a model with a larger "
+            "vocab_size."
+        )
+    for name in special_ids:
+        model_id, tokenizer_id = getattr(config, name), getattr(tokenizer, name)
+        if model_id is not None and tokenizer_id is not None and model_id != tokenizer_id:
+            raise CommandError(
+                f"the config's {name} is {model_id} but the tokenizer's is {tokenizer_id}: make them equal."
+            )

@@ -7,7 +7,8 @@ import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, {{ cookiecutter.class_prefix }}ForCausalLM
-from {{ cookiecutter.model_name }}.convert_llama_to_{{ cookiecutter.model_name }} import ConversionError, convert, convert_config
+from {{ cookiecutter.model_name }}.conversion import ConversionError
+from {{ cookiecutter.model_name }}.convert_llama_to_{{ cookiecutter.model_name }} import convert, convert_config
 
 from .common import tiny_config
 from .contract import PAD, native_config

@@ -3,8 +3,9 @@
 import json
 
 import pytest
+from transformers import AutoTokenizer
 
-from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
+from {{ cookiecutter.model_name }}.train_tokenizer import main, train_tokenizer
 
 from .common import save_checkpoint
 
@@ -16,7 +17,8 @@ def test_tokenizer_matches_the_config_special_ids(tmp_path):
     assert (tmp_path / "tokenizer.json").is_file()
     assert tokenizer_config["pad_token"] == "<pad>" and config["pad_token_id"] == 0
     assert "auto_map" not in tokenizer_config, "a standard tokenizer needs no remote code"
-    tokenizer = train_tokenizer()
+    assert main(["--output", str(tmp_path / "trained")]) == 0  # the command line, on the shipped corpus
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path / "trained")
     assert len(tokenizer) == config["vocab_size"]
     assert tokenizer("Hello").input_ids[0] == config["bos_token_id"]
     assert tokenizer.convert_tokens_to_ids(["<pad>", "<s>", "</s>"]) == [0, 1, 2]

@@ -1,3 +1,4 @@
+{%- import "common.py" as common with context -%}
 """{{ cookiecutter.class_prefix }} model configuration."""
 
 from transformers import PreTrainedConfig
@@ -7,9 +8,7 @@ from transformers.modeling_rope_utils import RopeParameters
 ROPE_TYPES = ("default", "linear", "dynamic", "yarn", "llama3", "longrope")
 
 
-def is_number(value: object) -> bool:
-    """An int or a float, not a bool or a string: what the checks below compare and compute with."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+{{ common.config_checks(activations=false) }}
 
 
 class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
@@ -138,37 +137,16 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         self.use_cache = use_cache
         super().__init__(**kwargs)
 
-    def validate(self) -> None:
-        """transformers' checks (run by `save_pretrained`), preceded by this model's own."""
-        self.validate_architecture()
-        super().validate()
+    {{ common.config_validate() }}
 
     def validate_architecture(self) -> None:
         """Raise a ValueError naming the setting that would build a broken model (the model calls it when built)."""
-        positive = (
-            "vocab_size",
-            "hidden_size",
-            "intermediate_size",
-            "num_hidden_layers",
-            "num_attention_heads",
-            "num_key_value_heads",
-            "head_dim",
-            "max_position_embeddings",
+        check_positive_integers(self, "vocab_size", "hidden_size", "intermediate_size", "max_position_embeddings")
+        check_positive_integers(self, "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim")
+        check_divisible(self, "hidden_size", "num_attention_heads", "as Llama requires")
+        check_divisible(
+            self, "num_attention_heads", "num_key_value_heads", "each key/value head serves a group of query heads"
         )
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
-        if self.hidden_size % self.num_attention_heads != 0:
-            raise ValueError(
-                f"`hidden_size` ({self.hidden_size}) must be divisible by `num_attention_heads` "
-                f"({self.num_attention_heads}), as in Llama."
-            )
-        if self.num_attention_heads % self.num_key_value_heads != 0:
-            raise ValueError(
-                f"`num_attention_heads` ({self.num_attention_heads}) must be divisible by `num_key_value_heads` "
-                f"({self.num_key_value_heads}): each key/value head serves the same number of query heads."
-            )
         if self.head_dim % 2 != 0:
             raise ValueError(f"`head_dim` ({self.head_dim}) must be even for rotary position embeddings.")
         rope_parameters = self.rope_parameters or {}
@@ -181,12 +159,9 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         rope_theta = rope_parameters.get("rope_theta")
         if not (is_number(rope_theta) and rope_theta > 0):
             raise ValueError(f"`rope_parameters['rope_theta']` must be positive, got {rope_theta!r}.")
-        if not (is_number(self.attention_dropout) and 0.0 <= self.attention_dropout < 1.0):
-            raise ValueError(f"`attention_dropout` must be in [0, 1), got {self.attention_dropout!r}.")
-        for name in ("pad_token_id", "bos_token_id"):
-            token_id = getattr(self, name)
-            if token_id is not None and not (isinstance(token_id, int) and 0 <= token_id < self.vocab_size):
-                raise ValueError(f"`{name}` ({token_id!r}) must be in [0, vocab_size={self.vocab_size}).")
+        check_probabilities(self, "attention_dropout")
+        check_positive_numbers(self, "rms_norm_eps", "initializer_range")
+        check_token_ids(self, "pad_token_id", "bos_token_id")
 
 
 {{ cookiecutter.class_prefix }}Config.register_for_auto_class()

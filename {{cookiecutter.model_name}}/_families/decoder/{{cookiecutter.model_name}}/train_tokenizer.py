@@ -9,12 +9,13 @@ without remote code. Its special tokens `<pad>`, `<s>` and `</s>` take ids 0, 1 
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterable
 from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 from transformers import PreTrainedTokenizerFast
+
+from .cli import run_tokenizer_training
 
 DEFAULT_CORPUS = Path(__file__).with_name("tokenizer_corpus.txt")
 SPECIAL_TOKENS = {"pad_token": "<pad>", "bos_token": "<s>", "eos_token": "</s>"}
@@ -48,20 +49,7 @@ def train_tokenizer(texts: Iterable[str] | None = None, vocab_size: int = 384) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, required=True, help="folder to save the tokenizer to")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="a UTF-8 text file, one text per line")
-    parser.add_argument("--vocab-size", type=int, default=384)
-    args = parser.parse_args(argv)
-    if not args.corpus.is_file():
-        parser.error(f"--corpus {args.corpus} is not a file.")
-    try:
-        tokenizer = train_tokenizer(args.corpus.read_text(encoding="utf-8").splitlines(), args.vocab_size)
-    except ValueError as error:
-        parser.error(str(error))
-    tokenizer.save_pretrained(args.output)
-    print(f"saved a tokenizer of {len(tokenizer)} tokens to {args.output}")
-    return 0
+    return run_tokenizer_training(train_tokenizer, __doc__, DEFAULT_CORPUS, 384, argv)
 
 
 if __name__ == "__main__":

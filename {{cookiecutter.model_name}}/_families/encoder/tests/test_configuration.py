@@ -1,6 +1,4 @@
-import pytest
-
-from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, {{ cookiecutter.class_prefix }}Model
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
 from .common import tiny_config
 
@@ -31,13 +29,3 @@ def test_model_type_and_defaults():
     assert (config.pad_token_id, config.bos_token_id, config.eos_token_id) == (0, None, None)
     assert config.tie_word_embeddings is True and config.add_pooling_layer is True
     assert config.classifier_dropout is None and config.layer_norm_eps == 1e-12
-
-
-def test_partial_overrides_assemble_like_transformers_configs():
-    config = {{ cookiecutter.class_prefix }}Config(hidden_size=32)  # 12 heads by default: not a divisor of 32
-    assert (config.hidden_size, config.num_attention_heads) == (32, 12)
-    with pytest.raises(ValueError, match="must be divisible by `num_attention_heads`"):
-        config.validate()
-    config.num_attention_heads = 4  # fixed afterwards, as transformers' common tests do
-    config.validate()
-    assert {{ cookiecutter.class_prefix }}Model(config).config.head_dim == 8

@@ -3,8 +3,9 @@
 import json
 
 import pytest
+from transformers import AutoTokenizer
 
-from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
+from {{ cookiecutter.model_name }}.train_tokenizer import main, train_tokenizer
 
 from .common import save_checkpoint
 from .contract import CLS, MASK, PAD, SEP
@@ -28,6 +29,9 @@ def test_tokenizer_matches_the_config_special_ids(tmp_path):
     assert tokenizer("[MASK]").input_ids == [CLS, MASK, SEP]
 
 
-def test_train_tokenizer_refuses_a_tiny_vocabulary():
+def test_train_tokenizer_refuses_a_tiny_vocabulary_and_trains_from_the_command_line(tmp_path):
     with pytest.raises(ValueError, match="vocab_size must be at least 10"):
         train_tokenizer(vocab_size=5)
+    # The command line: the same default vocabulary and special tokens as the function's.
+    assert main(["--output", str(tmp_path)]) == 0
+    assert AutoTokenizer.from_pretrained(tmp_path).convert_tokens_to_ids(["[PAD]", "[MASK]"]) == [PAD, MASK]

@@ -1,12 +1,11 @@
+{%- import "common.py" as common with context -%}
 """{{ cookiecutter.class_prefix }} model configuration."""
 
 from transformers import PreTrainedConfig
 from transformers.activations import ACT2FN
 
 
-def is_number(value: object) -> bool:
-    """An int or a float, not a bool or a string: what the checks below compare and compute with."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+{{ common.config_checks() }}
 
 
 class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
@@ -122,58 +121,23 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         # transformers' own configs; `validate_architecture` says what is wrong when a model is built or saved.
         super().__init__(**kwargs)
 
-    @property
-    def head_dim(self) -> int:
-        """hidden_size / num_attention_heads (0 until both are positive integers; `validate_architecture` says which
-        is not). transformers' own config checks read it while a config is assembled: it must not raise."""
-        sizes = (self.hidden_size, self.num_attention_heads)
-        if not all(isinstance(size, int) and size > 0 for size in sizes):
-            return 0
-        return self.hidden_size // self.num_attention_heads
+    {{ common.config_head_dim() }}
 
-    def validate(self) -> None:
-        """transformers' checks (run by `save_pretrained`), preceded by this model's own."""
-        self.validate_architecture()
-        super().validate()
+    {{ common.config_validate() }}
 
     def validate_architecture(self) -> None:
         """Raise a ValueError naming the setting that would build a broken model (the model calls it when built)."""
-        positive = (
-            "vocab_size",
-            "hidden_size",
-            "num_hidden_layers",
-            "num_attention_heads",
-            "intermediate_size",
-            "max_position_embeddings",
-            "type_vocab_size",
+        check_positive_integers(self, "vocab_size", "hidden_size", "intermediate_size", "max_position_embeddings")
+        check_positive_integers(self, "num_hidden_layers", "num_attention_heads", "type_vocab_size")
+        check_divisible(
+            self, "hidden_size", "num_attention_heads", "each head gets hidden_size / num_attention_heads dimensions"
         )
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
-        if self.hidden_size % self.num_attention_heads != 0:
-            raise ValueError(
-                f"`hidden_size` ({self.hidden_size}) must be divisible by `num_attention_heads` "
-                f"({self.num_attention_heads}): each head gets hidden_size / num_attention_heads dimensions."
-            )
-        if not isinstance(self.hidden_act, str) or self.hidden_act not in ACT2FN:
-            raise ValueError(
-                f"`hidden_act` {self.hidden_act!r} is not an activation of transformers.activations "
-                "(e.g. 'gelu', 'gelu_new', 'relu')."
-            )
-        dropouts = ("hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout")
-        for name in dropouts:
-            value = getattr(self, name)
-            if value is not None and not (is_number(value) and 0.0 <= value < 1.0):
-                raise ValueError(f"`{name}` must be in [0, 1), got {value!r}.")
-        for name in ("layer_norm_eps", "initializer_range"):
-            value = getattr(self, name)
-            if not (is_number(value) and value > 0):
-                raise ValueError(f"`{name}` must be positive, got {value!r}.")
-        for name in ("pad_token_id", "bos_token_id"):
-            token_id = getattr(self, name)
-            if token_id is not None and not (isinstance(token_id, int) and 0 <= token_id < self.vocab_size):
-                raise ValueError(f"`{name}` ({token_id!r}) must be in [0, vocab_size={self.vocab_size}).")
+        check_activations(self, "hidden_act")
+        check_probabilities(self, "hidden_dropout_prob", "attention_probs_dropout_prob")
+        if self.classifier_dropout is not None:
+            check_probabilities(self, "classifier_dropout")
+        check_positive_numbers(self, "layer_norm_eps", "initializer_range")
+        check_token_ids(self, "pad_token_id", "bos_token_id")
 
 
 {{ cookiecutter.class_prefix }}Config.register_for_auto_class()

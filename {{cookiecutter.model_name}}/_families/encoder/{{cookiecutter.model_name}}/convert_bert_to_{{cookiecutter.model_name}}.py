@@ -17,30 +17,11 @@ import torch
 from transformers import BertConfig, PreTrainedConfig
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
-from .conversion import (
-    ConversionError,
-    check_input,
-    copy_files,
-    load_checked,
-    load_safetensors,
-    load_source_config,
-    run_cli,
-)
-from .modeling_{{ cookiecutter.model_name }} import (
-    {{ cookiecutter.class_prefix }}ForMaskedLM,
-    {{ cookiecutter.class_prefix }}ForSequenceClassification,
-    {{ cookiecutter.class_prefix }}ForTokenClassification,
-    {{ cookiecutter.class_prefix }}Model,
-    {{ cookiecutter.class_prefix }}PreTrainedModel,
-)
+from .conversion import converted_config, load_safetensors, native_heads, read_input, run_cli, save_converted
+from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
-# BERT head class -> our head class.
-HEADS: dict[str, type[{{ cookiecutter.class_prefix }}PreTrainedModel]] = {
-    "BertModel": {{ cookiecutter.class_prefix }}Model,
-    "BertForMaskedLM": {{ cookiecutter.class_prefix }}ForMaskedLM,
-    "BertForSequenceClassification": {{ cookiecutter.class_prefix }}ForSequenceClassification,
-    "BertForTokenClassification": {{ cookiecutter.class_prefix }}ForTokenClassification,
-}
+# BERT head class -> ours (`BertForMaskedLM` -> `{{ cookiecutter.class_prefix }}ForMaskedLM`).
+HEADS = native_heads("Bert", AUTO_CLASSES)
 # BERT name prefix -> ours, first match wins. Inside the base model the names are BERT's.
 RENAMES = (
     ("bert.", "model."),
@@ -58,48 +39,16 @@ TOKENIZER_FILES = (
 )
 
 
-def convert_config(bert_config: PreTrainedConfig, add_pooling_layer: bool) -> {{ cookiecutter.class_prefix }}Config:
-    """Map a `BertConfig` onto ours, refusing the BERT options this model does not implement."""
-    if bert_config.model_type != "bert":
-        raise ConversionError(f"expected a BERT checkpoint (model_type 'bert'), got {bert_config.model_type!r}.")
+def convert_config(bert_config: PreTrainedConfig, pooler: bool) -> {{ cookiecutter.class_prefix }}Config:
+    """Map a `BertConfig` onto ours (the same names), refusing the BERT options this model does not implement.
+    Whether the base model has a `pooler` is an argument of `BertModel`, not a setting: read it from the tensors."""
     unsupported = {
         "is_decoder": (getattr(bert_config, "is_decoder", False), False),
         "add_cross_attention": (getattr(bert_config, "add_cross_attention", False), False),
         "position_embedding_type": (getattr(bert_config, "position_embedding_type", "absolute"), "absolute"),
         "chunk_size_feed_forward": (getattr(bert_config, "chunk_size_feed_forward", 0), 0),
     }
-    for name, (value, supported) in unsupported.items():
-        if value != supported:
-            raise ConversionError(f"BERT option {name}={value!r} is not supported (only {supported!r}).")
-    config = {{ cookiecutter.class_prefix }}Config(
-        vocab_size=bert_config.vocab_size,
-        hidden_size=bert_config.hidden_size,
-        num_hidden_layers=bert_config.num_hidden_layers,
-        num_attention_heads=bert_config.num_attention_heads,
-        intermediate_size=bert_config.intermediate_size,
-        hidden_act=bert_config.hidden_act,
-        hidden_dropout_prob=bert_config.hidden_dropout_prob,
-        attention_probs_dropout_prob=bert_config.attention_probs_dropout_prob,
-        max_position_embeddings=bert_config.max_position_embeddings,
-        type_vocab_size=bert_config.type_vocab_size,
-        initializer_range=bert_config.initializer_range,
-        layer_norm_eps=bert_config.layer_norm_eps,
-        classifier_dropout=bert_config.classifier_dropout,
-        add_pooling_layer=add_pooling_layer,
-        pad_token_id=bert_config.pad_token_id,
-        bos_token_id=bert_config.bos_token_id,
-        eos_token_id=bert_config.eos_token_id,
-        tie_word_embeddings=bert_config.tie_word_embeddings,
-        id2label=bert_config.id2label,
-        label2id=bert_config.label2id,
-        problem_type=bert_config.problem_type,
-        dtype=bert_config.dtype,
-    )
-    try:
-        config.validate_architecture()
-    except ValueError as error:  # e.g. an activation given as a callable, or a value out of range
-        raise ConversionError(f"the BERT config cannot be converted: {error}") from error
-    return config
+    return converted_config(bert_config, {{ cookiecutter.class_prefix }}Config, "BERT", unsupported, add_pooling_layer=pooler)
 
 
 def rename_keys(state_dict: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], list[str]]:
@@ -129,20 +78,12 @@ def rename_keys(state_dict: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Te
 def convert(input_dir: Path, output_dir: Path) -> list[str]:
     """Convert `input_dir` (a BERT folder) into `output_dir`; return the report lines."""
     # Before anything else: refuse a folder of another model, of this project, or one that names code to run.
-    architecture = check_input(input_dir, "BERT", "bert", HEADS, default_head="BertModel")
-    model_class = HEADS[architecture]
-    bert_config = load_source_config(BertConfig, input_dir, "BERT")
+    model_class, bert_config = read_input(input_dir, "BERT", BertConfig, HEADS, "BertModel")
     converted, dropped = rename_keys(load_safetensors(input_dir))
     has_pooler = any(key.startswith(("pooler.", "model.pooler.")) for key in converted)
-    config = convert_config(bert_config, add_pooling_layer=has_pooler)
-
-    model, report = load_checked(model_class, config, converted)
-    report.append(f"dropped (re-created buffers, unused bias): {dropped or 'none'}")
-
-    output_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(output_dir)
-    report.append(copy_files(input_dir, output_dir, TOKENIZER_FILES))
-    return report
+    config = convert_config(bert_config, has_pooler)
+    report = save_converted(model_class, config, converted, output_dir, input_dir, TOKENIZER_FILES)
+    return [*report, f"dropped (re-created buffers, unused bias): {dropped or 'none'}"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transformers import AutoTokenizer, PretrainedConfig, PreTrainedTokenizerBase
+from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
-from .cli import CommandError
+from .inputs import check_tokenizer, load_tokenizer
 from .train_tokenizer import train_tokenizer
 
 PIPELINE_TAG = "fill-mask"
@@ -31,11 +31,7 @@ PIPELINES = {
 
 def load_processor(folder: Path, config: PretrainedConfig) -> PreTrainedTokenizerBase:
     """The tokenizer saved in `folder`, loaded with transformers' own classes: no code from the folder runs."""
-    try:
-        # With `config` given, AutoTokenizer does not read the folder's config.json (and its auto_map) again.
-        return AutoTokenizer.from_pretrained(folder, config=config, trust_remote_code=False)
-    except (OSError, ValueError) as error:  # missing or unreadable files, an unknown tokenizer class
-        raise CommandError(f"cannot load the tokenizer in {folder}: {error}") from error
+    return load_tokenizer(folder, config)
 
 
 def default_processor(config: PretrainedConfig) -> PreTrainedTokenizerBase:
@@ -45,17 +41,7 @@ def default_processor(config: PretrainedConfig) -> PreTrainedTokenizerBase:
 
 def check_processor(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig) -> None:
     """Refuse a tokenizer that would feed the model ids it cannot embed or a padding id it does not expect."""
-    if len(tokenizer) > config.vocab_size:
-        raise CommandError(
-            f"the tokenizer has {len(tokenizer)} tokens but the model's vocab_size is {config.vocab_size}: "
-            "ids past the embedding table would crash the model; save a tokenizer that fits, or a model with a larger "
-            "vocab_size."
-        )
-    model_pad, tokenizer_pad = config.pad_token_id, tokenizer.pad_token_id
-    if model_pad is not None and tokenizer_pad is not None and model_pad != tokenizer_pad:
-        raise CommandError(
-            f"the config's pad_token_id is {model_pad} but the tokenizer's is {tokenizer_pad}: make them equal."
-        )
+    check_tokenizer(tokenizer, config, ("pad_token_id",))
 
 
 def usage_code(repo_id: str, auto_class: str) -> str:

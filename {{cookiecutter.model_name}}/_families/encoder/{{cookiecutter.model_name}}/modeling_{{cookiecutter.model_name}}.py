@@ -1,3 +1,4 @@
+{%- import "common.py" as common with context -%}
 """PyTorch {{ cookiecutter.class_prefix }} model: a bidirectional encoder with the math of BERT.
 
 The blocks follow `transformers.models.bert.modeling_bert` (word + learned absolute position + token type embeddings,
@@ -73,28 +74,7 @@ class {{ cookiecutter.class_prefix }}Embeddings(nn.Module):
         return self.dropout(embeddings)
 
 
-def eager_attention_forward(
-    module: nn.Module,
-    query: torch.Tensor,
-    key: torch.Tensor,
-    value: torch.Tensor,
-    attention_mask: torch.Tensor | None,
-    scaling: float,
-    dropout: float = 0.0,
-    **kwargs,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Reference attention in plain PyTorch; the other backends must match it."""
-    attn_weights = torch.matmul(query, key.transpose(2, 3)) * scaling
-    if attention_mask is not None:
-        if attention_mask.dtype == torch.bool:  # True = may attend
-            attention_mask = torch.zeros_like(attn_weights).masked_fill(~attention_mask, torch.finfo(query.dtype).min)
-        attn_weights = attn_weights + attention_mask[:, :, :, : key.shape[-2]]
-
-    attn_weights = nn.functional.softmax(attn_weights, dim=-1, dtype=torch.float32).to(query.dtype)
-    attn_weights = nn.functional.dropout(attn_weights, p=dropout, training=module.training)
-    attn_output = torch.matmul(attn_weights, value)
-    attn_output = attn_output.transpose(1, 2).contiguous()
-    return attn_output, attn_weights
+{{ common.eager_attention(boolean_mask=true) }}
 
 
 class {{ cookiecutter.class_prefix }}SelfAttention(nn.Module):
@@ -125,19 +105,7 @@ class {{ cookiecutter.class_prefix }}SelfAttention(nn.Module):
         key_states = self.key(hidden_states).view(hidden_shape).transpose(1, 2)
         value_states = self.value(hidden_states).view(hidden_shape).transpose(1, 2)
 
-        attention_interface: Callable = ALL_ATTENTION_FUNCTIONS.get_interface(
-            self.config._attn_implementation, eager_attention_forward
-        )
-        attn_output, attn_weights = attention_interface(
-            self,
-            query_states,
-            key_states,
-            value_states,
-            attention_mask,
-            dropout=0.0 if not self.training else self.attention_dropout,
-            scaling=self.scaling,
-            **kwargs,
-        )
+        {{ common.attention_interface() }}
         attn_output = attn_output.reshape(*input_shape, -1).contiguous()
         return attn_output, attn_weights
 
@@ -278,21 +246,13 @@ class {{ cookiecutter.class_prefix }}LMPredictionHead(nn.Module):
 class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
     config_class = {{ cookiecutter.class_prefix }}Config
     base_model_prefix = "model"
-    supports_gradient_checkpointing = True
     _no_split_modules = ["{{ cookiecutter.class_prefix }}Embeddings", "{{ cookiecutter.class_prefix }}Layer"]
-    _supports_sdpa = True
-    _supports_flash_attn = True
-    _supports_flex_attn = True
-    _supports_attention_backend = True
     # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
     _can_record_outputs = {
         "hidden_states": {{ cookiecutter.class_prefix }}Layer,
         "attentions": {{ cookiecutter.class_prefix }}SelfAttention,
     }
-
-    def __init__(self, config: {{ cookiecutter.class_prefix }}Config, *inputs, **kwargs) -> None:
-        config.validate_architecture()  # one clear error before a broken model is built
-        super().__init__(config, *inputs, **kwargs)
+    {{ common.pretrained_model() }}
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
@@ -308,12 +268,6 @@ class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
             positions = torch.arange(module.position_ids.shape[-1], device=module.position_ids.device)
             init.copy_(module.position_ids, positions.expand((1, -1)))
             init.zeros_(module.token_type_ids)
-
-    def post_init(self) -> None:
-        super().post_init()
-        # `save_pretrained` records only the saved class in `auto_map`: list every head so that each Auto class
-        # loads from any checkpoint of this model, whichever head was saved.
-        self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **auto_map()}
 
 
 class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTrainedModel):
@@ -571,29 +525,9 @@ class {{ cookiecutter.class_prefix }}ForTokenClassification({{ cookiecutter.clas
         )
 
 
-AUTO_CLASSES = {
-    {{ cookiecutter.class_prefix }}Model: "AutoModel",
-    {{ cookiecutter.class_prefix }}ForMaskedLM: "AutoModelForMaskedLM",
-    {{ cookiecutter.class_prefix }}ForSequenceClassification: "AutoModelForSequenceClassification",
-    {{ cookiecutter.class_prefix }}ForTokenClassification: "AutoModelForTokenClassification",
-}
-for model_class, auto_class in AUTO_CLASSES.items():
-    model_class.register_for_auto_class(auto_class)
-
-
-def auto_map() -> dict[str, str]:
-    """The complete `auto_map` of this model: every registered head, and the config."""
-    config_class = {{ cookiecutter.class_prefix }}Config
-    mapping = {"AutoConfig": f"{config_class.__module__.rsplit('.', 1)[-1]}.{config_class.__name__}"}
-    for model_class, auto_class in AUTO_CLASSES.items():
-        mapping[auto_class] = f"{model_class.__module__.rsplit('.', 1)[-1]}.{model_class.__name__}"
-    return mapping
-
-
-__all__ = [
-    "{{ cookiecutter.class_prefix }}PreTrainedModel",
-    "{{ cookiecutter.class_prefix }}Model",
-    "{{ cookiecutter.class_prefix }}ForMaskedLM",
-    "{{ cookiecutter.class_prefix }}ForSequenceClassification",
-    "{{ cookiecutter.class_prefix }}ForTokenClassification",
-]
+{{ common.auto_classes({
+    "Model": "AutoModel",
+    "ForMaskedLM": "AutoModelForMaskedLM",
+    "ForSequenceClassification": "AutoModelForSequenceClassification",
+    "ForTokenClassification": "AutoModelForTokenClassification",
+}) }}

@@ -10,12 +10,13 @@ type ids 0 then 1, as BERT expects. For a real model, save your own tokenizer ne
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterable
 from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import PreTrainedTokenizerFast
+
+from .cli import run_tokenizer_training
 
 DEFAULT_CORPUS = Path(__file__).with_name("tokenizer_corpus.txt")
 # In id order: [PAD] = 0, [UNK] = 1, [CLS] = 2, [SEP] = 3, [MASK] = 4.
@@ -70,20 +71,7 @@ def train_tokenizer(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, required=True, help="folder to save the tokenizer to")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="a UTF-8 text file, one text per line")
-    parser.add_argument("--vocab-size", type=int, default=512)
-    args = parser.parse_args(argv)
-    if not args.corpus.is_file():
-        parser.error(f"--corpus {args.corpus} is not a file.")
-    try:
-        tokenizer = train_tokenizer(args.corpus.read_text(encoding="utf-8").splitlines(), args.vocab_size)
-    except ValueError as error:
-        parser.error(str(error))
-    tokenizer.save_pretrained(args.output)
-    print(f"saved a tokenizer of {len(tokenizer)} tokens to {args.output}")
-    return 0
+    return run_tokenizer_training(train_tokenizer, __doc__, DEFAULT_CORPUS, 512, argv)
 
 
 if __name__ == "__main__":

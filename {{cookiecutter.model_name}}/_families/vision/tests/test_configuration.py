@@ -1,6 +1,4 @@
-import pytest
-
-from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, {{ cookiecutter.class_prefix }}Model
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
 from .common import tiny_config
 from .contract import LABELS
@@ -23,13 +21,3 @@ def test_model_type_and_defaults():
     assert (config.image_size, config.patch_size, config.hidden_size, config.num_hidden_layers) == (224, 16, 768, 12)
     assert config.pooler_output_size == config.hidden_size
     assert config.hidden_act == "gelu" and config.qkv_bias is True
-
-
-def test_partial_overrides_assemble_like_transformers_configs():
-    config = {{ cookiecutter.class_prefix }}Config(hidden_size=32, image_size=32, patch_size=8)  # 12 heads by default
-    assert (config.hidden_size, config.num_attention_heads) == (32, 12)
-    with pytest.raises(ValueError, match="must be divisible by `num_attention_heads`"):
-        config.validate()
-    config.num_attention_heads = 4  # fixed afterwards, as transformers' common tests do
-    config.validate()
-    assert {{ cookiecutter.class_prefix }}Model(config).config.head_dim == 8

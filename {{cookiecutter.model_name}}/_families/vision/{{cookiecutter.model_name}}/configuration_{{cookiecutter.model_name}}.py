@@ -1,12 +1,11 @@
+{%- import "common.py" as common with context -%}
 """{{ cookiecutter.class_prefix }} model configuration."""
 
 from transformers import PreTrainedConfig
 from transformers.activations import ACT2FN
 
 
-def is_number(value: object) -> bool:
-    """An int or a float, not a bool or a string: what the checks below compare and compute with."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+{{ common.config_checks(token_ids=false) }}
 
 
 class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
@@ -112,62 +111,25 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         # transformers' own configs; `validate_architecture` says what is wrong when a model is built or saved.
         super().__init__(**kwargs)
 
-    @property
-    def head_dim(self) -> int:
-        """hidden_size / num_attention_heads (0 until both are positive integers; `validate_architecture` says which
-        is not). transformers' own config checks read it while a config is assembled: it must not raise."""
-        sizes = (self.hidden_size, self.num_attention_heads)
-        if not all(isinstance(size, int) and size > 0 for size in sizes):
-            return 0
-        return self.hidden_size // self.num_attention_heads
+    {{ common.config_head_dim() }}
 
     @property
     def num_patches(self) -> int:
         return (self.image_size // self.patch_size) ** 2
 
-    def validate(self) -> None:
-        """transformers' checks (run by `save_pretrained`), preceded by this model's own."""
-        self.validate_architecture()
-        super().validate()
+    {{ common.config_validate() }}
 
     def validate_architecture(self) -> None:
         """Raise a ValueError naming the setting that would build a broken model (the model calls it when built)."""
-        positive = (
-            "image_size",
-            "patch_size",
-            "num_channels",
-            "hidden_size",
-            "num_hidden_layers",
-            "num_attention_heads",
-            "intermediate_size",
-            "pooler_output_size",
+        check_positive_integers(self, "image_size", "patch_size", "hidden_size", "intermediate_size")
+        check_positive_integers(self, "num_channels", "num_hidden_layers", "num_attention_heads", "pooler_output_size")
+        check_divisible(self, "image_size", "patch_size", "the image is cut into whole patches")
+        check_divisible(
+            self, "hidden_size", "num_attention_heads", "each head gets hidden_size / num_attention_heads dimensions"
         )
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
-        if self.image_size % self.patch_size != 0:
-            raise ValueError(
-                f"`image_size` ({self.image_size}) must be divisible by `patch_size` ({self.patch_size}): the image "
-                "is cut into whole patches."
-            )
-        if self.hidden_size % self.num_attention_heads != 0:
-            raise ValueError(
-                f"`hidden_size` ({self.hidden_size}) must be divisible by `num_attention_heads` "
-                f"({self.num_attention_heads}): each head gets hidden_size / num_attention_heads dimensions."
-            )
-        for name in ("hidden_dropout_prob", "attention_probs_dropout_prob"):
-            value = getattr(self, name)
-            if not (is_number(value) and 0.0 <= value < 1.0):
-                raise ValueError(f"`{name}` must be in [0, 1), got {value!r}.")
-        for name in ("layer_norm_eps", "initializer_range"):
-            value = getattr(self, name)
-            if not (is_number(value) and value > 0):
-                raise ValueError(f"`{name}` must be positive, got {value!r}.")
-        for name in ("hidden_act", "pooler_act"):
-            value = getattr(self, name)
-            if not isinstance(value, str) or value not in ACT2FN:
-                raise ValueError(f"`{name}` {value!r} is not an activation of `transformers.activations.ACT2FN`.")
+        check_probabilities(self, "hidden_dropout_prob", "attention_probs_dropout_prob")
+        check_positive_numbers(self, "layer_norm_eps", "initializer_range")
+        check_activations(self, "hidden_act", "pooler_act")
 
 
 {{ cookiecutter.class_prefix }}Config.register_for_auto_class()

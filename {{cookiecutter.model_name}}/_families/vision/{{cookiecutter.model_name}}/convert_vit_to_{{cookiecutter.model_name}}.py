@@ -19,25 +19,19 @@ from transformers import PreTrainedConfig, ViTConfig
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .conversion import (
     ConversionError,
-    check_input,
-    load_checked,
+    converted_config,
     load_safetensors,
-    load_source_config,
+    native_heads,
+    read_input,
     run_cli,
+    save_converted,
 )
 from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
 from .inputs import read_json
-from .modeling_{{ cookiecutter.model_name }} import (
-    {{ cookiecutter.class_prefix }}ForImageClassification,
-    {{ cookiecutter.class_prefix }}Model,
-    {{ cookiecutter.class_prefix }}PreTrainedModel,
-)
+from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
-# ViT head class -> our head class.
-HEADS: dict[str, type[{{ cookiecutter.class_prefix }}PreTrainedModel]] = {
-    "ViTModel": {{ cookiecutter.class_prefix }}Model,
-    "ViTForImageClassification": {{ cookiecutter.class_prefix }}ForImageClassification,
-}
+# ViT head class -> ours (`ViTForImageClassification` -> `{{ cookiecutter.class_prefix }}ForImageClassification`).
+HEADS = native_heads("ViT", AUTO_CLASSES)
 # ViT heads keep the encoder under `vit.`, ours under `model.` (a bare model has no prefix in either).
 PREFIX_RENAME = ("vit.", "model.")
 # Tensor names as ViT checkpoints store them -> ours (the names transformers 5 gives ViT's modules), in this order.
@@ -75,32 +69,7 @@ def convert_config(vit_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix
     head_dim = getattr(vit_config, "head_dim", None)
     if head_dim not in (None, vit_config.hidden_size // vit_config.num_attention_heads):
         raise ConversionError(f"ViT option head_dim={head_dim!r} is not supported (only hidden_size / heads).")
-    config = {{ cookiecutter.class_prefix }}Config(
-        image_size=vit_config.image_size,
-        patch_size=vit_config.patch_size,
-        num_channels=vit_config.num_channels,
-        hidden_size=vit_config.hidden_size,
-        num_hidden_layers=vit_config.num_hidden_layers,
-        num_attention_heads=vit_config.num_attention_heads,
-        intermediate_size=vit_config.intermediate_size,
-        hidden_act=vit_config.hidden_act,
-        hidden_dropout_prob=vit_config.hidden_dropout_prob,
-        attention_probs_dropout_prob=vit_config.attention_probs_dropout_prob,
-        initializer_range=vit_config.initializer_range,
-        layer_norm_eps=vit_config.layer_norm_eps,
-        qkv_bias=vit_config.qkv_bias,
-        pooler_output_size=getattr(vit_config, "pooler_output_size", None),
-        pooler_act=getattr(vit_config, "pooler_act", "tanh"),
-        id2label=vit_config.id2label,
-        label2id=vit_config.label2id,
-        problem_type=vit_config.problem_type,
-        dtype=vit_config.dtype,
-    )
-    try:
-        config.validate_architecture()
-    except ValueError as error:  # e.g. an activation transformers does not know
-        raise ConversionError(f"the ViT config cannot be converted: {error}") from error
-    return config
+    return converted_config(vit_config, {{ cookiecutter.class_prefix }}Config, "ViT")
 
 
 def convert_image_processor(
@@ -140,17 +109,10 @@ def rename_keys(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 def convert(input_dir: Path, output_dir: Path) -> list[str]:
     """Convert `input_dir` (a ViT folder) into `output_dir`; return the report lines."""
     # Before anything else: refuse a folder of another model, of this project, or one that names code to run.
-    architecture = check_input(input_dir, "ViT", "vit", HEADS, default_head="ViTModel")
-    model_class = HEADS[architecture]
-    vit_config = load_source_config(ViTConfig, input_dir, "ViT")
+    model_class, vit_config = read_input(input_dir, "ViT", ViTConfig, HEADS, "ViTModel")
     config = convert_config(vit_config)
-    converted = rename_keys(load_safetensors(input_dir))
     image_processor, processor_origin = convert_image_processor(input_dir, config)
-
-    model, report = load_checked(model_class, config, converted)
-
-    output_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(output_dir)
+    report = save_converted(model_class, config, rename_keys(load_safetensors(input_dir)), output_dir)
     image_processor.save_pretrained(output_dir)
     report.append(f"image processor: {processor_origin}")
     return report

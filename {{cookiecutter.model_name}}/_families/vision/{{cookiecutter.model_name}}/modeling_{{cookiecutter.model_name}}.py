@@ -1,3 +1,5 @@
+{%- import "common.py" as common with context -%}
+{%- import "vit.py" as vit with context -%}
 """PyTorch {{ cookiecutter.class_prefix }} model: a vision transformer with the math of ViT.
 
 The blocks follow `transformers.models.vit.modeling_vit` (convolutional patch embeddings, a CLS token, learned position
@@ -100,81 +102,13 @@ class {{ cookiecutter.class_prefix }}Embeddings(nn.Module):
         return self.dropout(embeddings)
 
 
-def eager_attention_forward(
-    module: nn.Module,
-    query: torch.Tensor,
-    key: torch.Tensor,
-    value: torch.Tensor,
-    attention_mask: torch.Tensor | None,
-    scaling: float,
-    dropout: float = 0.0,
-    **kwargs,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Reference attention in plain PyTorch; the other backends must match it."""
-    attn_weights = torch.matmul(query, key.transpose(2, 3)) * scaling
-    if attention_mask is not None:
-        attn_weights = attn_weights + attention_mask
-
-    attn_weights = nn.functional.softmax(attn_weights, dim=-1, dtype=torch.float32).to(query.dtype)
-    attn_weights = nn.functional.dropout(attn_weights, p=dropout, training=module.training)
-    attn_output = torch.matmul(attn_weights, value)
-    attn_output = attn_output.transpose(1, 2).contiguous()
-    return attn_output, attn_weights
+{{ common.eager_attention() }}
 
 
-class {{ cookiecutter.class_prefix }}Attention(nn.Module):
-    """Bidirectional multi-head self-attention over the patches and the CLS token, as `ViTAttention`."""
-
-    def __init__(self, config: {{ cookiecutter.class_prefix }}Config) -> None:
-        super().__init__()
-        self.config = config
-        self.head_dim = config.head_dim
-        self.scaling = self.head_dim**-0.5
-        self.attention_dropout = config.attention_probs_dropout_prob
-        self.is_causal = False
-
-        self.q_proj = nn.Linear(config.hidden_size, config.hidden_size, bias=config.qkv_bias)
-        self.k_proj = nn.Linear(config.hidden_size, config.hidden_size, bias=config.qkv_bias)
-        self.v_proj = nn.Linear(config.hidden_size, config.hidden_size, bias=config.qkv_bias)
-        self.o_proj = nn.Linear(config.hidden_size, config.hidden_size)
-
-    def forward(self, hidden_states: torch.Tensor, **kwargs) -> tuple[torch.Tensor, torch.Tensor | None]:
-        input_shape = hidden_states.shape[:-1]
-        hidden_shape = (*input_shape, -1, self.head_dim)
-
-        query_states = self.q_proj(hidden_states).view(hidden_shape).transpose(1, 2)
-        key_states = self.k_proj(hidden_states).view(hidden_shape).transpose(1, 2)
-        value_states = self.v_proj(hidden_states).view(hidden_shape).transpose(1, 2)
-
-        attention_interface: Callable = ALL_ATTENTION_FUNCTIONS.get_interface(
-            self.config._attn_implementation, eager_attention_forward
-        )
-        attn_output, attn_weights = attention_interface(
-            self,
-            query_states,
-            key_states,
-            value_states,
-            None,  # every patch attends to every patch: no mask
-            dropout=0.0 if not self.training else self.attention_dropout,
-            scaling=self.scaling,
-            **kwargs,
-        )
-
-        attn_output = attn_output.reshape(*input_shape, -1).contiguous()
-        return self.o_proj(attn_output), attn_weights
+{{ vit.attention() }}
 
 
-class {{ cookiecutter.class_prefix }}MLP(nn.Module):
-    """Feed-forward block, as `ViTMLP`: fc2(activation(fc1(x)))."""
-
-    def __init__(self, config: {{ cookiecutter.class_prefix }}Config) -> None:
-        super().__init__()
-        self.fc1 = nn.Linear(config.hidden_size, config.intermediate_size)
-        self.fc2 = nn.Linear(config.intermediate_size, config.hidden_size)
-        self.activation = ACT2FN[config.hidden_act]
-
-    def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.activation(self.fc1(hidden_states)))
+{{ vit.mlp() }}
 
 
 class {{ cookiecutter.class_prefix }}Layer(GradientCheckpointingLayer):
@@ -215,22 +149,14 @@ class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
     base_model_prefix = "model"
     main_input_name = "pixel_values"
     input_modalities = ("image",)
-    supports_gradient_checkpointing = True
     _no_split_modules = ["{{ cookiecutter.class_prefix }}Embeddings", "{{ cookiecutter.class_prefix }}Layer"]
-    _supports_sdpa = True
-    _supports_flash_attn = True
-    _supports_flex_attn = True
-    _supports_attention_backend = True
     _can_compile_fullgraph = True
     # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
     _can_record_outputs = {
         "hidden_states": {{ cookiecutter.class_prefix }}Layer,
         "attentions": {{ cookiecutter.class_prefix }}Attention,
     }
-
-    def __init__(self, config: {{ cookiecutter.class_prefix }}Config, *inputs, **kwargs) -> None:
-        config.validate_architecture()  # one clear error before a broken model is built
-        super().__init__(config, *inputs, **kwargs)
+    {{ common.pretrained_model() }}
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
@@ -239,12 +165,6 @@ class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
         if isinstance(module, {{ cookiecutter.class_prefix }}Embeddings):
             init.trunc_normal_(module.position_embeddings, mean=0.0, std=self.config.initializer_range)
             init.trunc_normal_(module.cls_token, mean=0.0, std=self.config.initializer_range)
-
-    def post_init(self) -> None:
-        super().post_init()
-        # `save_pretrained` records only the saved class in `auto_map`: list every head so that each Auto class
-        # loads from any checkpoint of this model, whichever head was saved.
-        self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **auto_map()}
 
 
 class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTrainedModel):
@@ -358,25 +278,7 @@ class {{ cookiecutter.class_prefix }}ForImageClassification({{ cookiecutter.clas
         return nn.functional.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
 
 
-AUTO_CLASSES = {
-    {{ cookiecutter.class_prefix }}Model: "AutoModel",
-    {{ cookiecutter.class_prefix }}ForImageClassification: "AutoModelForImageClassification",
-}
-for model_class, auto_class in AUTO_CLASSES.items():
-    model_class.register_for_auto_class(auto_class)
-
-
-def auto_map() -> dict[str, str]:
-    """The complete `auto_map` of this model: every registered head, and the config."""
-    config_class = {{ cookiecutter.class_prefix }}Config
-    mapping = {"AutoConfig": f"{config_class.__module__.rsplit('.', 1)[-1]}.{config_class.__name__}"}
-    for model_class, auto_class in AUTO_CLASSES.items():
-        mapping[auto_class] = f"{model_class.__module__.rsplit('.', 1)[-1]}.{model_class.__name__}"
-    return mapping
-
-
-__all__ = [
-    "{{ cookiecutter.class_prefix }}PreTrainedModel",
-    "{{ cookiecutter.class_prefix }}Model",
-    "{{ cookiecutter.class_prefix }}ForImageClassification",
-]
+{{ common.auto_classes({
+    "Model": "AutoModel",
+    "ForImageClassification": "AutoModelForImageClassification",
+}) }}
