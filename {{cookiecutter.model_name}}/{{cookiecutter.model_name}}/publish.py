@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from huggingface_hub import (
     CommitInfo,
@@ -190,7 +191,7 @@ def build_model_card(
     repo_id: str,
     code_files: list[str],
     weights: str,
-    recorded: dict[str, str],
+    recorded: dict[str, Any],
     base_model: str | None = None,
     datasets: list[str] | None = None,
 ) -> ModelCard:

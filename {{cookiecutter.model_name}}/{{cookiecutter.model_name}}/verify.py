@@ -63,6 +63,8 @@ from transformers.dynamic_module_utils import get_class_from_dynamic_module
 PACKAGE = "{{ cookiecutter.model_name }}"
 RECORD_FILE = "reference_outputs.safetensors"
 FORMAT_VERSION = "1"
+# The one metadata entry of a record: JSON of format_version, auto_class, class, auto_map and the versions.
+METADATA_KEY = "reference_record"
 WEIGHTS_FILE = "model.safetensors"
 INDEX_FILE = "model.safetensors.index.json"
 # fp32 on CPU, in both the recording and the checking process. Recomputing the same math with other kernels (another
@@ -95,7 +97,7 @@ def tensor_outputs(outputs: Any) -> dict[str, torch.Tensor]:
 # -- recording (the command; imports the project) -------------------------------------------------------------------
 
 
-def record(folder: Path) -> dict[str, str]:
+def record(folder: Path) -> dict[str, Any]:
     """Write `folder/reference_outputs.safetensors` for the checkpoint in `folder`; return the record's metadata.
 
     The folder is checked as publish checks a checkpoint (no code from it runs) and loaded with this project's class.
@@ -115,13 +117,15 @@ def record(folder: Path) -> dict[str, str]:
         "format_version": FORMAT_VERSION,
         "auto_class": AUTO_CLASSES[type(model)],
         "class": type(model).__name__,
-        "auto_map": json.dumps(model.config.auto_map, sort_keys=True),
+        "auto_map": model.config.auto_map,
         **{f"{name}_version": version for name, version in versions().items()},
     }
     path = folder / RECORD_FILE
     partial = path.with_name(f".{RECORD_FILE}.partial")
+    # One metadata entry: safetensors writes several in no fixed order, and the same release must be the same bytes.
+    header = {METADATA_KEY: json.dumps(metadata, sort_keys=True)}
     try:
-        save_file({name: tensor.contiguous() for name, tensor in tensors.items()}, partial, metadata=metadata)
+        save_file({name: tensor.contiguous() for name, tensor in tensors.items()}, partial, metadata=header)
         partial.replace(path)
     except OSError as error:  # e.g. a read-only folder, or no space left on the device
         partial.unlink(missing_ok=True)
@@ -132,11 +136,12 @@ def record(folder: Path) -> dict[str, str]:
 # -- checking (the fresh process; installed packages only) ----------------------------------------------------------
 
 
-def read_record(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+def read_record(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """The tensors of a record and its metadata (an empty dict if the file has none: not a record)."""
     with safe_open(path, framework="pt") as record_file:
-        metadata = record_file.metadata() or {}
+        header = record_file.metadata() or {}
         tensors = {name: record_file.get_tensor(name) for name in record_file.keys()}
-    return tensors, metadata
+    return tensors, json.loads(header[METADATA_KEY]) if METADATA_KEY in header else {}
 
 
 def check(source: str, revision: str | None, record_path: str, atol: float, rtol: float) -> dict[str, Any]:
@@ -159,7 +164,7 @@ def check(source: str, revision: str | None, record_path: str, atol: float, rtol
         ("load report", lambda: loading_problems(loading_info)),
         ("weights", lambda: weight_problems(model, weight_files(source, revision))),
         ("buffers", lambda: buffer_problems(model)),
-        ("auto_map", lambda: auto_map_problems(model.config, json.loads(metadata["auto_map"]), source, revision)),
+        ("auto_map", lambda: auto_map_problems(model.config, metadata["auto_map"], source, revision)),
         ("outputs", lambda: output_problems(model, inputs, expected, atol, rtol)),
     ]
     for name, run in checks:
@@ -183,7 +188,7 @@ def named(items: list[str]) -> list[str]:
     return items if len(items) <= NAMED else [*items[:NAMED], f"... and {len(items) - NAMED} more"]
 
 
-def class_problems(model: Any, metadata: dict[str, str]) -> tuple[list[str], str]:
+def class_problems(model: Any, metadata: dict[str, Any]) -> tuple[list[str], str]:
     problems = []
     for what, loaded in (("model", type(model)), ("config", type(model.config))):
         if not loaded.__module__.startswith("transformers_modules."):
@@ -382,7 +387,7 @@ def verify(args: argparse.Namespace) -> int:
     record_path, commit = fetch_record(args.source, args.revision)
     try:
         _, metadata = read_record(record_path)
-    except (SafetensorError, OSError) as error:
+    except (SafetensorError, OSError, json.JSONDecodeError) as error:
         raise CommandError(f"{record_path} is not a readable record ({error}): record it again.") from error
     if metadata.get("format_version") != FORMAT_VERSION:
         raise CommandError(
