@@ -51,7 +51,6 @@ from huggingface_hub.errors import (
     HfHubHTTPError,
     LocalEntryNotFoundError,
     OfflineModeIsEnabled,
-    RemoteEntryNotFoundError,
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
@@ -365,15 +364,15 @@ def fetch_record(source: str, revision: str | None) -> tuple[Path, str | None]:
         ) from error
     except RevisionNotFoundError as error:
         raise CommandError(f"{source} has no revision {revision!r}: pass a commit hash, branch or tag.") from error
-    except RemoteEntryNotFoundError as error:
-        raise CommandError(
-            f"{where} holds no {RECORD_FILE}: it was not published by this project's publish, which records it. "
-            f"Publish it again, or download it and record it with `python -m {PACKAGE}.verify <folder> --record`."
-        ) from error
     except (LocalEntryNotFoundError, OfflineModeIsEnabled, httpx.TransportError) as error:
         raise CommandError(
             f"cannot download {RECORD_FILE} of {where}: no connection to the Hub at {endpoint}, and no copy in the "
             "local cache. Check the network, and HF_ENDPOINT or HF_HUB_OFFLINE if you set them."
+        ) from error
+    except EntryNotFoundError as error:  # after LocalEntryNotFoundError, one of its kinds
+        raise CommandError(
+            f"{where} holds no {RECORD_FILE}: it was not published by this project's publish, which records it. "
+            f"Publish it again, or download it and record it with `python -m {PACKAGE}.verify <folder> --record`."
         ) from error
     except HfHubHTTPError as error:
         answer = f"the Hub at {endpoint} answered {error.response.status_code}"
