@@ -164,6 +164,18 @@ def test_a_model_that_does_not_compute_what_was_recorded_fails(checkpoint, capsy
     assert lines[-1].startswith(f"checked with:  {version_set}, python ")
 
 
+def test_a_model_whose_code_no_longer_imports_fails(checkpoint, capsys):
+    recorded(capsys, checkpoint)
+    # As when a transformers release removes a helper that the saved code imports.
+    removed = "from transformers import removed_helper"
+    edit(checkpoint / MODELING_FILE, "\nimport torch\n", f"\nimport torch\n{removed}\n")
+    line_number = (checkpoint / MODELING_FILE).read_text().splitlines().index(removed) + 1
+    code, lines, _ = verify(capsys, checkpoint)
+    assert code == 1 and len(lines) == 4, lines  # the report, one problem, the two version sets
+    assert lines[1].startswith(f"  load: {DEFAULT_AUTO_CLASS}.from_pretrained('{checkpoint}') raised ImportError: ")
+    assert "removed_helper" in lines[1] and lines[1].endswith(f"({MODELING_FILE}:{line_number})"), lines
+
+
 def test_tolerances_decide_what_counts_as_the_same(checkpoint, capsys):
     recorded(capsys, checkpoint)
     alter_weights(checkpoint, 1e-4)

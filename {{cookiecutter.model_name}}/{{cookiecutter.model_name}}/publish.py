@@ -243,11 +243,11 @@ def write_release(
     datasets: list[str] | None = None,
 ) -> None:
     """Write everything the Hub repository holds into `folder`: the saved model and processor, the reference record
-    of the saved model (loaded back from `folder`), and the model card."""
+    of the model, and the model card."""
     try:
         model.save_pretrained(folder)
         processor.save_pretrained(folder)
-        recorded = record(folder)
+        recorded = record(folder, model)
         code_files = sorted(path.name for path in folder.glob("*.py"))
         card = build_model_card(model, repo_id, code_files, weights, recorded, base_model, datasets)
         card.save(folder / "README.md")

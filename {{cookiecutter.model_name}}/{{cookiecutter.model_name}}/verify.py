@@ -57,6 +57,7 @@ from huggingface_hub.errors import (
 from huggingface_hub.utils import httpx
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
+from transformers import PreTrainedModel
 from transformers.dynamic_module_utils import get_class_from_dynamic_module
 
 PACKAGE = "{{ cookiecutter.model_name }}"
@@ -66,9 +67,12 @@ FORMAT_VERSION = "1"
 METADATA_KEY = "reference_record"
 WEIGHTS_FILE = "model.safetensors"
 INDEX_FILE = "model.safetensors.index.json"
-# fp32 on CPU, in both the recording and the checking process. Recomputing the same math with other kernels (another
-# CPU, torch build or thread count) moves fp32 results by about 1e-6 relative per operation, which adds up over the
-# layers of a large model; a broken mask, re-initialised weights or changed math move them by 1e-2 and more.
+# Checkpoint names that transformers 5 renames on load for every model (and that 5.4 writes back on save).
+LEGACY_NAMES = {".LayerNorm.gamma": ".LayerNorm.weight", ".LayerNorm.beta": ".LayerNorm.bias"}
+# Both processes compute in fp32 on CPU. The same math through other kernels moves the results a little: on
+# 100M-parameter models of each family, eager instead of sdpa attention moved outputs by at most 4e-6, another thread
+# count by 5e-7; `rtol` covers the larger activations of trained models. A broken mask, re-initialised weights or
+# changed math move them by 1e-2 and more.
 DEFAULT_ATOL = 1e-5
 DEFAULT_RTOL = 1e-4
 # What transformers and a model's code raise when they no longer fit each other (a removed import, a changed
@@ -96,17 +100,18 @@ def tensor_outputs(outputs: Any) -> dict[str, torch.Tensor]:
 # -- recording (the command; imports the project) -------------------------------------------------------------------
 
 
-def record(folder: Path) -> dict[str, Any]:
+def record(folder: Path, model: PreTrainedModel | None = None) -> dict[str, Any]:
     """Write `folder/reference_outputs.safetensors` for the checkpoint in `folder`; return the record's metadata.
 
-    The folder is checked as publish checks a checkpoint (no code from it runs) and loaded with this project's class.
+    `model` is the model just saved there (publish); without it, the folder is checked as publish checks a checkpoint
+    (no code from it runs) and loaded with this project's class. Outputs are computed in fp32, in eval mode.
     """
     from .cli import CommandError
     from .family import reference_inputs
     from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
     from .publish import load_model
 
-    model = load_model(folder, None, None).float().eval()
+    model = (model or load_model(folder, None, None)).float().eval()
     inputs = reference_inputs(model.config)
     with torch.no_grad():
         outputs = tensor_outputs(model(**inputs, output_hidden_states=True))
@@ -177,8 +182,11 @@ def check(source: str, revision: str | None, record_path: str, atol: float, rtol
 
 
 def describe(error: BaseException) -> str:
-    """`Type: message (file:line)`, the line being where it was raised: in remote code, the line to look at."""
-    where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    """`Type: message (file:line)`: the last line of the model's own code that it went through, else where it was
+    raised."""
+    frames = traceback.extract_tb(error.__traceback__)
+    remote = [frame for frame in frames if "transformers_modules" in frame.filename]
+    where = (remote or frames or [None])[-1]
     location = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
     return f"{type(error).__name__}: {' '.join(str(error).split())}{location}"
 
@@ -234,11 +242,12 @@ def weight_problems(model: Any, files: list[Path]) -> tuple[list[str], int]:
     differ, compared = [], 0
     for path in files:
         with safe_open(path, framework="pt") as weights:
-            for name in weights.keys():
+            for stored_name in weights.keys():
+                name = loaded_name(stored_name)
                 if name not in state:
-                    differ.append(f"{name}: in {path.name}, not in the loaded model")
+                    differ.append(f"{stored_name}: in {path.name}, not in the loaded model")
                     continue
-                stored, loaded = weights.get_tensor(name), state[name]
+                stored, loaded = weights.get_tensor(stored_name), state[name]
                 compared += 1
                 if stored.shape != loaded.shape or not torch.equal(loaded, stored.to(loaded.dtype)):
                     difference = largest_difference(loaded, stored)
@@ -250,6 +259,14 @@ def weight_problems(model: Any, files: list[Path]) -> tuple[list[str], int]:
             "them while loading (an `_init_weights` that writes `.data` in place, not through transformers' init)"
         )
     return problems, compared
+
+
+def loaded_name(stored_name: str) -> str:
+    """The name transformers loads a checkpoint tensor under."""
+    for legacy, name in LEGACY_NAMES.items():
+        if stored_name.endswith(legacy):
+            return stored_name.removesuffix(legacy) + name
+    return stored_name
 
 
 def largest_difference(actual: torch.Tensor, expected: torch.Tensor) -> float:
