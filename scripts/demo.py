@@ -3,7 +3,9 @@
 1. build a small model with the project's code and save it;
 2. load it back with trust_remote_code=True in a fresh process where the project is not importable;
 3. publish it with the project's publish command to a Hub server on 127.0.0.1 (the project's test Hub: the real
-   huggingface_hub client, no internet), then load it by repo id, pinned to the printed commit, in a fresh process.
+   huggingface_hub client, no internet), then load it by repo id, pinned to the printed commit, in a fresh process;
+4. check the published commit with the project's verify command: it loads the model by repo id in a fresh process
+   and compares it with the reference record that publish put into the release.
 
     python scripts/demo.py build/demo/my_model
 """
@@ -103,6 +105,13 @@ def main(project: Path) -> None:
         sha = re.search(r"^commit: (\w+)$", published.stdout, re.MULTILINE).group(1)
         print(f"  fresh process: {auto_class}.from_pretrained('{DEMO_REPO_ID}', revision='{sha[:12]}...')")
         report(load_in_fresh_process(DEMO_REPO_ID, sha, auto_class, package, env, Path(scratch)), expected)
+
+        print(f"4. python -m {package}.verify {DEMO_REPO_ID} --revision {sha[:12]}...")
+        command = [sys.executable, "-m", f"{package}.verify", DEMO_REPO_ID, "--revision", sha]
+        verified = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+        if verified.returncode != 0:
+            raise SystemExit(f"verify failed:\n{verified.stdout}\n{verified.stderr}")
+        print(f"  {verified.stdout.strip()}")
 
 
 if __name__ == "__main__":

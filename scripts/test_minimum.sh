@@ -1,8 +1,55 @@
 #!/usr/bin/env bash
-# Run each family's generated test suite on the oldest transformers release the template declares for it.
+# Run each family's generated test suite on the oldest transformers release the template declares for it, then check
+# that a release published with the pinned transformers (.venv) still verifies on that minimum (.venv-min): by repo
+# id through the project's test Hub, and by local path.
 # The default bake of each family pins `transformers>=<minimum>`; this installs exactly that release in .venv-min.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
+
+hub_pid=""
+stop_hub() {
+    if [ -n "$hub_pid" ]; then
+        kill "$hub_pid" 2>/dev/null || true
+        wait "$hub_pid" 2>/dev/null || true
+        hub_pid=""
+    fi
+}
+trap stop_hub EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# verify_on_minimum PROJECT: publish a tiny model with .venv to the project's test Hub, verify it with .venv-min.
+verify_on_minimum() {
+    local project=$1 work="$root/build/minimum/verify-$2" url="" sha
+    mkdir -p "$work"
+    (cd "$project" && exec "$root/.venv/bin/python" -m tests.hub_server --port 0) >"$work/hub.log" 2>&1 &
+    hub_pid=$!
+    for _ in $(seq 1 300); do
+        url=$(sed -n 's/^test Hub serving at \(http:[^ ]*\) .*/\1/p' "$work/hub.log")
+        if [ -n "$url" ] || ! kill -0 "$hub_pid" 2>/dev/null; then break; fi
+        sleep 0.1
+    done
+    if [ -z "$url" ]; then
+        echo "the test Hub did not start:" >&2
+        cat "$work/hub.log" >&2
+        return 1
+    fi
+    local hub=(env "HF_ENDPOINT=$url" "HF_HOME=$work/hf_home" HF_HUB_OFFLINE=0)
+    (cd "$project" && "$root/.venv/bin/python" -c \
+        "import sys; from pathlib import Path; from tests.common import save_checkpoint; save_checkpoint(Path(sys.argv[1]), 0)" \
+        "$work/checkpoint")
+    (cd "$project" && "${hub[@]}" HF_TOKEN=test-token "$root/.venv/bin/python" -m my_model.publish \
+        --repo-id test-org/minimum --checkpoint "$work/checkpoint" --output "$work/release") | tee "$work/publish.log"
+    sha=$(sed -n 's/^commit: //p' "$work/publish.log")
+    echo "== $2: verify the release published with transformers $("$root/.venv/bin/python" -c \
+        'import transformers; print(transformers.__version__)') on transformers $3"
+    (cd "$project" && "${hub[@]}" HF_TOKEN= "$root/.venv-min/bin/python" -m my_model.verify test-org/minimum \
+        --revision "$sha")
+    (cd "$project" && "${hub[@]}" "$root/.venv-min/bin/python" -m my_model.verify "$work/release")
+    stop_hub
+}
+
 python3 -m venv .venv-min
 .venv-min/bin/python -m pip install --quiet "torch==2.13.0" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
 rm -rf build/minimum
@@ -15,4 +62,5 @@ for family in decoder encoder vision; do
     .venv-min/bin/python -m pip install --quiet "transformers==$minimum" "jinja2>=3.1" pytest pyyaml pillow \
         "accelerate==1.15.0"
     (cd "$project" && ../../../../.venv-min/bin/python -m pytest -q -p no:cacheprovider)
+    verify_on_minimum "$project" "$family" "$minimum"
 done

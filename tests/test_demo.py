@@ -1,5 +1,6 @@
 """The README's demo script works on a freshly baked project of every family: saved, reloaded by local path,
-published to the test Hub and reloaded by repo id, each time in a fresh process."""
+published to the test Hub and reloaded by repo id, each time in a fresh process, then verified against the
+reference record of the release."""
 
 import re
 import subprocess
@@ -36,3 +37,5 @@ def test_demo_saves_publishes_and_reloads_in_fresh_processes(tmp_path, architect
     assert loaded_from[1].startswith(f"transformers_modules.demo_hyphen_user.demo_hyphen_model.{sha}.")  # by repo id
     differences = re.findall(r"largest logit difference from the saved model: (\S+)", result.stdout)
     assert len(differences) == 2 and all(float(value) <= 1e-5 for value in differences), result.stdout
+    verified = f"  verified demo-user/demo-model@{sha}: {model_class} loads as remote code with a clean load report, "
+    assert result.stdout.splitlines()[-1].startswith(verified), result.stdout

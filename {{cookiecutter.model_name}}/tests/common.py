@@ -17,6 +17,8 @@ Every family's `tests/contract.py` defines the same names:
   and the inputs the processor and the pipeline are given;
 - `CONVERSION`, `native_config(config, **overrides)` and `CONVERTED_KEY`: the conversion script from the native
   transformers model, the native config with the same math, and one tensor's native and converted names.
+- `MATH_CHANGE`, `INIT_CLOBBER` and `INIT_CLOBBERED`: edits of a saved modeling file that verify must catch (a change
+  of the math; an old-style `_init_weights` that overwrites loaded weights, and one weight it overwrites).
 
 The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head and the processor
 from `family.py`: the same facts that publishing uses.

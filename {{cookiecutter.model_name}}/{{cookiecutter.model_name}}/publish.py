@@ -1,5 +1,6 @@
 r"""Publish the model to the Hugging Face Hub in one commit: safetensors weights, code files, tokenizer or processor,
-and a model card generated from the real config.
+the reference record that `python -m {{ cookiecutter.model_name }}.verify` checks, and a model card generated from
+the real config.
 
     python -m {{ cookiecutter.model_name }}.publish --checkpoint checkpoints/{{ cookiecutter.model_name }}
     python -m {{ cookiecutter.model_name }}.publish --config my_config.json --private
@@ -31,6 +32,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from huggingface_hub import (
     CommitInfo,
@@ -74,11 +76,13 @@ from .inputs import (
     weight_problems,
 )
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, auto_map
+from .verify import RECORD_FILE, record
 
 PACKAGE = "{{ cookiecutter.model_name }}"
 REPO_ID = "{{ cookiecutter.hub_repo_id }}"
 LICENSE = "{{ cookiecutter.license }}"
 AUTHOR = "{{ cookiecutter.author }}"
+MIN_TRANSFORMERS = "{{ cookiecutter.min_transformers_version }}"
 CLASS_PREFIX = "{{ cookiecutter.class_prefix }}"
 MODEL_TYPE = {{ cookiecutter.class_prefix }}Config.model_type
 CARD_TEMPLATE = Path(__file__).with_name("model_card_template.md")
@@ -187,10 +191,12 @@ def build_model_card(
     repo_id: str,
     code_files: list[str],
     weights: str,
+    recorded: dict[str, Any],
     base_model: str | None = None,
     datasets: list[str] | None = None,
 ) -> ModelCard:
-    """The model card, from the real config, through huggingface_hub's `ModelCard` and `ModelCardData`."""
+    """The model card, from the real config and the reference record's metadata (`recorded`), through
+    huggingface_hub's `ModelCard` and `ModelCardData`."""
     config = model.config
     auto_class = AUTO_CLASSES[type(model)]
     card_data = ModelCardData(
@@ -218,6 +224,11 @@ def build_model_card(
         usage=usage_code(repo_id, auto_class),
         code_files="`, `".join(code_files),
         architecture_table=architecture_table(config),
+        record_file=RECORD_FILE,
+        recorded_transformers=recorded["transformers_version"],
+        recorded_torch=recorded["torch_version"],
+        min_transformers=MIN_TRANSFORMERS,
+        package=PACKAGE,
         citation=citation(repo_id),
     )
 
@@ -231,12 +242,14 @@ def write_release(
     base_model: str | None = None,
     datasets: list[str] | None = None,
 ) -> None:
-    """Write everything the Hub repository holds into `folder`."""
+    """Write everything the Hub repository holds into `folder`: the saved model and processor, the reference record
+    of the model, and the model card."""
     try:
         model.save_pretrained(folder)
         processor.save_pretrained(folder)
+        recorded = record(folder, model)
         code_files = sorted(path.name for path in folder.glob("*.py"))
-        card = build_model_card(model, repo_id, code_files, weights, base_model, datasets)
+        card = build_model_card(model, repo_id, code_files, weights, recorded, base_model, datasets)
         card.save(folder / "README.md")
     except OSError as error:  # e.g. no space left on the device
         raise CommandError(f"cannot write the release to {folder}: {error.strerror or error}.") from error

@@ -18,7 +18,12 @@ PAD, BOS, EOS = 0, 1, 2
 # The Auto class that loads the processor, and the files a published release holds beside config.json,
 # model.safetensors, README.md, .gitattributes and the configuration and modeling code.
 PROCESSOR_AUTO_CLASS = "AutoTokenizer"
-RELEASE_FILES = {"generation_config.json", "tokenizer.json", "tokenizer_config.json"}
+RELEASE_FILES = {
+    "generation_config.json",
+    "reference_outputs.safetensors",
+    "tokenizer.json",
+    "tokenizer_config.json",
+}
 # The base model's non-persistent buffers: the shared tests check their values after `from_pretrained`.
 BUFFERS = {"rotary_emb.inv_freq", "rotary_emb.original_inv_freq"}
 
@@ -89,6 +94,32 @@ PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
 def pipeline_inputs(task: str, folder: Path) -> list[str]:
     """What the processor and the pipeline of `task` are given: two prompts."""
     return ["Hello world", "The quick brown fox"]
+
+
+# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
+
+# A change of the math: SwiGLU's product of the gate and the up projection becomes a sum.
+MATH_CHANGE = (
+    "self.activation(self.gate_proj(hidden_states)) * self.up_proj(hidden_states)",
+    "self.activation(self.gate_proj(hidden_states)) + self.up_proj(hidden_states)",
+)
+# An old-style `_init_weights` that writes `.data` in place. After a complete load, transformers calls `_init_weights`
+# only on modules that hold a tensor the checkpoint lacks, such as a non-persistent buffer (it skips the others, remote
+# code included): the edits give the RMSNorm a buffer for its epsilon beside its loaded weight, and re-initialise it
+# in place. The loaded norm weights are overwritten and the load report stays clean; `INIT_CLOBBERED` is one of the
+# weights verify must name.
+INIT_CLOBBER: list[tuple[str, str]] = [
+    (
+        "        self.variance_epsilon = eps\n",
+        "        self.variance_epsilon = eps\n"
+        '        self.register_buffer("eps", torch.tensor(eps), persistent=False)\n',
+    ),
+    (
+        "            init.ones_(module.weight)\n",
+        "            module.weight.data.fill_(1.0)\n            module.eps.data.fill_(module.variance_epsilon)\n",
+    ),
+]
+INIT_CLOBBERED = "model.norm.weight"
 
 
 # -- conversion from the native transformers model -----------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
 from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
 from .inputs import check_tokenizer, load_tokenizer
@@ -37,6 +38,19 @@ def default_processor(config: PretrainedConfig) -> PreTrainedTokenizerBase:
 def check_processor(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig) -> None:
     """Refuse a tokenizer that would feed the model ids it cannot embed or special ids it does not expect."""
     check_tokenizer(tokenizer, config, ("pad_token_id", "bos_token_id", "eos_token_id"))
+
+
+def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
+    """The fixed inputs of the reference record (verify.py): two rows of 8 token ids that avoid the special ids, the
+    second padded on the right after 5 tokens, as the tokenizer pads a batch."""
+    special = sorted({config.pad_token_id, config.bos_token_id, config.eos_token_id} - {None})
+    input_ids = torch.randint(0, config.vocab_size - len(special), (2, 8), generator=torch.Generator().manual_seed(0))
+    for token_id in special:  # shift past each special id: every id stays in the vocabulary
+        input_ids += (input_ids >= token_id).long()
+    attention_mask = torch.ones_like(input_ids)
+    attention_mask[1, 5:] = 0
+    input_ids[1, 5:] = config.pad_token_id or 0
+    return {"input_ids": input_ids, "attention_mask": attention_mask}
 
 
 def usage_code(repo_id: str, auto_class: str) -> str:

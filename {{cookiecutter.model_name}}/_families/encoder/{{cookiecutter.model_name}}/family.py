@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
 from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
 from .inputs import check_tokenizer, load_tokenizer
@@ -42,6 +43,20 @@ def default_processor(config: PretrainedConfig) -> PreTrainedTokenizerBase:
 def check_processor(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig) -> None:
     """Refuse a tokenizer that would feed the model ids it cannot embed or a padding id it does not expect."""
     check_tokenizer(tokenizer, config, ("pad_token_id",))
+
+
+def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
+    """The fixed inputs of the reference record (verify.py): two rows of 8 token ids after the tokenizer's 5 special
+    ids, a pair of segments (token types 0 and 1), the second row padded on the right after 5 tokens, as the
+    tokenizer pads a batch."""
+    input_ids = torch.randint(5, config.vocab_size, (2, 8), generator=torch.Generator().manual_seed(0))
+    token_type_ids = torch.zeros_like(input_ids)
+    token_type_ids[:, 3:] = 1
+    attention_mask = torch.ones_like(input_ids)
+    attention_mask[1, 5:] = 0
+    input_ids[1, 5:] = config.pad_token_id or 0
+    token_type_ids[1, 5:] = 0
+    return {"input_ids": input_ids, "token_type_ids": token_type_ids, "attention_mask": attention_mask}
 
 
 def usage_code(repo_id: str, auto_class: str) -> str:

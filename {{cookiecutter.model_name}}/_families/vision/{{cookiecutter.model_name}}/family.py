@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
 from transformers import PretrainedConfig
 
 from .cli import CommandError
@@ -46,6 +47,13 @@ def check_processor(processor: {{ cookiecutter.class_prefix }}ImageProcessor, co
             f"the image processor resizes to {processor.size} but the model expects {expected}: save a processor with "
             "that size."
         )
+
+
+def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
+    """The fixed input of the reference record (verify.py): one normalized image of the model's size, from a seeded
+    generator."""
+    size = (1, config.num_channels, config.image_size, config.image_size)
+    return {"pixel_values": torch.randn(size, generator=torch.Generator().manual_seed(0))}
 
 
 def usage_code(repo_id: str, auto_class: str) -> str:
