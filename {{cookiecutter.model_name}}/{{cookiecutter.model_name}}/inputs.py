@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 from huggingface_hub.errors import StrictDataclassError
@@ -30,16 +31,18 @@ PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 CONFIG_ERRORS = (ValueError, TypeError, StrictDataclassError)
 
 
-def read_json(path: Path) -> dict:
-    """The JSON object in the file `path`; a `CommandError` naming the file if it is unreadable or not an object."""
+def read_json(path: Path, kind: type[dict] | type[list] = dict) -> Any:
+    """The JSON object (or list, with `kind=list`) in the file `path`; a `CommandError` naming the file if it is
+    unreadable or holds another kind of value."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CommandError(f"{path} is not valid JSON ({error}): fix it, or save the folder again.") from error
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}.") from error
-    if not isinstance(data, dict):
-        raise CommandError(f"{path} holds a JSON {type(data).__name__}, not an object: save the folder again.")
+    if not isinstance(data, kind):
+        expected = "an object" if kind is dict else "a list"
+        raise CommandError(f"{path} holds a JSON {type(data).__name__}, not {expected}: save the folder again.")
     return data
 
 
