@@ -89,8 +89,11 @@ class SentenceTransformersFiles:
 
     def copy_into(self, output: Path) -> None:
         """Write the files into `output`, the model's folder: the Transformer there, every other module below it."""
-        transformer = {**self.modules[0], "path": ""}
-        (output / MODULES_FILE).write_text(json.dumps([transformer, *self.modules[1:]], indent=2) + "\n")
+        if self.model_path:  # the model moved beside modules.json
+            transformer = {**self.modules[0], "path": ""}
+            (output / MODULES_FILE).write_text(json.dumps([transformer, *self.modules[1:]], indent=2))
+        else:
+            shutil.copyfile(self.folder / MODULES_FILE, output / MODULES_FILE)
         for source, target in (
             (self.folder / self.model_path / TRANSFORMER_FILE, output / TRANSFORMER_FILE),
             (self.folder / SETTINGS_FILE, output / SETTINGS_FILE),
