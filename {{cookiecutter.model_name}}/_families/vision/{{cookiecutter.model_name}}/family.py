@@ -26,7 +26,7 @@ PROCESSOR_AUTO_MAP = {"AutoImageProcessor": f"{Processor.__module__.rsplit('.', 
 CONVERTS_FROM = "vit"
 # The linear layers LoRA adapts (`peft.LoraConfig(target_modules=...)`): every projection of every encoder layer.
 # peft picks its defaults by model type, and knows none for a custom one: name them.
-# `target_modules="all-linear"` works too: it also adapts the pooler and the classifier.
+# `target_modules="all-linear"` works too: it also adapts the pooler of the bare model.
 LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "fc1", "fc2"]
 # Auto class of a head -> the other `LoraConfig` settings it takes: peft has no task type for images; the new
 # classifier is trained in full.
