@@ -29,6 +29,9 @@ PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 # assembles (a value of the wrong type for a typed field, a refused `layer_types`, ...); a TypeError from code that
 # computes with a value of the wrong type.
 CONFIG_ERRORS = (ValueError, TypeError, StrictDataclassError)
+# Old tensor names that transformers renames when it loads any checkpoint (its "legacy" conversion), so the checks read
+# them as it does. transformers 5.4 to 5.17 also write them back when saving a model they loaded.
+LEGACY_NAMES = (("LayerNorm.gamma", "LayerNorm.weight"), ("LayerNorm.beta", "LayerNorm.bias"))
 
 
 def read_json(path: Path, kind: type[dict] | type[list] = dict) -> Any:
@@ -113,8 +116,16 @@ def safetensors_files(folder: Path, option: str) -> list[Path]:
     return files
 
 
+def current_name(name: str) -> str:
+    """A tensor's name as transformers loads it: `LEGACY_NAMES` renamed."""
+    for old, new in LEGACY_NAMES:
+        name = name.replace(old, new)
+    return name
+
+
 def tensor_shapes(files: list[Path]) -> dict[str, tuple[int, ...]]:
-    """Name -> shape of every tensor in the safetensors `files`, read from their headers (no tensor is loaded).
+    """Name (as transformers loads it) -> shape of every tensor in the safetensors `files`, read from their headers (no
+    tensor is loaded).
 
     A truncated, corrupt or non-safetensors file is refused here, with its path.
     """
@@ -123,7 +134,7 @@ def tensor_shapes(files: list[Path]) -> dict[str, tuple[int, ...]]:
         try:
             with safe_open(path, framework="pt") as weights:
                 for name in weights.keys():
-                    shapes[name] = tuple(weights.get_slice(name).get_shape())
+                    shapes[current_name(name)] = tuple(weights.get_slice(name).get_shape())
         except SafetensorError as error:
             raise CommandError(
                 f"{path} is not a readable safetensors file ({error}): it may be truncated or corrupt; save or "
