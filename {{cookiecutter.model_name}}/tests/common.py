@@ -17,8 +17,9 @@ Every family's `tests/contract.py` defines the same names:
 - `CONVERSION`, `native_config(config, **overrides)` and `CONVERTED_KEY`: the conversion script from the native
   transformers model, the native config with the same math, and one tensor's native and converted names.
 
-The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head and the processor
-from `family.py`: the same facts that publishing uses.
+The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head, the processor and
+the LoRA target modules and options (`LORA_TARGET_MODULES`, `LORA_OPTIONS`, which test_peft.py uses) from `family.py`:
+the same facts that publishing uses (the model card shows the LoRA config).
 """
 
 from __future__ import annotations
