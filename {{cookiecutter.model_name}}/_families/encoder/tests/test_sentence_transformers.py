@@ -258,6 +258,11 @@ def absolute_path(folder):
     edit_modules(folder, 1, path=str(folder / "1_Pooling"))
 
 
+def linked_folder(folder):
+    (folder / "1_Pooling").rename(folder.parent / "elsewhere")
+    (folder / "1_Pooling").symlink_to(folder.parent / "elsewhere")
+
+
 def tokenizer_elsewhere(folder):
     edit_json(folder / "sentence_bert_config.json", tokenizer_name_or_path="some-org/other-model")
 
@@ -283,6 +288,7 @@ REFUSALS = [
     (dense_activation, "{folder}/2_Dense/config.json names code to run (activation_function 'trap.TrapModule')"),
     (outside_path, "{folder}/modules.json puts module '1' in '../1_Pooling', not in a sub-folder of {folder}"),
     (absolute_path, "{folder}/modules.json puts module '1' in '{folder}/1_Pooling', not in a sub-folder of"),
+    (linked_folder, "{folder}/modules.json puts module '1' in '1_Pooling', not in a sub-folder of {folder}: a"),
     (tokenizer_elsewhere, "{folder}/sentence_bert_config.json sets tokenizer_name_or_path, which could load other"),
     (model_arguments, "{folder}/sentence_bert_config.json sets model_kwargs, which could load other files or code"),
     (pickled_module, "{folder}/2_Dense/pytorch_model.bin is a pickle file, and pickle files are never loaded"),

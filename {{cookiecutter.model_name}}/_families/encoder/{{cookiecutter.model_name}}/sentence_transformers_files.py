@@ -170,7 +170,8 @@ def module_folder(path: Path, module: dict[str, Any], in_folder_itself: bool) ->
     folder, name = module.get("path"), module.get("name", module.get("idx"))
     if folder == "" and in_folder_itself:
         return folder
-    if not isinstance(folder, str) or not FOLDER_NAME.fullmatch(folder):
+    inside = isinstance(folder, str) and FOLDER_NAME.fullmatch(folder)
+    if not inside or (path.parent / folder).resolve().parent != path.parent.resolve():  # a link may lead elsewhere
         raise CommandError(
             f"{path} puts module {name!r} in {folder!r}, not in a sub-folder of {path.parent}: a module's files must "
             "be in the folder itself; save the model again with SentenceTransformer."
