@@ -15,7 +15,7 @@ from .contract import example_inputs
 
 trl = pytest.importorskip("trl", reason="trl is an optional test extra: pip install -e '.[test]'")
 datasets = pytest.importorskip("datasets", reason="datasets is an optional test extra: pip install -e '.[test]'")
-from peft import LoraConfig, PeftModel  # noqa: E402
+peft = pytest.importorskip("peft", reason="peft is an optional test extra: pip install -e '.[test]'")
 
 TEXTS = [
     "The quick brown fox jumps over the lazy dog.",
@@ -41,7 +41,7 @@ def test_sft_trainer_with_lora_trains_and_the_adapter_saves_and_reloads(tmp_path
         use_cpu=True,
         disable_tqdm=True,
     )
-    peft_config = LoraConfig(
+    peft_config = peft.LoraConfig(
         **LORA_OPTIONS["AutoModelForCausalLM"], r=4, lora_alpha=8, target_modules=LORA_TARGET_MODULES
     )
     trainer = trl.SFTTrainer(
@@ -61,7 +61,7 @@ def test_sft_trainer_with_lora_trains_and_the_adapter_saves_and_reloads(tmp_path
     # The trained model without the bf16 autocast that SFTConfig trains with by default (bf16=True).
     trained = trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False).eval()
     base = transformers.AutoModelForCausalLM.from_pretrained(tmp_path / "base", trust_remote_code=True)
-    reloaded = PeftModel.from_pretrained(base, tmp_path / "adapter").eval()
+    reloaded = peft.PeftModel.from_pretrained(base, tmp_path / "adapter").eval()
     with torch.no_grad():
         expected = trained(**inputs).logits
         torch.testing.assert_close(reloaded(**inputs).logits, expected)
