@@ -20,8 +20,9 @@ Every family's `tests/contract.py` defines the same names:
 - `MATH_CHANGE`, `INIT_CLOBBER` and `INIT_CLOBBERED`: edits of a saved modeling file that verify must catch (a change
   of the math; an old-style `_init_weights` that overwrites loaded weights, and one weight it overwrites).
 
-The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head and the processor
-from `family.py`: the same facts that publishing uses.
+The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head, the processor and
+the LoRA target modules and options (`LORA_TARGET_MODULES`, `LORA_OPTIONS`, which test_peft.py uses) from `family.py`:
+the same facts that publishing uses (the model card shows the LoRA config).
 """
 
 from __future__ import annotations

@@ -6,11 +6,11 @@ import json
 import pytest
 from huggingface_hub import ModelCard, ModelCardData
 
-from {{ cookiecutter.model_name }}.family import PIPELINE_TAG
+from {{ cookiecutter.model_name }}.family import LORA_OPTIONS, LORA_TARGET_MODULES, PIPELINE_TAG
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
-from .common import save_checkpoint
+from .common import DEFAULT_AUTO_CLASS, save_checkpoint
 from .helpers import printed_commit, run_fresh, serve_hub
 
 REPO_ID = "test-org/published-model"
@@ -65,6 +65,10 @@ def test_dry_run_writes_a_valid_release_and_uploads_nothing(hub, tmp_path, check
     assert "**Parameters:** " in card.text
     assert "trust_remote_code=True, revision=revision" in card.text
     assert "## Security" in card.text and "## Citation" in card.text and "## Architecture" in card.text
+    # the LoRA config of the published head, with the family's target modules (test_peft.py trains with it)
+    assert f"    target_modules={json.dumps(LORA_TARGET_MODULES)},\n" in card.text
+    for name, value in LORA_OPTIONS.get(DEFAULT_AUTO_CLASS, {}).items():
+        assert f"    {name}={json.dumps(value)},\n" in card.text
 
 
 MISSING = """

@@ -30,6 +30,7 @@ from .inputs import (
     CONFIG_ERRORS,
     PROCESSOR_FILES,
     config_problem,
+    current_name,
     read_config,
     refuse_foreign_code,
     safetensors_files,
@@ -128,13 +129,14 @@ def converted_config(
 
 
 def load_safetensors(folder: Path) -> dict[str, torch.Tensor]:
-    """All tensors of a `save_pretrained` folder, sharded or not; every file is checked before one is loaded."""
+    """All tensors of a `save_pretrained` folder, sharded or not, named as transformers loads them; every file is
+    checked before one is loaded."""
     files = safetensors_files(folder, "--input")
     tensor_shapes(files)  # refuses a truncated or corrupt file, with its path
     state_dict: dict[str, torch.Tensor] = {}
     for path in files:
         try:
-            state_dict.update(load_file(path))
+            state_dict.update({current_name(name): tensor for name, tensor in load_file(path).items()})
         except SafetensorError as error:
             raise ConversionError(f"{path} cannot be read ({error}): save or download it again.") from error
     return state_dict

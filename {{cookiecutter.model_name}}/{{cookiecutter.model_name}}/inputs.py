@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 from huggingface_hub.errors import StrictDataclassError
@@ -28,18 +29,23 @@ PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 # assembles (a value of the wrong type for a typed field, a refused `layer_types`, ...); a TypeError from code that
 # computes with a value of the wrong type.
 CONFIG_ERRORS = (ValueError, TypeError, StrictDataclassError)
+# Old tensor names that transformers renames when it loads any checkpoint (its "legacy" conversion), so the checks read
+# them as it does. transformers 5.4 to 5.17 also write them back when saving a model they loaded.
+LEGACY_NAMES = (("LayerNorm.gamma", "LayerNorm.weight"), ("LayerNorm.beta", "LayerNorm.bias"))
 
 
-def read_json(path: Path) -> dict:
-    """The JSON object in the file `path`; a `CommandError` naming the file if it is unreadable or not an object."""
+def read_json(path: Path, kind: type[dict] | type[list] = dict) -> Any:
+    """The JSON object (or list, with `kind=list`) in the file `path`; a `CommandError` naming the file if it is
+    unreadable or holds another kind of value."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CommandError(f"{path} is not valid JSON ({error}): fix it, or save the folder again.") from error
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}.") from error
-    if not isinstance(data, dict):
-        raise CommandError(f"{path} holds a JSON {type(data).__name__}, not an object: save the folder again.")
+    if not isinstance(data, kind):
+        expected = "an object" if kind is dict else "a list"
+        raise CommandError(f"{path} holds a JSON {type(data).__name__}, not {expected}: save the folder again.")
     return data
 
 
@@ -110,8 +116,16 @@ def safetensors_files(folder: Path, option: str) -> list[Path]:
     return files
 
 
+def current_name(name: str) -> str:
+    """A tensor's name as transformers loads it: `LEGACY_NAMES` renamed."""
+    for old, new in LEGACY_NAMES:
+        name = name.replace(old, new)
+    return name
+
+
 def tensor_shapes(files: list[Path]) -> dict[str, tuple[int, ...]]:
-    """Name -> shape of every tensor in the safetensors `files`, read from their headers (no tensor is loaded).
+    """Name (as transformers loads it) -> shape of every tensor in the safetensors `files`, read from their headers (no
+    tensor is loaded).
 
     A truncated, corrupt or non-safetensors file is refused here, with its path.
     """
@@ -120,7 +134,7 @@ def tensor_shapes(files: list[Path]) -> dict[str, tuple[int, ...]]:
         try:
             with safe_open(path, framework="pt") as weights:
                 for name in weights.keys():
-                    shapes[name] = tuple(weights.get_slice(name).get_shape())
+                    shapes[current_name(name)] = tuple(weights.get_slice(name).get_shape())
         except SafetensorError as error:
             raise CommandError(
                 f"{path} is not a readable safetensors file ({error}): it may be truncated or corrupt; save or "

@@ -16,6 +16,9 @@ What it checks before anything is uploaded:
   checkpoint of the source model is refused with the conversion command to run), saved by one of this project's
   classes, with safetensors weights that match the model exactly. No code from an input folder ever runs: a config,
   tokenizer or processor file that names code (`auto_map`) other than this project's own is refused.
+- files of another library that loads the model from the same folder (the family's `library_files`: for an encoder,
+  sentence-transformers' `modules.json` and module folders) are checked as data and kept in the release, and the
+  model card then describes that library's usage.
 - the target: it never changes a repository's visibility. `--private` on an existing public repository is refused;
   an existing private repository stays private. A `--revision` branch must exist unless `--create-branch` is given,
   and `--create-pr` needs an existing repository.
@@ -28,11 +31,12 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from huggingface_hub import (
     CommitInfo,
@@ -53,12 +57,15 @@ from .family import (
     CONVERTS_FROM,
     DEFAULT_HEAD,
     DESCRIPTION,
+    LORA_OPTIONS,
+    LORA_TARGET_MODULES,
     PIPELINE_TAG,
     PROCESSOR_AUTO_MAP,
     PROCESSOR_FILE,
     Processor,
     check_processor,
     default_processor,
+    library_files,
     load_processor,
     usage_code,
 )
@@ -92,6 +99,23 @@ HEADS = {model_class.__name__.removeprefix(CLASS_PREFIX): model_class for model_
 DEFAULT_TIMEOUT = 60.0
 # Characters git (and so the Hub) refuses in a branch name: controls, space and ~ ^ : ? * [ \
 BAD_BRANCH_CHARACTERS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+
+
+class LibraryFiles(Protocol):
+    """The checked files of another library that loads the model from the same repository (`family.library_files`).
+
+    They go into the release beside the model's own, and the model card names that library and shows its usage.
+    """
+
+    library_name: str
+    pipeline_tag: str
+    tags: list[str]
+
+    def copy_into(self, folder: Path) -> None: ...
+
+    def usage_code(self, repo_id: str) -> str: ...
+
+    def load_line(self, repo_id: str, revision: str) -> str: ...
 
 
 def load_model(checkpoint: Path | None, config_file: Path | None, head: str | None) -> PreTrainedModel:
@@ -186,6 +210,25 @@ def citation(repo_id: str) -> str:
     )
 
 
+def lora_code(repo_id: str, auto_class: str) -> str:
+    """A Markdown code block that adds a LoRA adapter to the published model, with the family's target modules."""
+    settings = {**LORA_OPTIONS.get(auto_class, {}), "r": 8, "lora_alpha": 16, "target_modules": LORA_TARGET_MODULES}
+    lines = [
+        "from peft import LoraConfig, get_peft_model",
+        f"from transformers import {auto_class}",
+        "",
+        f'repo_id = "{repo_id}"',
+        'revision = "<commit sha>"  # the commit you reviewed',
+        f"model = {auto_class}.from_pretrained(repo_id, trust_remote_code=True, revision=revision)",
+        "config = LoraConfig(",
+        *(f"    {name}={json.dumps(value)}," for name, value in settings.items()),
+        ")",
+        "model = get_peft_model(model, config)",
+        "model.print_trainable_parameters()",
+    ]
+    return "\n".join(["```python", *lines, "```"])
+
+
 def build_model_card(
     model: PreTrainedModel,
     repo_id: str,
@@ -194,16 +237,17 @@ def build_model_card(
     recorded: dict[str, Any],
     base_model: str | None = None,
     datasets: list[str] | None = None,
+    library: LibraryFiles | None = None,
 ) -> ModelCard:
     """The model card, from the real config and the reference record's metadata (`recorded`), through
     huggingface_hub's `ModelCard` and `ModelCardData`."""
     config = model.config
     auto_class = AUTO_CLASSES[type(model)]
     card_data = ModelCardData(
-        library_name="transformers",
+        library_name=library.library_name if library else "transformers",
         license=LICENSE,
-        pipeline_tag=PIPELINE_TAG,
-        tags=["custom_code", config.model_type],
+        pipeline_tag=library.pipeline_tag if library else PIPELINE_TAG,
+        tags=[*(library.tags if library else []), "custom_code", config.model_type],
         base_model=base_model,
         datasets=datasets or None,
     )
@@ -221,7 +265,8 @@ def build_model_card(
         model_class=type(model).__name__,
         auto_class=auto_class,
         model_type=config.model_type,
-        usage=usage_code(repo_id, auto_class),
+        usage=library.usage_code(repo_id) if library else usage_code(repo_id, auto_class),
+        lora=lora_code(repo_id, auto_class),
         code_files="`, `".join(code_files),
         architecture_table=architecture_table(config),
         record_file=RECORD_FILE,
@@ -241,20 +286,23 @@ def write_release(
     weights: str,
     base_model: str | None = None,
     datasets: list[str] | None = None,
+    library: LibraryFiles | None = None,
 ) -> None:
     """Write everything the Hub repository holds into `folder`: the saved model and processor, the reference record
     of the model, and the model card."""
     try:
         model.save_pretrained(folder)
         processor.save_pretrained(folder)
+        if library is not None:
+            library.copy_into(folder)
         recorded = record(folder, model)
         code_files = sorted(path.name for path in folder.glob("*.py"))
-        card = build_model_card(model, repo_id, code_files, weights, recorded, base_model, datasets)
+        card = build_model_card(model, repo_id, code_files, weights, recorded, base_model, datasets, library)
         card.save(folder / "README.md")
     except OSError as error:  # e.g. no space left on the device
         raise CommandError(f"cannot write the release to {folder}: {error.strerror or error}.") from error
     pickled = sorted(path.name for path in folder.rglob("*") if path.suffix in PICKLE_SUFFIXES)
-    if pickled or not any(folder.glob("*.safetensors")):
+    if pickled or not any(path.name != RECORD_FILE for path in folder.glob("*.safetensors")):
         raise CommandError(f"the release must hold safetensors weights only, found: {pickled or 'no weights'}")
 
 
@@ -479,10 +527,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def publish(args: argparse.Namespace) -> int:
     with temporary_folder("publish-") as staging:
+        library = library_files(args.checkpoint) if args.checkpoint else None  # checked before anything is loaded
         model = load_model(args.checkpoint, args.config, args.head)
         processor = find_processor(args.processor or args.checkpoint, model.config, required=bool(args.processor))
         weights = "trained checkpoint" if args.checkpoint else "newly initialised from the config (not trained)"
-        write_release(staging, model, processor, args.repo_id, weights, args.base_model, args.dataset)
+        write_release(staging, model, processor, args.repo_id, weights, args.base_model, args.dataset, library)
         folder = staging
         if args.output is not None:
             move_into(staging, args.output)
@@ -507,6 +556,8 @@ def publish(args: argparse.Namespace) -> int:
     print("load it with:")
     arguments = f'"{args.repo_id}", trust_remote_code=True, revision="{commit.oid}"'
     print(f"    {AUTO_CLASSES[type(model)]}.from_pretrained({arguments})")
+    if library is not None:
+        print(f"    {library.load_line(args.repo_id, commit.oid)}")
     return 0
 
 

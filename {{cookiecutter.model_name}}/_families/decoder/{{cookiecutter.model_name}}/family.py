@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 from transformers import PretrainedConfig, PreTrainedTokenizerBase
@@ -23,6 +24,16 @@ Processor = PreTrainedTokenizerBase
 PROCESSOR_AUTO_MAP: dict[str, str] = {}
 # The native transformers model that `convert_llama_to_<name>.py` converts from (its model_type).
 CONVERTS_FROM = "llama"
+# The linear layers LoRA adapts (`peft.LoraConfig(target_modules=...)`): every projection of every decoder layer,
+# with Llama's names. peft picks its defaults by model type, and knows none for a custom one: name them.
+# `target_modules="all-linear"` adapts the same layers (every linear layer but the output layer).
+LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+# Auto class of a head -> the other `LoraConfig` settings it takes: peft's task type (SEQ_CLS also trains the new
+# `score` head in full).
+LORA_OPTIONS: dict[str, dict[str, Any]] = {
+    "AutoModelForCausalLM": {"task_type": "CAUSAL_LM"},
+    "AutoModelForSequenceClassification": {"task_type": "SEQ_CLS"},
+}
 
 
 def load_processor(folder: Path, config: PretrainedConfig) -> PreTrainedTokenizerBase:
@@ -74,3 +85,8 @@ def usage_code(repo_id: str, auto_class: str) -> str:
     else:
         run = ["with torch.no_grad():", "    outputs = model(**inputs)"]
     return "\n".join(["```python", *head, *run, "```"])
+
+
+def library_files(checkpoint: Path) -> None:
+    """The files of another library that a checkpoint carries into its release (see publish.py): none here."""
+    return None

@@ -6,6 +6,7 @@ import json
 
 import pytest
 import torch
+from safetensors.torch import load_file, save_file
 from transformers import (
     BertForMaskedLM,
     BertForSequenceClassification,
@@ -21,6 +22,8 @@ from {{ cookiecutter.model_name }} import (
 )
 from {{ cookiecutter.model_name }}.conversion import ConversionError
 from {{ cookiecutter.model_name }}.convert_bert_to_{{ cookiecutter.model_name }} import convert, main
+from {{ cookiecutter.model_name }}.family import default_processor
+from {{ cookiecutter.model_name }}.publish import main as publish_main
 
 from .common import tiny_config
 from .contract import INPUT_VARIANTS, example_inputs, native_config
@@ -113,3 +116,29 @@ def test_unsupported_bert_options_are_refused(tmp_path, overrides, message):
     with pytest.raises(ConversionError, match=message.replace("(", r"\(").replace(")", r"\)")):
         convert(tmp_path / "bert", tmp_path / "converted")
     assert not (tmp_path / "converted").exists()
+
+
+def legacy_names(path) -> None:
+    """Rename LayerNorm weights as old BERT checkpoints do, and transformers 5.4 to 5.17 on saving a loaded model."""
+    tensors = load_file(path)
+    renamed = {name.replace("LayerNorm.weight", "LayerNorm.gamma"): tensor for name, tensor in tensors.items()}
+    renamed = {name.replace("LayerNorm.bias", "LayerNorm.beta"): tensor for name, tensor in renamed.items()}
+    assert renamed.keys() != tensors.keys()
+    save_file(renamed, path, metadata={"format": "pt"})
+
+
+def test_legacy_layer_norm_names_are_read_as_transformers_reads_them(tmp_path, inputs):
+    bert = BertModel(native_config(tiny_config())).eval()
+    bert.save_pretrained(tmp_path / "bert")
+    legacy_names(tmp_path / "bert" / "model.safetensors")
+    assert main(["--input", str(tmp_path / "bert"), "--output", str(tmp_path / "converted")]) == 0
+    model = {{ cookiecutter.class_prefix }}Model.from_pretrained(tmp_path / "converted").eval()
+    with torch.no_grad():
+        ours, native = model(**inputs), bert(**inputs)
+    assert_parity(ours.last_hidden_state, native.last_hidden_state, inputs["attention_mask"])
+
+    # publish takes a checkpoint of this model with those names too
+    legacy_names(tmp_path / "converted" / "model.safetensors")
+    default_processor(tiny_config()).save_pretrained(tmp_path / "converted")
+    arguments = ["--checkpoint", str(tmp_path / "converted"), "--dry-run", "--output", str(tmp_path / "release")]
+    assert publish_main(arguments) == 0

@@ -7,6 +7,12 @@ The input is a folder written by `BertModel`, `BertForMaskedLM`, `BertForSequenc
 `BertForTokenClassification` `.save_pretrained()` (safetensors, sharded or not). Every tensor name and shape is
 checked against the target model: a missing, unexpected or mis-shaped tensor stops the conversion with a report and
 nothing is written. Tokenizer files found in the input folder are copied next to the converted model.
+
+A sentence-transformers folder (`SentenceTransformer.save`: the BERT model, `modules.json`, `1_Pooling/`, ...) is
+converted too: its model becomes this model's, and its sentence-transformers files are checked (see
+sentence_transformers_files.py: no code from the folder is ever imported) and carried along, so that
+`SentenceTransformer(output, trust_remote_code=True)` gives the embeddings the original gave. A model kept in a
+sub-folder (`0_Transformer/`, as very old releases of sentence-transformers saved it) moves beside `modules.json`.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from transformers import BertConfig, PreTrainedConfig
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .conversion import converted_config, load_safetensors, native_heads, read_input, run_cli, save_converted
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
+from .sentence_transformers_files import read_sentence_transformers
 
 # BERT head class -> ours (`BertForMaskedLM` -> `{{ cookiecutter.class_prefix }}ForMaskedLM`).
 HEADS = native_heads("Bert", AUTO_CLASSES)
@@ -76,14 +83,20 @@ def rename_keys(state_dict: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Te
 
 
 def convert(input_dir: Path, output_dir: Path) -> list[str]:
-    """Convert `input_dir` (a BERT folder) into `output_dir`; return the report lines."""
+    """Convert `input_dir` (a BERT folder, or a sentence-transformers one) into `output_dir`; return the report."""
     # Before anything else: refuse a folder of another model, of this project, or one that names code to run.
-    model_class, bert_config = read_input(input_dir, "BERT", BertConfig, HEADS, "BertModel")
-    converted, dropped = rename_keys(load_safetensors(input_dir))
+    sentence_transformers = read_sentence_transformers(input_dir)
+    model_dir = input_dir / sentence_transformers.model_path if sentence_transformers else input_dir
+    model_class, bert_config = read_input(model_dir, "BERT", BertConfig, HEADS, "BertModel")
+    converted, dropped = rename_keys(load_safetensors(model_dir))
     has_pooler = any(key.startswith(("pooler.", "model.pooler.")) for key in converted)
     config = convert_config(bert_config, has_pooler)
-    report = save_converted(model_class, config, converted, output_dir, input_dir, TOKENIZER_FILES)
-    return [*report, f"dropped (re-created buffers, unused bias): {dropped or 'none'}"]
+    report = save_converted(model_class, config, converted, output_dir, model_dir, TOKENIZER_FILES)
+    report.append(f"dropped (re-created buffers, unused bias): {dropped or 'none'}")
+    if sentence_transformers is not None:
+        sentence_transformers.copy_into(output_dir)
+        report.append(f"sentence-transformers files: {sentence_transformers.files()}")
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
+from .cli import CommandError
 from .inputs import check_tokenizer, load_tokenizer
+from .sentence_transformers_files import MODULES_FILE, SentenceTransformersFiles, read_sentence_transformers
 from .train_tokenizer import train_tokenizer
 
 PIPELINE_TAG = "fill-mask"
@@ -23,6 +26,17 @@ Processor = PreTrainedTokenizerBase
 PROCESSOR_AUTO_MAP: dict[str, str] = {}
 # The native transformers model that `convert_bert_to_<name>.py` converts from (its model_type).
 CONVERTS_FROM = "bert"
+# The linear layers LoRA adapts (`peft.LoraConfig(target_modules=...)`): every projection of every encoder layer,
+# with BERT's names (peft matches the end of a module's name: `output.dense` is the MLP's output, and also ends
+# `attention.output.dense`). peft picks its defaults by model type, and knows none for a custom one: name them.
+# `target_modules="all-linear"` works too: it also adapts the pooler and the masked-LM transform.
+LORA_TARGET_MODULES = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
+# Auto class of a head -> the other `LoraConfig` settings it takes: peft's task type (SEQ_CLS and TOKEN_CLS also
+# train the new `classifier` head in full).
+LORA_OPTIONS: dict[str, dict[str, Any]] = {
+    "AutoModelForSequenceClassification": {"task_type": "SEQ_CLS"},
+    "AutoModelForTokenClassification": {"task_type": "TOKEN_CLS"},
+}
 PIPELINES = {
     "AutoModelForMaskedLM": ("fill-mask", "The capital of France is [MASK]."),
     "AutoModelForSequenceClassification": ("text-classification", "A short text to classify."),
@@ -71,3 +85,14 @@ def usage_code(repo_id: str, auto_class: str) -> str:
         f'print(pipe("{text}"))',
     ]
     return "\n".join(["```python", *lines, "```"])
+
+
+def library_files(checkpoint: Path) -> SentenceTransformersFiles | None:
+    """The sentence-transformers files of `checkpoint`, checked (see sentence_transformers_files.py); None if none."""
+    files = read_sentence_transformers(checkpoint)
+    if files is not None and files.model_path:
+        raise CommandError(
+            f"{checkpoint / MODULES_FILE} keeps the model in {files.model_path!r}, not in {checkpoint} itself: save "
+            "it with SentenceTransformer, which keeps the model beside modules.json."
+        )
+    return files

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 from transformers import PretrainedConfig
@@ -24,6 +25,15 @@ Processor = {{ cookiecutter.class_prefix }}ImageProcessor
 PROCESSOR_AUTO_MAP = {"AutoImageProcessor": f"{Processor.__module__.rsplit('.', 1)[-1]}.{Processor.__name__}"}
 # The native transformers model that `convert_vit_to_<name>.py` converts from (its model_type).
 CONVERTS_FROM = "vit"
+# The linear layers LoRA adapts (`peft.LoraConfig(target_modules=...)`): every projection of every encoder layer.
+# peft picks its defaults by model type, and knows none for a custom one: name them.
+# `target_modules="all-linear"` works too: it also adapts the pooler of the bare model.
+LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "fc1", "fc2"]
+# Auto class of a head -> the other `LoraConfig` settings it takes: peft has no task type for images; the new
+# classifier is trained in full.
+LORA_OPTIONS: dict[str, dict[str, Any]] = {
+    "AutoModelForImageClassification": {"modules_to_save": ["classifier"]},
+}
 
 
 def load_processor(folder: Path, config: PretrainedConfig) -> {{ cookiecutter.class_prefix }}ImageProcessor:
@@ -75,3 +85,8 @@ def usage_code(repo_id: str, auto_class: str) -> str:
     if auto_class == "AutoModelForImageClassification":
         lines.append("print(model.config.id2label[outputs.logits.argmax(-1).item()])")
     return "\n".join(["```python", *lines, "```"])
+
+
+def library_files(checkpoint: Path) -> None:
+    """The files of another library that a checkpoint carries into its release (see publish.py): none here."""
+    return None
