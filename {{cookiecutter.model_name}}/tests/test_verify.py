@@ -18,7 +18,7 @@ from safetensors.torch import load_file, save_file
 from {{ cookiecutter.model_name }}.family import default_processor, reference_inputs
 from {{ cookiecutter.model_name }}.publish import MIN_TRANSFORMERS
 from {{ cookiecutter.model_name }}.publish import main as publish_main
-from {{ cookiecutter.model_name }}.verify import DEFAULT_ATOL, DEFAULT_RTOL, RECORD_FILE
+from {{ cookiecutter.model_name }}.verify import COLUMNS, DEFAULT_ATOL, DEFAULT_RTOL, RECORD_FILE, fingerprint
 from {{ cookiecutter.model_name }}.verify import main as verify_main
 
 from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, tiny_config
@@ -79,8 +79,9 @@ def test_record_then_verify_by_local_path(checkpoint, capsys):
     inputs = reference_inputs(tiny_config())
     for name, value in inputs.items():
         torch.testing.assert_close(tensors[f"inputs.{name}"], value, rtol=0, atol=0)
-    hidden_states = [name for name in tensors if name.startswith("outputs.hidden_states.")]
-    assert len(hidden_states) == tiny_config().num_hidden_layers + 1
+    hidden_states = {name for name in tensors if name.startswith("outputs.hidden_states.")}
+    last = tiny_config().num_hidden_layers
+    assert hidden_states == {f"outputs.hidden_states.{index}" for index in (0, (last + 1) // 2, last)}
     with safe_open(checkpoint / RECORD_FILE, framework="pt") as record:
         metadata = json.loads(record.metadata()["reference_record"])
     assert metadata["auto_class"] == DEFAULT_AUTO_CLASS and metadata["class"] == DEFAULT_CLASS.__name__
@@ -93,6 +94,16 @@ def test_record_then_verify_by_local_path(checkpoint, capsys):
     assert lines[0].startswith(f"verified {checkpoint}: {DEFAULT_CLASS.__name__} loads as remote code")
     assert f"within atol {DEFAULT_ATOL:g} rtol {DEFAULT_RTOL:g}" in lines[0]
     assert lines[0].endswith(f"checked with transformers {transformers.__version__}")
+
+
+def test_a_fingerprint_is_small_and_moves_when_any_feature_moves():
+    logits = torch.randn(2, 8, 32_000)  # a real vocabulary: the record keeps COLUMNS + 1 features of it
+    assert fingerprint(logits).shape == (2, 8, COLUMNS + 1)
+    changed = logits.clone()
+    changed[1, 3, 1] += 1.0  # a feature between the kept columns: the norm moves
+    assert not torch.equal(fingerprint(changed), fingerprint(logits))
+    short = torch.randn(2, 3)  # a short last dimension is kept whole, as a copy
+    assert torch.equal(fingerprint(short), short) and fingerprint(short).data_ptr() != short.data_ptr()
 
 
 def test_a_published_release_carries_its_record_and_verifies_by_repo_id(monkeypatch, tmp_path, checkpoint, capsys):

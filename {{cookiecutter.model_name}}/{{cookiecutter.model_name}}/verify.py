@@ -5,8 +5,11 @@ r"""Check that a published (or saved) model still loads and computes what it com
     python -m {{ cookiecutter.model_name }}.verify checkpoints/{{ cookiecutter.model_name }} --record
 
 The record, `reference_outputs.safetensors` (publish writes one into every release, `--record` into a local
-checkpoint), holds fixed inputs and every tensor the model's head returned for them with `output_hidden_states=True`
-(logits, hidden states, pooled outputs), with the transformers, torch and Python versions that computed them.
+checkpoint), holds fixed inputs and what the model's head returned for them with `output_hidden_states=True` (logits,
+pooled outputs, the first, middle and last hidden states), with the transformers, torch and Python versions that
+computed them. It stays small (a few KB for a text model, whatever its vocabulary): of each output it keeps
+`COLUMNS` evenly spaced features of the last dimension and the norm of that whole dimension, which moves when any
+feature moves (a report's positions in an output are those of its fingerprint: the last feature is the norm).
 
 verify loads the model as its users do, in a fresh Python process where this project cannot be imported:
 `<Auto class>.from_pretrained(source, trust_remote_code=True, revision=...)`, so what runs is the code saved beside
@@ -80,6 +83,8 @@ DEFAULT_RTOL = 1e-4
 CODE_ERRORS = (ImportError, AttributeError, TypeError, ValueError, RuntimeError, KeyError, IndexError, OSError)
 # At most this many weights, buffers or entries are named per check: a real model may differ in hundreds.
 NAMED = 10
+# Features of the last dimension of each output that a record keeps (plus the norm of the whole dimension).
+COLUMNS = 64
 
 
 def versions() -> dict[str, str]:
@@ -95,6 +100,28 @@ def tensor_outputs(outputs: Any) -> dict[str, torch.Tensor]:
         elif isinstance(value, tuple | list) and value and all(isinstance(item, torch.Tensor) for item in value):
             found.update({f"{name}.{index}": item for index, item in enumerate(value)})
     return found
+
+
+def fingerprint(tensor: torch.Tensor) -> torch.Tensor:
+    """`COLUMNS` evenly spaced features of the last dimension of `tensor`, then the norm of that whole dimension (all
+    of a short last dimension); a new tensor, never a view of the model's output."""
+    size = tensor.shape[-1] if tensor.dim() else 0
+    if size <= COLUMNS:
+        return tensor.clone()
+    columns = torch.arange(COLUMNS) * (size - 1) // (COLUMNS - 1)
+    norm = torch.linalg.vector_norm(tensor.double(), dim=-1, keepdim=True).to(tensor.dtype)
+    return torch.cat([tensor[..., columns], norm], dim=-1)
+
+
+def recorded_outputs(outputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The fingerprints a record keeps: every output but the hidden states, and of those the first, middle and last."""
+    layers = sorted(int(name.rsplit(".", 1)[1]) for name in outputs if name.startswith("hidden_states."))
+    kept = {f"hidden_states.{layers[i]}" for i in (0, len(layers) // 2, -1)} if layers else set()
+    return {
+        name: fingerprint(value)
+        for name, value in outputs.items()
+        if not name.startswith("hidden_states.") or name in kept
+    }
 
 
 # -- recording (the command; imports the project) -------------------------------------------------------------------
@@ -116,7 +143,7 @@ def record(folder: Path, model: PreTrainedModel | None = None) -> dict[str, Any]
     with torch.no_grad():
         outputs = tensor_outputs(model(**inputs, output_hidden_states=True))
     tensors = {f"inputs.{name}": value for name, value in inputs.items()}
-    tensors.update({f"outputs.{name}": value for name, value in outputs.items()})
+    tensors.update({f"outputs.{name}": value for name, value in recorded_outputs(outputs).items()})
     metadata = {
         "format_version": FORMAT_VERSION,
         "auto_class": AUTO_CLASSES[type(model)],
@@ -316,7 +343,8 @@ def output_problems(
 ) -> tuple[list[str], dict[str, Any]]:
     """Every recorded output, computed again, within atol + rtol x |recorded| where the attention mask is 1."""
     with torch.no_grad():
-        actual = tensor_outputs(model(**inputs, output_hidden_states=True))
+        outputs = tensor_outputs(model(**inputs, output_hidden_states=True))
+    actual = {name: fingerprint(value) for name, value in outputs.items()}
     mask = inputs.get("attention_mask")
     problems, largest = [], 0.0
     for key, recorded in expected.items():
