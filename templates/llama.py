@@ -76,14 +76,12 @@ class {{ prefix }}RotaryEmbedding(nn.Module):
     @torch.no_grad()
     @dynamic_rope_update  # recomputes `inv_freq` for the dynamic and longrope types
     def forward(self, hidden_states: torch.Tensor, position_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        inv_freq = self.inv_freq[None, :, None].float().expand(position_ids.shape[0], -1, 1)
-        positions = position_ids[:, None, :].float()
-        device_type = hidden_states.device.type if hidden_states.device.type != "mps" else "cpu"
-        with torch.autocast(device_type=device_type, enabled=False):  # compute the angles in float32
-            freqs = (inv_freq.to(hidden_states.device) @ positions).transpose(1, 2)
-            emb = torch.cat((freqs, freqs), dim=-1)
-            cos = emb.cos() * self.attention_scaling
-            sin = emb.sin() * self.attention_scaling
+        # The angles as an outer product in float32, as `LlamaRotaryEmbedding` computes them in transformers 5.23: the
+        # same values as a batched matmul, without its expands and autocast context (autocast keeps products float32).
+        freqs = position_ids[..., None].float() * self.inv_freq.to(device=hidden_states.device, dtype=torch.float)
+        emb = torch.cat((freqs, freqs), dim=-1)
+        cos = emb.cos() * self.attention_scaling
+        sin = emb.sin() * self.attention_scaling
         return cos.to(dtype=hidden_states.dtype), sin.to(dtype=hidden_states.dtype)
 
 

@@ -16,9 +16,12 @@ Every family's `tests/contract.py` defines the same names:
 - `PIPELINES` and `pipeline_inputs(task, folder)`: the pipeline task and call options of each head that has one,
   and the inputs the processor and the pipeline are given;
 - `CONVERSION`, `native_config(config, **overrides)` and `CONVERTED_KEY`: the conversion script from the native
-  transformers model, the native config with the same math, and one tensor's native and converted names.
+  transformers model, the native config with the same math, and one tensor's native and converted names;
 - `MATH_CHANGE`, `INIT_CLOBBER` and `INIT_CLOBBERED`: edits of a saved modeling file that verify must catch (a change
-  of the math; an old-style `_init_weights` that overwrites loaded weights, and one weight it overwrites).
+  of the math; an old-style `_init_weights` that overwrites loaded weights, and one weight it overwrites);
+- `BENCHMARK_CONFIG` and `benchmark_batch(config)`: a mid-size model (values on top of the tiny config) and a batch
+  for it, inputs and the default head's `labels`, for the template's benchmark against the native model
+  (`scripts/bench.py` in the template; its smoke run uses the tiny config).
 
 The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head, the processor and
 the LoRA target modules and options (`LORA_TARGET_MODULES`, `LORA_OPTIONS`, which test_peft.py uses) from `family.py`:

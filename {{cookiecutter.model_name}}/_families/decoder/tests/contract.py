@@ -82,6 +82,31 @@ def training_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, t
     return {**inputs, "labels": inputs["input_ids"]}
 
 
+# The benchmark's mid-size model (the template's scripts/bench.py), on top of the tiny config: big enough that the
+# time goes into the math rather than per-op overhead, small enough for a laptop CPU.
+BENCHMARK_CONFIG: dict[str, Any] = dict(
+    hidden_size=512,
+    intermediate_size=1536,
+    num_hidden_layers=4,
+    num_attention_heads=8,
+    num_key_value_heads=2,
+    vocab_size=8192,
+    max_position_embeddings=1024,
+)
+
+
+def benchmark_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, torch.Tensor]:
+    """The benchmark's batch for the default head (also the prompts it generates from): 4 rows of random tokens,
+    `max_position_embeddings // 8` long, the last one left-padded by a quarter, with next-token labels."""
+    length = config.max_position_embeddings // 8
+    input_ids = torch.randint(3, config.vocab_size, (4, length), generator=torch.Generator().manual_seed(2))
+    attention_mask = torch.ones_like(input_ids)
+    attention_mask[-1, : length // 4] = 0
+    input_ids = input_ids.masked_fill(attention_mask == 0, PAD)
+    labels = input_ids.masked_fill(attention_mask == 0, -100)
+    return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
+
+
 # Auto class of a head -> the pipeline task that serves it, and call options that make it deterministic.
 PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
     "AutoModelForCausalLM": (

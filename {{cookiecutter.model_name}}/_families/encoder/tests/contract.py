@@ -81,6 +81,40 @@ def training_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, t
     return {"input_ids": masked, "labels": torch.where(masked == MASK, input_ids, -100)}
 
 
+# The benchmark's mid-size model (the template's scripts/bench.py), on top of the tiny config: big enough that the
+# time goes into the math rather than per-op overhead, small enough for a laptop CPU.
+BENCHMARK_CONFIG: dict[str, Any] = dict(
+    hidden_size=512,
+    intermediate_size=2048,
+    num_hidden_layers=4,
+    num_attention_heads=8,
+    vocab_size=8192,
+    max_position_embeddings=512,
+)
+
+
+def benchmark_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, torch.Tensor]:
+    """The benchmark's batch for the default head: 4 rows of random tokens, `max_position_embeddings // 4` long, in
+    two segments, the last row right-padded by a quarter; every seventh real token masked, with its label."""
+    length = config.max_position_embeddings // 4
+    original = torch.randint(5, config.vocab_size, (4, length), generator=torch.Generator().manual_seed(2))
+    token_type_ids = torch.zeros_like(original)
+    token_type_ids[:, length // 2 :] = 1
+    attention_mask = torch.ones_like(original)
+    attention_mask[-1, length - length // 4 :] = 0
+    masked = torch.zeros_like(original, dtype=torch.bool)
+    masked[:, ::7] = True
+    masked &= attention_mask.bool()
+    input_ids = original.masked_fill(masked, MASK).masked_fill(attention_mask == 0, PAD)
+    labels = original.masked_fill(~masked, -100)
+    return {
+        "input_ids": input_ids,
+        "token_type_ids": token_type_ids,
+        "attention_mask": attention_mask,
+        "labels": labels,
+    }
+
+
 # Auto class of a head -> the pipeline task that serves it, and call options that return every prediction.
 PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
     "AutoModelForMaskedLM": ("fill-mask", {"top_k": 5}),

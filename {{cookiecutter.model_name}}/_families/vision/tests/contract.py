@@ -78,6 +78,26 @@ def training_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, t
     return {**example_inputs(config), "labels": torch.tensor([0, 2])}
 
 
+# The benchmark's mid-size model (the template's scripts/bench.py), on top of the tiny config: big enough that the
+# time goes into the math rather than per-op overhead, small enough for a laptop CPU (224x224 images, 196 patches).
+BENCHMARK_CONFIG: dict[str, Any] = dict(
+    hidden_size=512,
+    intermediate_size=2048,
+    num_hidden_layers=4,
+    num_attention_heads=8,
+    image_size=224,
+    patch_size=16,
+)
+
+
+def benchmark_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, torch.Tensor]:
+    """The benchmark's batch for the default head: 4 normalized RGB images of `config.image_size`, with labels."""
+    generator = torch.Generator().manual_seed(2)
+    size = (4, config.num_channels, config.image_size, config.image_size)
+    pixel_values = torch.randn(size, generator=generator)
+    return {"pixel_values": pixel_values, "labels": torch.randint(0, config.num_labels, (4,), generator=generator)}
+
+
 # Auto class of a head -> the pipeline task that serves it, and call options that return every prediction.
 PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
     "AutoModelForImageClassification": ("image-classification", {"top_k": None}),
