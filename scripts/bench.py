@@ -426,8 +426,9 @@ class Project:
                 "them (see tests/common.py)"
             )
         # The mid-size config is checked even by a smoke run, which then benchmarks the tiny one.
-        self.common.tiny_config(**self.contract.BENCHMARK_CONFIG).validate_architecture()
-        self.config = self.common.tiny_config(**({} if args.smoke else self.contract.BENCHMARK_CONFIG))
+        mid_size = self.common.benchmark_config()
+        mid_size.validate_architecture()
+        self.config = self.common.tiny_config() if args.smoke else mid_size
         self.conversion = self.contract.CONVERSION
         # The native head of the default head, and the one that generates (for a family that has one).
         heads = self.conversion.HEADS
@@ -436,7 +437,7 @@ class Project:
         self.generation_head = self.default_head if self.default_head in generating else next(iter(generating), None)
 
     def sizes(self) -> dict[str, Any]:
-        names = {**self.common.TINY_SIZES, **self.contract.BENCHMARK_CONFIG}
+        names = {**self.common.TINY_SIZES, **self.common.BENCHMARK_SIZES, **self.contract.BENCHMARK_CONFIG}
         return {name: getattr(self.config, name) for name in names}
 
     def folders(self, head: str) -> dict[str, Path]:

@@ -19,7 +19,8 @@ Every family's `tests/contract.py` defines the same names:
   transformers model, the native config with the same math, and one tensor's native and converted names;
 - `MATH_CHANGE`, `INIT_CLOBBER` and `INIT_CLOBBERED`: edits of a saved modeling file that verify must catch (a change
   of the math; an old-style `_init_weights` that overwrites loaded weights, and one weight it overwrites);
-- `BENCHMARK_CONFIG` and `benchmark_batch(config)`: a mid-size model (values on top of the tiny config) and a batch
+- `BENCHMARK_CONFIG` and `benchmark_batch(config)`: the family's values of the benchmark's mid-size model (on top of
+  `BENCHMARK_SIZES`, see `benchmark_config`) and a batch
   for it, inputs and the default head's `labels`, for the template's benchmark against the native model
   (`scripts/bench.py` in the template; its smoke run uses the tiny config).
 
@@ -46,7 +47,7 @@ from {{ cookiecutter.model_name }}.family import DEFAULT_HEAD, default_processor
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 from .consumer import describe, plain, process, run_pipeline, tensor_outputs
-from .contract import PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
+from .contract import BENCHMARK_CONFIG, PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
 from .helpers import PACKAGE, run_fresh
 
 # Auto class -> head class, for every head; the head that publishing uses by default.
@@ -60,6 +61,10 @@ CODE_FILES = {f"configuration_{PACKAGE}.py", f"modeling_{PACKAGE}.py"} | {
 CONSUMER = Path(__file__).with_name("consumer.py").read_text()
 # The sizes of every family's tiny model: small enough to run every test on a laptop CPU in seconds.
 TINY_SIZES = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4)
+# The sizes of every family's mid-size model in the template's benchmark (scripts/bench.py), on top of the tiny config
+# and under the family's `contract.BENCHMARK_CONFIG`: big enough that the time goes into the math rather than per-op
+# overhead, small enough for a laptop CPU.
+BENCHMARK_SIZES = dict(hidden_size=512, intermediate_size=2048, num_hidden_layers=4, num_attention_heads=8)
 # Values of these sizes that every family's config refuses when a model is built or the config saved, with what the
 # error says (the family's own are `contract.INVALID_CONFIGS`).
 INVALID_SIZES: list[tuple[dict[str, Any], str]] = [
@@ -82,6 +87,11 @@ CLASSIFIERS = [
 def tiny_config(**overrides: Any) -> {{ cookiecutter.class_prefix }}Config:
     """The family's tiny model (`TINY_SIZES`, then the family's `contract.TINY_CONFIG`), with `overrides`."""
     return {{ cookiecutter.class_prefix }}Config(**{**TINY_SIZES, **TINY_CONFIG, **overrides})
+
+
+def benchmark_config() -> {{ cookiecutter.class_prefix }}Config:
+    """The benchmark's mid-size model: the tiny config, `BENCHMARK_SIZES`, then `contract.BENCHMARK_CONFIG`."""
+    return tiny_config(**{**BENCHMARK_SIZES, **BENCHMARK_CONFIG})
 
 
 def main_output(outputs: Mapping[str, Any]) -> torch.Tensor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from transformers import PretrainedConfig
 from transformers.cache_utils import Cache
 
 
@@ -29,3 +30,9 @@ def assert_same_outputs(ours: Any, native: Any, where: str = "outputs", atol: fl
             assert_same_outputs(our_layer.values, native_layer.values, f"{where}.layers[{index}].values", atol)
     else:
         assert ours == native, f"{where}: {ours!r} != {native!r}"
+
+
+def same_math(config: PretrainedConfig, native_class: type[PretrainedConfig], **overrides: Any) -> PretrainedConfig:
+    """The native config (`native_class`) with the settings of `config`: what a conversion maps back onto ours."""
+    values = {key: value for key, value in config.to_dict().items() if key not in ("model_type", "auto_map")}
+    return native_class(**{**values, **overrides})

@@ -14,6 +14,8 @@ from transformers import LlamaConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_llama_to_{{ cookiecutter.model_name }}
 
+from .parity import same_math
+
 PAD, BOS, EOS = 0, 1, 2
 # The Auto class that loads the processor, and the files a published release holds beside config.json,
 # model.safetensors, README.md, .gitattributes and the configuration and modeling code.
@@ -82,16 +84,9 @@ def training_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, t
     return {**inputs, "labels": inputs["input_ids"]}
 
 
-# The benchmark's mid-size model (the template's scripts/bench.py), on top of the tiny config: big enough that the
-# time goes into the math rather than per-op overhead, small enough for a laptop CPU.
+# The family's values of the benchmark's mid-size model (`common.benchmark_config`: the template's scripts/bench.py).
 BENCHMARK_CONFIG: dict[str, Any] = dict(
-    hidden_size=512,
-    intermediate_size=1536,
-    num_hidden_layers=4,
-    num_attention_heads=8,
-    num_key_value_heads=2,
-    vocab_size=8192,
-    max_position_embeddings=1024,
+    intermediate_size=1536, num_key_value_heads=2, vocab_size=8192, max_position_embeddings=1024
 )
 
 
@@ -158,5 +153,4 @@ CONVERTED_KEY = ("model.layers.1.mlp.up_proj.weight", "model.layers.1.mlp.up_pro
 
 def native_config(config: {{ cookiecutter.class_prefix }}Config, **overrides: Any) -> LlamaConfig:
     """The Llama config with the math of `config`: what the conversion maps back onto ours."""
-    values = {key: value for key, value in config.to_dict().items() if key not in ("model_type", "auto_map")}
-    return LlamaConfig(**{**values, **overrides})
+    return same_math(config, LlamaConfig, **overrides)

@@ -14,6 +14,8 @@ from transformers import BertConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_bert_to_{{ cookiecutter.model_name }}
 
+from .parity import same_math
+
 PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4
 LABELS = ("O", "PER", "LOC")
 # The Auto class that loads the processor, and the files a published release holds beside config.json,
@@ -81,16 +83,8 @@ def training_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, t
     return {"input_ids": masked, "labels": torch.where(masked == MASK, input_ids, -100)}
 
 
-# The benchmark's mid-size model (the template's scripts/bench.py), on top of the tiny config: big enough that the
-# time goes into the math rather than per-op overhead, small enough for a laptop CPU.
-BENCHMARK_CONFIG: dict[str, Any] = dict(
-    hidden_size=512,
-    intermediate_size=2048,
-    num_hidden_layers=4,
-    num_attention_heads=8,
-    vocab_size=8192,
-    max_position_embeddings=512,
-)
+# The family's values of the benchmark's mid-size model (`common.benchmark_config`: the template's scripts/bench.py).
+BENCHMARK_CONFIG: dict[str, Any] = dict(vocab_size=8192, max_position_embeddings=512)
 
 
 def benchmark_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, torch.Tensor]:
@@ -169,5 +163,4 @@ CONVERTED_KEY = (
 
 def native_config(config: {{ cookiecutter.class_prefix }}Config, **overrides: Any) -> BertConfig:
     """The BERT config with the math of `config`: what the conversion maps back onto ours."""
-    values = {key: value for key, value in config.to_dict().items() if key not in ("model_type", "auto_map")}
-    return BertConfig(**{**values, **overrides})
+    return same_math(config, BertConfig, **overrides)

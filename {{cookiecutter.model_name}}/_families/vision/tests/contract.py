@@ -16,6 +16,8 @@ from transformers import ViTConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_vit_to_{{ cookiecutter.model_name }}
 
+from .parity import same_math
+
 LABELS = ("cat", "dog", "bird")
 # The Auto class that loads the processor, and the files a published release holds beside config.json,
 # model.safetensors, README.md, .gitattributes and the configuration and modeling code.
@@ -78,16 +80,8 @@ def training_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, t
     return {**example_inputs(config), "labels": torch.tensor([0, 2])}
 
 
-# The benchmark's mid-size model (the template's scripts/bench.py), on top of the tiny config: big enough that the
-# time goes into the math rather than per-op overhead, small enough for a laptop CPU (224x224 images, 196 patches).
-BENCHMARK_CONFIG: dict[str, Any] = dict(
-    hidden_size=512,
-    intermediate_size=2048,
-    num_hidden_layers=4,
-    num_attention_heads=8,
-    image_size=224,
-    patch_size=16,
-)
+# The family's values of the benchmark's mid-size model (`common.benchmark_config`: the template's scripts/bench.py).
+BENCHMARK_CONFIG: dict[str, Any] = dict(image_size=224, patch_size=16)
 
 
 def benchmark_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, torch.Tensor]:
@@ -153,5 +147,4 @@ CONVERTED_KEY = ("vit.encoder.layer.1.intermediate.dense.weight", "model.layers.
 
 def native_config(config: {{ cookiecutter.class_prefix }}Config, **overrides: Any) -> ViTConfig:
     """The ViT config with the math of `config`: what the conversion maps back onto ours."""
-    values = {key: value for key, value in config.to_dict().items() if key not in ("model_type", "auto_map")}
-    return ViTConfig(**{**values, **overrides})
+    return same_math(config, ViTConfig, **overrides)
