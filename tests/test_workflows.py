@@ -165,7 +165,7 @@ def published_check(project: Path, hub_url: str, repo_id: str, token: str, tmp_p
     return result.stdout, output.read_text(), summary.read_text()
 
 
-def test_the_verify_job_checks_the_hub_first_and_says_when_nothing_is_published(tmp_path, monkeypatch):
+def test_the_verify_job_checks_the_hub_first_then_verifies_what_is_published(tmp_path, monkeypatch):
     project = bake(tmp_path / "bake", **CUSTOM)  # the step is the same for every family
     model_name = CUSTOM["model_name"]
     # The baked project's test Hub (its `tests` package is not importable beside the template's own).
@@ -196,6 +196,37 @@ def test_the_verify_job_checks_the_hub_first_and_says_when_nothing_is_published(
             stdout, output, summary = published_check(project, hub.url, repo_id, token, tmp_path)
             assert output == f"published={published}\n", (repo_id, token)
             assert ("::notice" in stdout) == (published == "false") and bool(summary) == (published == "false")
+
+        # Once a release is published, the job's last step verifies it: run as the workflow runs it.
+        bin_dir = Path(sys.executable).parent
+        env = {
+            **os.environ,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            **load(project / ".github" / "workflows" / "verify.yml")["env"],
+            "HUB_REPO_ID": "someone/public-model",
+            "HF_ENDPOINT": hub.url,
+            "HF_HOME": str(tmp_path / "hf_home"),
+            "HF_HUB_OFFLINE": "0",
+        }
+        save = "import sys, pathlib, tests.common as common; common.save_checkpoint(pathlib.Path(sys.argv[1]), 0)"
+        subprocess.run([sys.executable, "-c", save, str(tmp_path / "checkpoint")], cwd=project, env=env, check=True)
+        publish = [sys.executable, "-m", f"{model_name}.publish", "--repo-id", "someone/public-model"]
+        published = subprocess.run(
+            [*publish, "--checkpoint", str(tmp_path / "checkpoint")],
+            cwd=project,
+            env={**env, "HF_TOKEN": "owner-token"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert published.returncode == 0, published.stdout + published.stderr
+        workflow = load(project / ".github" / "workflows" / "verify.yml")
+        step = workflow["jobs"]["verify"]["steps"][-1]
+        result = subprocess.run(
+            ["bash", "-e", "-c", step["run"]], cwd=project, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.startswith("verified someone/public-model@"), result.stdout
 
 
 def test_the_workflows_run_the_commands_the_readme_gives(baked):
