@@ -33,6 +33,17 @@ CASES = [
     for architecture in ARCHITECTURES
     for name in (ANSWER_SETS if architecture == ARCHITECTURES[0] else ("defaults", "custom"))
 ]
+# The other answer sets change names, quoting, ids and the declared minimum, not the math or the tooling around it:
+# their baked suites run every test that builds, saves, loads, converts and publishes the model under those names, and
+# leave out the suites whose code takes no name from the answers (the defaults run those).
+NAME_INDEPENDENT_SUITES = (
+    "test_distributed.py",
+    "test_peft.py",
+    "test_reliability.py",
+    "test_trl.py",
+    "test_tuple_outputs.py",
+    "test_verify.py",
+)
 PIPELINE_TAGS = {"decoder": "text-generation", "encoder": "fill-mask", "vision": "image-classification"}
 
 
@@ -94,8 +105,11 @@ def test_pyproject_and_model_card(baked):
 
 
 def test_generated_test_suite_passes(baked):
-    project, _ = baked
-    result = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
+    project, answers = baked
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    if set(answers) != {"architecture"}:
+        command += [f"--ignore=tests/{name}" for name in NAME_INDEPENDENT_SUITES]
+    result = run(command, project)
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     assert " passed" in summary and "skipped" not in summary, summary
