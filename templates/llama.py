@@ -9,6 +9,16 @@ tower of a vision-language model: llama.model(config_class=P ~ "TextConfig", mod
 {%- import "common.py" as common with context -%}
 
 
+{#- The name of the key/value cache in the installed transformers, for the model, the causal LM and the classifier
+macros. Needs inspect and create_causal_mask; defines CACHE. -#}
+{% macro cache_name() -%}
+# transformers 5.24 renamed the key/value cache from `past_key_values` to `cache` (the argument `generate` passes to
+# `forward`, the mask functions' argument, the outputs' field). The model takes either name and hands the cache to
+# transformers under the installed release's, so the same file runs on every release of the declared range.
+CACHE = "cache" if "cache" in inspect.signature(create_causal_mask).parameters else "past_key_values"
+{%- endmacro %}
+
+
 {#- RMSNorm, as `LlamaRMSNorm`. Needs torch, nn and use_kernel_forward_from_hub; defines <prefix>RMSNorm. -#}
 {% macro rms_norm(prefix=cookiecutter.class_prefix) -%}
 # The `use_kernel_forward_from_hub` / `use_kernelized_func` marks are Llama's: with the `kernels` package installed,
@@ -216,14 +226,14 @@ class {{ prefix }}DecoderLayer(GradientCheckpointingLayer):
 
 {#- The PreTrainedModel of a Llama-math model, as `LlamaPreTrainedModel`: its attributes, the shared body
 (common.pretrained_model) and `_init_weights` for the RMSNorm and the rotary embedding's buffers. Needs torch, nn, init,
-PreTrainedModel, config_class, auto_map() (common.auto_classes) and the <prefix>DecoderLayer, <prefix>Attention,
+PreTrainedModel, CACHE (cache_name), config_class, auto_map() (common.auto_classes) and the <prefix>DecoderLayer, <prefix>Attention,
 <prefix>RMSNorm and <prefix>RotaryEmbedding classes; defines <prefix>PreTrainedModel. -#}
 {% macro pretrained_model(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config") -%}
 class {{ prefix }}PreTrainedModel(PreTrainedModel):
     config_class = {{ config_class }}
     base_model_prefix = "model"
     _no_split_modules = ["{{ prefix }}DecoderLayer"]
-    _skip_keys_device_placement = ["past_key_values"]
+    _skip_keys_device_placement = [CACHE]
     _can_compile_fullgraph = True
     # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
     _can_record_outputs = {
@@ -247,7 +257,7 @@ class {{ prefix }}PreTrainedModel(PreTrainedModel):
 
 
 {#- The bare decoder, as `LlamaModel` (positions from the attention mask, so that left padding changes nothing). Needs
-torch, nn, Cache, DynamicCache, create_causal_mask, merge_with_config_defaults, capture_outputs, output_class,
+torch, nn, Cache, CACHE (cache_name), DynamicCache, create_causal_mask, merge_with_config_defaults, capture_outputs, output_class,
 <prefix>PreTrainedModel, <prefix>DecoderLayer, <prefix>RMSNorm and <prefix>RotaryEmbedding; defines model_class.
 output_class: what forward returns. sliding_window: Mistral's sliding-window causal mask when `config.sliding_window`
 is set (needs create_sliding_window_causal_mask). -#}
@@ -299,6 +309,7 @@ class {{ model_class }}({{ prefix }}PreTrainedModel):
         if inputs_embeds is None:
             inputs_embeds = self.embed_tokens(input_ids)
 
+        past_key_values = kwargs.pop("cache", past_key_values)  # generate's name for it from transformers 5.24 on
         if use_cache and past_key_values is None:
             past_key_values = DynamicCache(config=self.config)
 
@@ -322,8 +333,8 @@ class {{ model_class }}({{ prefix }}PreTrainedModel):
             config=self.config,
             inputs_embeds=inputs_embeds,
             attention_mask=attention_mask,
-            past_key_values=past_key_values,
             position_ids=position_ids,
+            **{CACHE: past_key_values},
         )
 
         hidden_states = inputs_embeds
@@ -337,12 +348,12 @@ class {{ model_class }}({{ prefix }}PreTrainedModel):
                 **kwargs,
             )
         hidden_states = self.norm(hidden_states)
-        return {{ output_class }}(last_hidden_state=hidden_states, past_key_values=past_key_values)
+        return {{ output_class }}(last_hidden_state=hidden_states, **{CACHE: past_key_values})
 {%- endmacro %}
 
 
 {#- The causal language-modeling head, as `LlamaForCausalLM` (tied to the input embeddings when
-`config.tie_word_embeddings`, Llama's parallel plans). Needs torch, nn, Cache, GenerationMixin, can_return_tuple,
+`config.tie_word_embeddings`, Llama's parallel plans). Needs torch, nn, Cache, CACHE, GenerationMixin, can_return_tuple,
 CausalLMOutputWithPast, <prefix>PreTrainedModel and model_class; defines <prefix>ForCausalLM. -#}
 {% macro causal_lm(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config", model_class=prefix ~ "Model") -%}
 class {{ prefix }}ForCausalLM({{ prefix }}PreTrainedModel, GenerationMixin):
@@ -413,15 +424,15 @@ class {{ prefix }}ForCausalLM({{ prefix }}PreTrainedModel, GenerationMixin):
         return CausalLMOutputWithPast(
             loss=loss,
             logits=logits,
-            past_key_values=outputs.past_key_values,
             hidden_states=outputs.hidden_states,
             attentions=outputs.attentions,
+            **{CACHE: getattr(outputs, CACHE)},
         )
 {%- endmacro %}
 
 
 {#- Sequence classification on the last real token, as `LlamaForSequenceClassification`. Needs torch, nn, Cache,
-can_return_tuple, SequenceClassifierOutputWithPast, <prefix>PreTrainedModel and model_class; defines
+CACHE, can_return_tuple, SequenceClassifierOutputWithPast, <prefix>PreTrainedModel and model_class; defines
 <prefix>ForSequenceClassification. -#}
 {% macro sequence_classification(
     prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config", model_class=prefix ~ "Model"
@@ -494,8 +505,8 @@ class {{ prefix }}ForSequenceClassification({{ prefix }}PreTrainedModel):
         return SequenceClassifierOutputWithPast(
             loss=loss,
             logits=pooled_logits,
-            past_key_values=outputs.past_key_values,
             hidden_states=outputs.hidden_states,
             attentions=outputs.attentions,
+            **{CACHE: getattr(outputs, CACHE)},
         )
 {%- endmacro %}

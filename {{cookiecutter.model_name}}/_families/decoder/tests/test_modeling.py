@@ -1,3 +1,4 @@
+import pytest
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM, pipeline
 
@@ -6,11 +7,25 @@ from {{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}ForSequenceClassification,
     {{ cookiecutter.class_prefix }}Model,
 )
+from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import CACHE
 from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
 
 from .common import tiny_config
 from .contract import PAD, PIPELINES, pipeline_inputs
 from .distributed import unmatched_plan_keys
+
+
+@pytest.mark.parametrize("name", ["past_key_values", "cache"])
+def test_the_cache_is_taken_under_either_name(config, input_ids, name):
+    """generate passes the cache as `past_key_values` up to transformers 5.23 and as `cache` from 5.24 on: a model
+    that took only one name would recompute every step from scratch on the other releases, silently."""
+    model = {{ cookiecutter.class_prefix }}ForCausalLM(config).eval()
+    with torch.no_grad():
+        expected = model(input_ids).logits[:, -1]
+        cache = getattr(model(input_ids[:, :-1], use_cache=True), CACHE)
+        logits = model(input_ids[:, -1:], use_cache=True, **{name: cache}).logits[:, -1]
+    assert cache.get_seq_length() == input_ids.shape[1]
+    torch.testing.assert_close(logits, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_forward_shapes_of_every_head(config, input_ids):
@@ -19,7 +34,7 @@ def test_forward_shapes_of_every_head(config, input_ids):
     outputs = base(input_ids, output_hidden_states=True, output_attentions=True)
     assert outputs.last_hidden_state.shape == (batch, length, config.hidden_size)
     assert len(outputs.hidden_states) == config.num_hidden_layers + 1
-    assert len(outputs.past_key_values) == config.num_hidden_layers
+    assert len(getattr(outputs, CACHE)) == config.num_hidden_layers
 
     causal_lm = {{ cookiecutter.class_prefix }}ForCausalLM(config).eval()
     outputs = causal_lm(input_ids, labels=input_ids)

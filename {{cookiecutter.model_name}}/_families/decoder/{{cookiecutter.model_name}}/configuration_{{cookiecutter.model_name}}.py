@@ -70,7 +70,8 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     """
 
     model_type = "{{ cookiecutter.model_name }}"
-    keys_to_ignore_at_inference = ["past_key_values"]
+    # The cache is no prediction: Trainer leaves it out of evaluation outputs (named `cache` from transformers 5.24).
+    keys_to_ignore_at_inference = ["past_key_values", "cache"]
     # Tensor and pipeline parallel plans of the base model, as `LlamaConfig`'s (same module names).
     base_model_tp_plan = {
         "layers.*.self_attn.q_proj": "colwise",

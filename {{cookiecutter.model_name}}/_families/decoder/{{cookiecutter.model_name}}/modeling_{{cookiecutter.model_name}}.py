@@ -7,6 +7,7 @@ attention, SwiGLU MLP, pre-norm residuals), with the same parameter names, so Ll
 tools that target Llama module names (PEFT `target_modules`, quantizers) work unchanged.
 """
 
+import inspect
 from collections.abc import Callable
 
 import torch
@@ -29,6 +30,8 @@ from transformers.utils.generic import can_return_tuple, merge_with_config_defau
 from transformers.utils.output_capturing import capture_outputs
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+
+{{ llama.cache_name() }}
 
 
 {{ llama.rms_norm() }}
