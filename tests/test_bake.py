@@ -33,7 +33,12 @@ CASES = [
     for architecture in ARCHITECTURES
     for name in (ANSWER_SETS if architecture == ARCHITECTURES[0] else ("defaults", "custom"))
 ]
-PIPELINE_TAGS = {"decoder": "text-generation", "encoder": "fill-mask", "vision": "image-classification"}
+PIPELINE_TAGS = {
+    "decoder": "text-generation",
+    "encoder": "fill-mask",
+    "vision": "image-classification",
+    "moe": "text-generation",
+}
 
 
 @pytest.fixture(scope="module", params=CASES)
