@@ -58,10 +58,10 @@ class {{ prefix }}TopKRouter(nn.Module):
 
     def __init__(self, config: {{ config_class }}) -> None:
         super().__init__()
+        self.weight = nn.Parameter(torch.empty(config.num_local_experts, config.hidden_size))
         self.top_k = config.num_experts_per_tok
         self.num_experts = config.num_local_experts
         self.hidden_dim = config.hidden_size
-        self.weight = nn.Parameter(torch.empty(self.num_experts, self.hidden_dim))
 
     def forward(self, hidden_states: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(tokens, hidden) -> router logits (tokens, experts), top-k weights and top-k expert indices (tokens, k)."""

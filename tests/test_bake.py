@@ -86,7 +86,8 @@ def test_ruff_check_and_format(baked):
 def test_pyproject_and_model_card(baked):
     project, answers = baked
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    min_version = answers.get("min_transformers_version", "5.18.0" if answers["architecture"] == "vision" else "5.4.0")
+    default_min_version = {"vision": "5.18.0", "moe": "5.6.0"}.get(answers["architecture"], "5.4.0")
+    min_version = answers.get("min_transformers_version", default_min_version)
     assert f"transformers>={min_version}" in pyproject["project"]["dependencies"]
     assert pyproject["project"]["authors"] == [{"name": answers.get("author", "Your Name")}]
 

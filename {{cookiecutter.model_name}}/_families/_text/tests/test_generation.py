@@ -1,6 +1,6 @@
-"""What every text family's causal LM does alike: causal eager attention weights, tied embeddings, greedy generation
-with and without the cache, a left-padded batch equal to its rows alone, sequence classification on the last real
-token, and the text-generation pipeline."""
+"""What every text family's heads do alike: the shapes of their outputs, causal eager attention weights, tied
+embeddings, greedy generation with and without the cache, a left-padded batch equal to its rows alone, sequence
+classification on the last real token, and the text-generation pipeline."""
 
 import torch
 from transformers import pipeline
@@ -14,6 +14,26 @@ from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
 
 from .common import tiny_config
 from .contract import PAD, PIPELINES, pipeline_inputs
+
+
+def test_forward_shapes_of_every_head(config, input_ids):
+    batch, length = input_ids.shape
+    base = {{ cookiecutter.class_prefix }}Model(config).eval()
+    outputs = base(input_ids, output_hidden_states=True, output_attentions=True)
+    assert outputs.last_hidden_state.shape == (batch, length, config.hidden_size)
+    assert len(outputs.hidden_states) == config.num_hidden_layers + 1
+    assert len(outputs.past_key_values) == config.num_hidden_layers
+
+    causal_lm = {{ cookiecutter.class_prefix }}ForCausalLM(config).eval()
+    outputs = causal_lm(input_ids, labels=input_ids)
+    assert outputs.logits.shape == (batch, length, config.vocab_size)
+    assert outputs.loss.ndim == 0 and torch.isfinite(outputs.loss)
+    assert causal_lm(input_ids, logits_to_keep=1).logits.shape == (batch, 1, config.vocab_size)
+
+    classifier = {{ cookiecutter.class_prefix }}ForSequenceClassification(config).eval()
+    outputs = classifier(input_ids, labels=torch.tensor([0, 2]))
+    assert outputs.logits.shape == (batch, config.num_labels)
+    assert torch.isfinite(outputs.loss)
 
 
 def test_output_attentions_with_eager_backend(config, input_ids):

@@ -10,6 +10,24 @@ from typing import Any
 import torch
 from transformers import PretrainedConfig
 
+__all__ = [
+    "BOS",
+    "BUFFERS",
+    "EOS",
+    "INIT_CLOBBER",
+    "INIT_CLOBBERED",
+    "INPUT_VARIANTS",
+    "PAD",
+    "PIPELINES",
+    "PROCESSOR_AUTO_CLASS",
+    "RELEASE_FILES",
+    "TUPLE_VARIANTS",
+    "benchmark_batch",
+    "example_inputs",
+    "pipeline_inputs",
+    "training_batch",
+]
+
 PAD, BOS, EOS = 0, 1, 2
 # The Auto class that loads the processor, and the files a published release holds beside config.json,
 # model.safetensors, README.md, .gitattributes and the configuration and modeling code.

@@ -14,24 +14,8 @@ from transformers import MixtralConfig
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_mixtral_to_{{ cookiecutter.model_name }}
 
 from .parity import same_math
-from .text_contract import (  # noqa: F401 (the names the shared tests import from here)
-    BOS,
-    BUFFERS,
-    EOS,
-    INIT_CLOBBER,
-    INIT_CLOBBERED,
-    INPUT_VARIANTS,
-    PAD,
-    PIPELINES,
-    PROCESSOR_AUTO_CLASS,
-    RELEASE_FILES,
-    TINY_TEXT_CONFIG,
-    TUPLE_VARIANTS,
-    benchmark_batch,
-    example_inputs,
-    pipeline_inputs,
-    training_batch,
-)
+from .text_contract import *  # noqa: F403 (what every text family's contract says alike: its `__all__`)
+from .text_contract import TINY_TEXT_CONFIG
 
 # This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`): 4 experts, 2 per token.
 TINY_CONFIG: dict[str, Any] = dict(TINY_TEXT_CONFIG, num_local_experts=4, num_experts_per_tok=2)
@@ -55,6 +39,10 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
     ({"router_aux_loss_coef": "0.01"}, "`router_aux_loss_coef` must be a number >= 0, got '0.01'"),
 ]
 
+# A change of the math that `python -m <name>.verify` must catch (tests/test_verify.py): the router's top-k weights are
+# no longer renormalised to sum to 1.
+MATH_CHANGE = ("        router_top_value /= router_top_value.sum(dim=-1, keepdim=True)\n", "")
+
 # The family's values of the benchmark's mid-size model (`common.benchmark_config`: the template's scripts/bench.py):
 # 8 experts, 2 per token, each a quarter of the dense MLP's width.
 BENCHMARK_CONFIG: dict[str, Any] = dict(
@@ -64,15 +52,6 @@ BENCHMARK_CONFIG: dict[str, Any] = dict(
     num_key_value_heads=2,
     vocab_size=8192,
     max_position_embeddings=1024,
-)
-
-
-# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
-
-# A change of the math: the router's top-k weights are no longer renormalised to sum to 1.
-MATH_CHANGE = (
-    "        router_top_value /= router_top_value.sum(dim=-1, keepdim=True)\n",
-    "",
 )
 
 

@@ -18,27 +18,20 @@ import re
 from pathlib import Path
 
 import torch
-from transformers import MixtralConfig, PreTrainedConfig
+from transformers import MixtralConfig
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .conversion import converted_config, load_safetensors, native_heads, read_input, run_cli, save_converted
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, {{ cookiecutter.class_prefix }}Model
+from .train_tokenizer import TOKENIZER_FILES
 
-# Mixtral head class -> ours (`MixtralForCausalLM` -> `{{ cookiecutter.class_prefix }}ForCausalLM`), Mixtral's parameter names inside.
-HEADS = native_heads("Mixtral", AUTO_CLASSES)
-TOKENIZER_FILES = (
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "tokenizer.model",
-    "chat_template.jinja",
-    "generation_config.json",
-)
 # One expert's projection as Mixtral saves it: <layer>.block_sparse_moe.experts.<expert>.<w1|w2|w3>.weight.
 EXPERT_KEY = re.compile(r"^(?P<layer>.+)\.block_sparse_moe\.experts\.(?P<expert>\d+)\.(?P<projection>w[123])\.weight$")
+# Mixtral head class -> ours (`MixtralForCausalLM` -> `{{ cookiecutter.class_prefix }}ForCausalLM`), Mixtral's parameter names inside.
+HEADS = native_heads("Mixtral", AUTO_CLASSES)
 
 
-def convert_config(mixtral_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix }}Config:
+def convert_config(mixtral_config: MixtralConfig) -> {{ cookiecutter.class_prefix }}Config:
     """Map a `MixtralConfig` onto ours (the same names: experts, routing, sliding window, RoPE and `head_dim`),
     refusing what this model does not implement."""
     unsupported = {"hidden_act": (mixtral_config.hidden_act, "silu")}
