@@ -1,7 +1,8 @@
 """Keep the files of the chosen architecture family and drop the others.
 
-The template holds one folder per family under `_families/`; the chosen one is merged into the project root.
-Whole-file choices live here rather than in conditional blocks inside the sources.
+The template holds one folder per family under `_families/`; the chosen one is merged into the project root, after
+the shared folders it builds on (`SHARED_FOLDERS`). Whole-file choices live here rather than in conditional blocks
+inside the sources.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import sys
 from pathlib import Path
 
 FAMILIES_DIR = "_families"
+# The folders of `_families/` that several families share, merged in before the family's own: the text families'
+# tokenizer, configuration, publishing facts and text-generation tests.
+SHARED_FOLDERS = {"decoder": ("_text",), "moe": ("_text",)}
 ANSWERS_FILE = ".cookiecutter.json"
 # Paths of the machine that baked the project: meaningless in a shared repository.
 LOCAL_KEYS = ("_output_dir", "_repo_dir")
@@ -22,6 +26,8 @@ def select_family(project_dir: Path, architecture: str) -> None:
     chosen = families / architecture
     if not chosen.is_dir():
         raise FileNotFoundError(f"the template has no files for architecture {architecture!r} in {chosen}")
+    for shared in SHARED_FOLDERS.get(architecture, ()):
+        shutil.copytree(families / shared, project_dir, dirs_exist_ok=True)
     shutil.copytree(chosen, project_dir, dirs_exist_ok=True)
     shutil.rmtree(families)
 

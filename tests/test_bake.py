@@ -44,7 +44,12 @@ NAME_INDEPENDENT_SUITES = (
     "test_tuple_outputs.py",
     "test_verify.py",
 )
-PIPELINE_TAGS = {"decoder": "text-generation", "encoder": "fill-mask", "vision": "image-classification"}
+PIPELINE_TAGS = {
+    "decoder": "text-generation",
+    "encoder": "fill-mask",
+    "vision": "image-classification",
+    "moe": "text-generation",
+}
 
 
 @pytest.fixture(scope="module", params=CASES)
@@ -92,7 +97,8 @@ def test_ruff_check_and_format(baked):
 def test_pyproject_and_model_card(baked):
     project, answers = baked
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    min_version = answers.get("min_transformers_version", "5.18.0" if answers["architecture"] == "vision" else "5.4.0")
+    default_min_version = {"vision": "5.18.0", "moe": "5.6.0"}.get(answers["architecture"], "5.4.0")
+    min_version = answers.get("min_transformers_version", default_min_version)
     assert f"transformers>={min_version}" in pyproject["project"]["dependencies"]
     assert pyproject["project"]["authors"] == [{"name": answers.get("author", "Your Name")}]
 

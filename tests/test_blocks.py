@@ -37,6 +37,7 @@ VARIANTS = {
             "mlp_class": "MyModelSparseMoeBlock",
             "model_class": "MyModelTextModel",
             "output_class": "MoeModelOutputWithPast",
+            "moe": True,
         },
     ),
 }

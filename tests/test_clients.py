@@ -16,11 +16,12 @@ from .conftest import ARCHITECTURES, TEMPLATE_DIR, bake
 
 CLIENTS = {"peft", "sentence-transformers", "trl", "datasets"}
 # The clients each family's tests need: every family trains LoRA adapters, the encoder's tests load
-# sentence-transformers models, the decoder's fine-tune with TRL.
+# sentence-transformers models, the decoder's and the moe's fine-tune with TRL.
 NEEDED = {
     "decoder": {"peft", "trl", "datasets"},
     "encoder": {"peft", "sentence-transformers"},
     "vision": {"peft"},
+    "moe": {"peft", "trl", "datasets"},
 }
 
 

@@ -19,17 +19,10 @@ from transformers import LlamaConfig, PreTrainedConfig
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .conversion import converted_config, load_safetensors, native_heads, read_input, run_cli, save_converted
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, {{ cookiecutter.class_prefix }}Model
+from .train_tokenizer import TOKENIZER_FILES
 
 # Llama head class -> ours (`LlamaForCausalLM` -> `{{ cookiecutter.class_prefix }}ForCausalLM`), Llama's parameter names inside.
 HEADS = native_heads("Llama", AUTO_CLASSES)
-TOKENIZER_FILES = (
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "tokenizer.model",
-    "chat_template.jinja",
-    "generation_config.json",
-)
 
 
 def convert_config(llama_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix }}Config:

@@ -13,21 +13,40 @@ from .train_tokenizer import train_tokenizer
 
 PIPELINE_TAG = "text-generation"
 DEFAULT_HEAD = "ForCausalLM"
+{%- if cookiecutter.architecture == "moe" %}
+DESCRIPTION = (
+    "A sparse mixture-of-experts decoder with the math of Mixtral: RMSNorm, rotary position embeddings, grouped-query "
+    "attention with an optional sliding window, and in each layer a router that sends every token to its top-k "
+    "SwiGLU experts (softmax, top-k, weights renormalised), trained with a load-balancing auxiliary loss. Its code "
+    "loads with `trust_remote_code=True`; the tokenizer is a standard fast tokenizer and needs no remote code."
+)
+{%- else %}
 DESCRIPTION = (
     "A decoder-only transformer with the math of Llama: RMSNorm, rotary position embeddings, grouped-query "
     "attention, a SwiGLU MLP and pre-norm residual connections. Its code loads with `trust_remote_code=True`; "
     "the tokenizer is a standard fast tokenizer and needs no remote code."
 )
+{%- endif %}
 PROCESSOR_FILE = "tokenizer_config.json"
 Processor = PreTrainedTokenizerBase
 # The tokenizer is a standard one: its files name no code of their own (no `auto_map`).
 PROCESSOR_AUTO_MAP: dict[str, str] = {}
+{%- if cookiecutter.architecture == "moe" %}
+# The native transformers model that `convert_mixtral_to_<name>.py` converts from (its model_type).
+CONVERTS_FROM = "mixtral"
+# The linear layers LoRA adapts (`peft.LoraConfig(target_modules=...)`): the attention projections of every decoder
+# layer, with Mixtral's names. The experts' fused `gate_up_proj` / `down_proj` are 3D parameters, not `nn.Linear`
+# layers, and the router (`gate`) is a parameter too: LoRA leaves them as they are. peft picks its defaults by model
+# type, and knows none for a custom one: name them. `target_modules="all-linear"` adapts the same layers.
+LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj"]
+{%- else %}
 # The native transformers model that `convert_llama_to_<name>.py` converts from (its model_type).
 CONVERTS_FROM = "llama"
 # The linear layers LoRA adapts (`peft.LoraConfig(target_modules=...)`): every projection of every decoder layer,
 # with Llama's names. peft picks its defaults by model type, and knows none for a custom one: name them.
 # `target_modules="all-linear"` adapts the same layers (every linear layer but the output layer).
 LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+{%- endif %}
 # Auto class of a head -> the other `LoraConfig` settings it takes: peft's task type (SEQ_CLS also trains the new
 # `score` head in full).
 LORA_OPTIONS: dict[str, dict[str, Any]] = {

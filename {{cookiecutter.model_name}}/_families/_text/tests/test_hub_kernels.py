@@ -1,14 +1,18 @@
-"""The blocks carry the Hub-kernel marks that native Llama carries, checked without the `kernels` package."""
+"""The blocks carry the Hub-kernel marks that the native model (Llama, Mixtral) carries, checked without the `kernels`
+package."""
 
+import importlib
 import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import transformers.integrations
-from transformers.models.llama import modeling_llama
 
 from {{ cookiecutter.model_name }} import modeling_{{ cookiecutter.model_name }}
+
+from .common import tiny_config
+from .contract import native_config
 
 # transformers' decorators that mark a block for `kernels`. Older releases mark functions with
 # `use_kernel_func_from_hub`, later ones with `use_kernel_forward_from_hub`: both record as the latter.
@@ -46,9 +50,12 @@ def kernel_marks(module: ModuleType, monkeypatch) -> dict[str, str]:
     return marks
 
 
-def test_the_blocks_carry_llamas_hub_kernel_marks(monkeypatch):
-    llama = kernel_marks(modeling_llama, monkeypatch)
+def test_the_blocks_carry_the_native_models_hub_kernel_marks(monkeypatch):
+    native_class = type(native_config(tiny_config()))
+    native_prefix = native_class.__name__.removesuffix("Config")
+    native_modeling = importlib.import_module(native_class.__module__.replace(".configuration_", ".modeling_"))
+    native = kernel_marks(native_modeling, monkeypatch)
     ours = kernel_marks(modeling_{{ cookiecutter.model_name }}, monkeypatch)
-    assert llama, "no Hub-kernel marks found in transformers' Llama"
-    assert {name.replace("{{ cookiecutter.class_prefix }}", "Llama", 1): mark for name, mark in ours.items()} == llama
+    assert native, f"no Hub-kernel marks found in transformers' {native_prefix}"
+    assert {name.replace("{{ cookiecutter.class_prefix }}", native_prefix, 1): mark for name, mark in ours.items()} == native
     assert ours["{{ cookiecutter.class_prefix }}RMSNorm"] == "use_kernel_forward_from_hub(RMSNorm)"

@@ -1,4 +1,6 @@
 {%- import "common.py" as common with context -%}
+{#- The text families' configuration: the decoder's (Llama math), with Mixtral's experts and sliding window for moe. -#}
+{%- set moe = cookiecutter.architecture == "moe" -%}
 """{{ cookiecutter.class_prefix }} model configuration."""
 
 from transformers import PreTrainedConfig
@@ -13,8 +15,14 @@ ROPE_TYPES = ("default", "linear", "dynamic", "yarn", "llama3", "longrope")
 
 class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     r"""
+{%- if moe %}
+    Configuration of a [`{{ cookiecutter.class_prefix }}Model`]: a sparse mixture-of-experts decoder with the math of Mixtral
+    (RMSNorm, rotary position embeddings, grouped-query attention with an optional sliding window, top-k routing to
+    SwiGLU experts, pre-norm residuals).
+{%- else %}
     Configuration of a [`{{ cookiecutter.class_prefix }}Model`]: a decoder-only transformer with the math of Llama (RMSNorm,
     rotary position embeddings, grouped-query attention, SwiGLU MLP, pre-norm residuals).
+{%- endif %}
 
     Args:
         vocab_size (`int`, *optional*, defaults to 32000):
@@ -22,7 +30,11 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         hidden_size (`int`, *optional*, defaults to 512):
             Dimension of the hidden states.
         intermediate_size (`int`, *optional*, defaults to 1376):
+{%- if moe %}
+            Dimension of each expert's SwiGLU projection.
+{%- else %}
             Dimension of the MLP projection.
+{%- endif %}
         num_hidden_layers (`int`, *optional*, defaults to 8):
             Number of decoder layers.
         num_attention_heads (`int`, *optional*, defaults to 8):
@@ -58,6 +70,21 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
             Whether the language-model head shares its weight with the input embeddings.
         use_cache (`bool`, *optional*, defaults to `True`):
             Whether the model returns the key/value cache to speed up generation.
+{%- if moe %}
+        sliding_window (`int`, *optional*):
+            Each token attends to at most this many tokens (itself included), as Mistral's and Mixtral's sliding
+            window; `None` attends to every earlier token.
+        num_local_experts (`int`, *optional*, defaults to 8):
+            Number of experts in each layer (`num_experts` is another name for it, as in Mixtral).
+        num_experts_per_tok (`int`, *optional*, defaults to 2):
+            Number of experts each token is routed to (top-k), their weights renormalised to sum to 1.
+        output_router_logits (`bool`, *optional*, defaults to `False`):
+            Whether the model returns the router logits and the causal LM its load-balancing loss by default.
+        router_aux_loss_coef (`float`, *optional*, defaults to 0.001):
+            Weight of the load-balancing loss in the causal LM's loss (when the router logits are returned).
+        router_jitter_noise (`float`, *optional*, defaults to 0.0):
+            Multiplicative noise on the experts' inputs in training, drawn from [1 - noise, 1 + noise].
+{%- endif %}
 
     Example:
 
@@ -72,6 +99,17 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     model_type = "{{ cookiecutter.model_name }}"
     # The cache is no prediction: Trainer leaves it out of evaluation outputs (named `cache` from transformers 5.24).
     keys_to_ignore_at_inference = ["past_key_values", "cache"]
+{%- if moe %}
+    attribute_map = {"num_experts": "num_local_experts"}  # as `MixtralConfig`
+    # Tensor and pipeline parallel plans of the base model: Mixtral's for the attention. The experts are replicated on
+    # every process (Mixtral's expert plans, "packed_colwise" / "moe_tp_experts", are not declared here).
+    base_model_tp_plan = {
+        "layers.*.self_attn.q_proj": "colwise",
+        "layers.*.self_attn.k_proj": "colwise",
+        "layers.*.self_attn.v_proj": "colwise",
+        "layers.*.self_attn.o_proj": "rowwise",
+    }
+{%- else %}
     # Tensor and pipeline parallel plans of the base model, as `LlamaConfig`'s (same module names).
     base_model_tp_plan = {
         "layers.*.self_attn.q_proj": "colwise",
@@ -82,6 +120,7 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         "layers.*.mlp.up_proj": "colwise",
         "layers.*.mlp.down_proj": "rowwise",
     }
+{%- endif %}
     base_model_pp_plan = {
         "embed_tokens": (["input_ids"], ["inputs_embeds"]),
         "layers": (["hidden_states", "attention_mask"], ["hidden_states"]),
@@ -108,6 +147,14 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         eos_token_id: int | list[int] | None = 2,
         tie_word_embeddings: bool = False,
         use_cache: bool = True,
+{%- if moe %}
+        sliding_window: int | None = None,
+        num_local_experts: int = 8,
+        num_experts_per_tok: int = 2,
+        output_router_logits: bool = False,
+        router_aux_loss_coef: float = 0.001,
+        router_jitter_noise: float = 0.0,
+{%- endif %}
         **kwargs,
     ) -> None:
         # Assembling a config never raises, so that partial overrides work as for transformers' own configs;
@@ -136,6 +183,14 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         self.eos_token_id = eos_token_id
         self.tie_word_embeddings = tie_word_embeddings
         self.use_cache = use_cache
+{%- if moe %}
+        self.sliding_window = sliding_window
+        self.num_local_experts = num_local_experts
+        self.num_experts_per_tok = num_experts_per_tok
+        self.output_router_logits = output_router_logits
+        self.router_aux_loss_coef = router_aux_loss_coef
+        self.router_jitter_noise = router_jitter_noise
+{%- endif %}
         super().__init__(**kwargs)
 
     {{ common.config_validate() }}
@@ -163,6 +218,19 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         check_probabilities(self, "attention_dropout")
         check_positive_numbers(self, "rms_norm_eps", "initializer_range")
         check_token_ids(self, "pad_token_id", "bos_token_id")
+{%- if moe %}
+        check_positive_integers(self, "num_local_experts", "num_experts_per_tok")
+        if self.num_experts_per_tok > self.num_local_experts:
+            raise ValueError(
+                f"`num_experts_per_tok` ({self.num_experts_per_tok}) must be at most `num_local_experts` "
+                f"({self.num_local_experts}): each token is routed to that many distinct experts."
+            )
+        if self.sliding_window is not None:
+            check_positive_integers(self, "sliding_window")
+        if not (is_number(self.router_aux_loss_coef) and self.router_aux_loss_coef >= 0):
+            raise ValueError(f"`router_aux_loss_coef` must be a number >= 0, got {self.router_aux_loss_coef!r}.")
+        check_probabilities(self, "router_jitter_noise")
+{%- endif %}
 
 
 {{ cookiecutter.class_prefix }}Config.register_for_auto_class()
