@@ -22,7 +22,10 @@ the weights, on the transformers installed here. Then it checks what breaks sile
 - the model and config classes come from the downloaded code, and `auto_map` is the recorded one, every entry a
   class of that code;
 - every recorded output is computed again within `--atol` + `--rtol` x |recorded| (where the attention mask is 0,
-  outputs are padding and are not compared).
+  outputs are padding and are not compared);
+- a head that generates gives the same greedy tokens with its key/value cache as without it (a model that no longer
+  receives the cache `generate` hands it, as when transformers renames that argument, computes right logits and
+  generates wrong tokens).
 
 It prints one summary line and exits 0, or a report of each failed check, with the versions that recorded and that
 checked, and exits 1. A source without a record, or one that cannot be reached, is one `error:` line (exit 1); a bad
@@ -85,6 +88,8 @@ CODE_ERRORS = (ImportError, AttributeError, TypeError, ValueError, RuntimeError,
 NAMED = 10
 # Features of the last dimension of each output that a record keeps (plus the norm of the whole dimension).
 COLUMNS = 64
+# The greedy tokens the generation check asks for, from the record's inputs, with and without the cache.
+GENERATED_TOKENS = 8
 
 
 def versions() -> dict[str, str]:
@@ -198,6 +203,8 @@ def check(source: str, revision: str | None, record_path: str, atol: float, rtol
         ("auto_map", lambda: auto_map_problems(model.config, metadata["auto_map"], source, revision)),
         ("outputs", lambda: output_problems(model, inputs, expected, atol, rtol)),
     ]
+    if model.can_generate():
+        checks.append(("generation", lambda: generation_problems(model, inputs)))
     for name, run in checks:
         try:
             problems, checked = run()
@@ -375,6 +382,22 @@ def output_problems(
     return problems, {"count": len(expected), "largest": largest}
 
 
+def generation_problems(model: Any, inputs: dict[str, torch.Tensor]) -> tuple[list[str], int]:
+    """Greedy `generate` from the record's inputs gives the same tokens with the cache as without it."""
+    settings = dict(max_new_tokens=GENERATED_TOKENS, min_new_tokens=GENERATED_TOKENS, do_sample=False)
+    with torch.no_grad():
+        cached = model.generate(**inputs, **settings, use_cache=True)
+        uncached = model.generate(**inputs, **settings, use_cache=False)
+    if torch.equal(cached, uncached):
+        return [], GENERATED_TOKENS
+    prompt = inputs["input_ids"].shape[1]  # min_new_tokens: both are prompt + GENERATED_TOKENS long
+    first = int((cached[:, prompt:] != uncached[:, prompt:]).any(0).nonzero()[0]) + 1
+    return [
+        f"generation: greedy tokens with the key/value cache differ from those without it from new token {first} "
+        f"of {GENERATED_TOKENS} on: the model does not use the cache that generate passes it"
+    ], GENERATED_TOKENS
+
+
 def check_main(plan: str) -> int:
     """The fresh process: run the checks of the JSON `plan` and print the result as one JSON line."""
     sys.modules[PACKAGE] = None  # `import {{ cookiecutter.model_name }}` fails here: the code comes from the source
@@ -460,14 +483,18 @@ def report(shown: str, class_name: str, result: dict, recorded: dict, atol: floa
     if not result["failures"]:
         checked = result["checked"]
         outputs = checked["outputs"]
+        generation = ""
+        if "generation" in checked:
+            generation = f", {checked['generation']} greedy tokens alike with and without the cache"
         return (
             f"verified {shown}: {class_name} loads as remote code with a clean load report, {checked['weights']} "
             f"weights as stored, {checked['buffers']} buffers as built, the recorded auto_map ({checked['auto_map']} "
             f"entries), {outputs['count']} outputs within atol {atol:g} rtol {rtol:g} (largest difference "
-            f"{outputs['largest']:.2g}); recorded with transformers {recorded['transformers']}, checked with "
-            f"transformers {result['versions']['transformers']}"
+            f"{outputs['largest']:.2g}){generation}; recorded with transformers {recorded['transformers']}, checked "
+            f"with transformers {result['versions']['transformers']}"
         )
-    lines = [f"verify FAILED for {shown} ({class_name}): {len(result['failures'])} problems"]
+    count = len(result["failures"])
+    lines = [f"verify FAILED for {shown} ({class_name}): {count} problem{'s' if count > 1 else ''}"]
     lines += [f"  {failure}" for failure in result["failures"]]
     lines.append(f"recorded with: {version_set(recorded)}")
     lines.append(f"checked with:  {version_set(result['versions'])}")
