@@ -217,8 +217,9 @@ class {{ prefix }}DecoderLayer(GradientCheckpointingLayer):
 {#- The PreTrainedModel of a Llama-math model, as `LlamaPreTrainedModel`: its attributes, the shared body
 (common.pretrained_model) and `_init_weights` for the RMSNorm and the rotary embedding's buffers. Needs torch, nn, init,
 PreTrainedModel, config_class, auto_map() (common.auto_classes) and the <prefix>DecoderLayer, <prefix>Attention,
-<prefix>RMSNorm and <prefix>RotaryEmbedding classes; defines <prefix>PreTrainedModel. -#}
-{% macro pretrained_model(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config") -%}
+<prefix>RMSNorm and <prefix>RotaryEmbedding classes; defines <prefix>PreTrainedModel. auto_map: false for a sub-model
+(common.pretrained_model). -#}
+{% macro pretrained_model(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config", auto_map=true) -%}
 class {{ prefix }}PreTrainedModel(PreTrainedModel):
     config_class = {{ config_class }}
     base_model_prefix = "model"
@@ -230,7 +231,7 @@ class {{ prefix }}PreTrainedModel(PreTrainedModel):
         "hidden_states": {{ prefix }}DecoderLayer,
         "attentions": {{ prefix }}Attention,
     }
-    {{ common.pretrained_model(config_class=config_class) }}
+    {{ common.pretrained_model(config_class=config_class, auto_map=auto_map) }}
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:

@@ -25,7 +25,7 @@ CALLS = {
     "labels": {"labels": True},
     "hidden-states-and-attentions": {"output_hidden_states": True, "output_attentions": True},
 }
-if hasattr(CONFIG, "use_cache"):  # a model that returns a key/value cache: also without one
+if hasattr(CONFIG.get_text_config(), "use_cache"):  # a model that returns a key/value cache: also without one
     CALLS["no-cache"] = {"use_cache": False}
 # Every head with every call, but labels for the bare model (it has no loss).
 HEAD_CALLS = [(head, call) for head in HEADS for call in CALLS if (head, call) != ("AutoModel", "labels")]

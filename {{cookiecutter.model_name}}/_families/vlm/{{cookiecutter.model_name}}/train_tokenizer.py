@@ -1,0 +1,1 @@
+{% include "_families/decoder/{{cookiecutter.model_name}}/train_tokenizer.py" %}
