@@ -46,6 +46,7 @@ pathlib.Path({marker!r}).write_text("code from the input folder ran")
 
 from transformers import PreTrainedTokenizerFast
 from transformers.image_processing_utils import BaseImageProcessor
+from transformers.processing_utils import ProcessorMixin
 
 
 class TrapTokenizer(PreTrainedTokenizerFast):
@@ -53,6 +54,10 @@ class TrapTokenizer(PreTrainedTokenizerFast):
 
 
 class TrapImageProcessor(BaseImageProcessor):
+    pass
+
+
+class TrapProcessor(ProcessorMixin):
     pass
 """
 # What a processor file of a folder says to make transformers import that code (with trust_remote_code=True), for
@@ -63,6 +68,7 @@ TRAP_PROCESSOR = {
         "tokenizer_class": "TrapTokenizer",
     },
     "AutoImageProcessor": {"auto_map": {"AutoImageProcessor": "trap.TrapImageProcessor"}},
+    "AutoProcessor": {"auto_map": {"AutoProcessor": "trap.TrapProcessor"}},
 }[PROCESSOR_AUTO_CLASS]
 
 

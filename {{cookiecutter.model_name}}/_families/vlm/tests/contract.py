@@ -180,9 +180,10 @@ INIT_CLOBBERED = "model.language_model.norm.weight"
 # The conversion script from native LLaVA checkpoints: its `HEADS`, `convert` and `main` (the command line).
 CONVERSION = convert_llava_to_{{ cookiecutter.model_name }}
 
-# A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
+# A tensor as the native checkpoint names it (LLaVA saves its vision tower without the `model.` prefix), and as this
+# model names it (the conversion's error messages use ours).
 CONVERTED_KEY = (
-    "model.vision_tower.encoder.layers.1.self_attn.out_proj.weight",
+    "vision_tower.encoder.layers.1.self_attn.out_proj.weight",
     "model.vision_tower.layers.1.self_attn.o_proj.weight",
 )
 

@@ -5,8 +5,9 @@ r"""Convert a native transformers LLaVA checkpoint folder into a {{ cookiecutter
 
 The input is a folder written by `LlavaModel` or `LlavaForConditionalGeneration` `.save_pretrained()` (safetensors,
 sharded or not) with a CLIP vision tower and a Llama language model, as llava-hf's checkpoints have. The tensors keep
-their names but two (CLIP's `encoder.layers` are `layers`, its `out_proj` is `o_proj`); the names of older LLaVA
-checkpoints (`language_model.model.`, `vision_tower.vision_model.`) are read as transformers reads them. Every tensor
+the names LLaVA gives them in memory (`model.vision_tower.`, `model.multi_modal_projector.`, `model.language_model.`,
+`lm_head.`, read from the older layout it saves under, as transformers reads it) but two: CLIP's `encoder.layers` are
+`layers`, its `out_proj` is `o_proj`. Every tensor
 name and shape is checked against the target model: a missing, unexpected or mis-shaped tensor stops the conversion
 with a report, nothing is loaded silently. Tokenizer files found in the input folder are copied next to the converted
 model; save a {{ cookiecutter.class_prefix }}Processor with that tokenizer (see the README) to publish it.
@@ -46,15 +47,16 @@ TOKENIZER_FILES = (
     "chat_template.jinja",
     "generation_config.json",
 )
-# (pattern, replacement) in order: older LLaVA names (as transformers' own key mapping reads them), then ours.
+# (pattern, replacement) in order: the names LLaVA saves under (its older layout, which transformers 5 still writes and
+# maps back when loading: `language_model.model.`, `language_model.lm_head.`, no `model.` prefix, and older
+# checkpoints' `vision_tower.vision_model.`) as the names it uses in memory, then ours.
 RENAMES = (
     (r"^language_model\.model\.", "model.language_model."),
     (r"^language_model\.lm_head\.", "lm_head."),
-    (r"^vision_tower\.vision_model\.", "model.vision_tower."),
-    (r"^multi_modal_projector\.", "model.multi_modal_projector."),
+    (r"^(language_model|vision_tower|multi_modal_projector)\.", r"model.\1."),
     (r"^model\.vision_tower\.vision_model\.", "model.vision_tower."),
-    (r"vision_tower\.encoder\.layers\.", "vision_tower.layers."),
-    (r"(vision_tower\.layers\.\d+\.self_attn)\.out_proj\.", r"\1.o_proj."),
+    (r"^model\.vision_tower\.encoder\.layers\.", "model.vision_tower.layers."),
+    (r"^(model\.vision_tower\.layers\.\d+\.self_attn)\.out_proj\.", r"\1.o_proj."),
 )
 
 

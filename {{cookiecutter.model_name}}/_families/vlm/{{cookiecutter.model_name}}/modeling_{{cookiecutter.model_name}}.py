@@ -37,6 +37,10 @@ from .configuration_{{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}VisionConfig,
 )
 
+# The processor that makes this model's inputs. Imported here so that every save of the model carries its code:
+# `pipeline.save_pretrained` saves the model, the tokenizer and the image processor, but not the processor.
+from .processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Processor
+
 
 @dataclass
 class {{ cookiecutter.class_prefix }}ModelOutputWithPast(BaseModelOutputWithPast):
@@ -221,6 +225,7 @@ class {{ cookiecutter.class_prefix }}MultiModalProjector(nn.Module):
 
 class {{ cookiecutter.class_prefix }}PreTrainedModel(PreTrainedModel):
     config_class = {{ cookiecutter.class_prefix }}Config
+    processor_class = {{ cookiecutter.class_prefix }}Processor  # see the import
     base_model_prefix = "model"
     input_modalities = ("image", "text")
     _no_split_modules = ["{{ vision }}EncoderLayer", "{{ text }}DecoderLayer"]

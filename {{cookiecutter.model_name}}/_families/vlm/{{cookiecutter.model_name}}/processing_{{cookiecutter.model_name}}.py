@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from transformers import BatchFeature, PreTrainedTokenizerBase
+from transformers.image_utils import load_image
 from transformers.processing_utils import ProcessorMixin
 
 IMAGE_TOKEN = "<image>"
@@ -57,13 +58,13 @@ class {{ cookiecutter.class_prefix }}Processor(ProcessorMixin):
             Jinja template of `apply_chat_template` (LLaVA 1.5's format by default).
         image_token (`str`, *optional*, defaults to `"<image>"`):
             The token that stands for an image in the text.
-        num_image_tokens (`int`, *optional*, defaults to 576):
-            Image tokens per image: the number of features the model gives an image (`config.num_image_tokens`).
+        num_image_tokens (`int`):
+            Image tokens per image: the number of features the model gives an image (`config.num_image_tokens`). It is
+            also kept in the image processor's settings, so that the folder `pipeline.save_pretrained` writes (the
+            model, the tokenizer and the image processor, not this processor's own config) still knows it.
     """
 
     attributes = ["image_processor", "tokenizer"]
-    image_processor_class = "AutoImageProcessor"
-    tokenizer_class = "AutoTokenizer"
 
     def __init__(
         self,
@@ -71,11 +72,18 @@ class {{ cookiecutter.class_prefix }}Processor(ProcessorMixin):
         tokenizer: PreTrainedTokenizerBase | None = None,
         chat_template: str | None = None,
         image_token: str = IMAGE_TOKEN,
-        num_image_tokens: int = 576,
+        num_image_tokens: int | None = None,
         **kwargs,
     ) -> None:
+        if num_image_tokens is None:
+            num_image_tokens = getattr(image_processor, "num_image_tokens", None)
+        if not isinstance(num_image_tokens, int) or isinstance(num_image_tokens, bool) or num_image_tokens <= 0:
+            raise ValueError(
+                f"{type(self).__name__} needs `num_image_tokens` (the model's `config.num_image_tokens`), a positive "
+                f"integer: got {num_image_tokens!r}."
+            )
         self.image_token = image_token
-        self.num_image_tokens = num_image_tokens
+        self.num_image_tokens = image_processor.num_image_tokens = num_image_tokens
         self.image_token_id = tokenizer.convert_tokens_to_ids(image_token) if tokenizer is not None else None
         super().__init__(image_processor, tokenizer, chat_template=chat_template or CHAT_TEMPLATE, **kwargs)
 
@@ -86,7 +94,8 @@ class {{ cookiecutter.class_prefix }}Processor(ProcessorMixin):
         return_tensors: str | None = None,
         **kwargs,
     ) -> BatchFeature:
-        """Process `images` (one image or a list, in the order of the image tokens) and `text` (a string or a list).
+        """Process `images` (one image or a list, in the order of the image tokens; PIL images, arrays, or the paths or
+        URLs of image files, as a chat template gives them) and `text` (a string or a list).
 
         The keyword arguments of the tokenizer (`padding`, `truncation`, `max_length`, ...) are passed on to it.
         """
@@ -96,6 +105,7 @@ class {{ cookiecutter.class_prefix }}Processor(ProcessorMixin):
         if images is not None and not isinstance(images, list | tuple):
             images = [images]
         images = [image for item in images or [] for image in (item if isinstance(item, list | tuple) else [item])]
+        images = [load_image(image) if isinstance(image, str) else image for image in images]
         found = sum(sample.count(self.image_token) for sample in texts)
         if found != len(images):
             raise ValueError(
