@@ -47,7 +47,7 @@ def same_weights(auto_class: str) -> tuple[PreTrainedModel, PreTrainedModel]:
 
 def labels_for(auto_class: str, inputs: dict) -> torch.Tensor:
     """Labels of the head's task for `inputs` (as transformers' common tests prepare them for each Auto class)."""
-    if auto_class in ("AutoModelForCausalLM", "AutoModelForMaskedLM"):
+    if auto_class in ("AutoModelForCausalLM", "AutoModelForMaskedLM", "AutoModelForImageTextToText"):
         return inputs["input_ids"]
     if auto_class == "AutoModelForTokenClassification":
         return inputs["input_ids"] % CONFIG.num_labels
