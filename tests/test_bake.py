@@ -33,7 +33,12 @@ CASES = [
     for architecture in ARCHITECTURES
     for name in (ANSWER_SETS if architecture == ARCHITECTURES[0] else ("defaults", "custom"))
 ]
-PIPELINE_TAGS = {"decoder": "text-generation", "encoder": "fill-mask", "vision": "image-classification"}
+PIPELINE_TAGS = {
+    "decoder": "text-generation",
+    "encoder": "fill-mask",
+    "vision": "image-classification",
+    "vlm": "image-text-to-text",
+}
 
 
 @pytest.fixture(scope="module", params=CASES)
@@ -81,7 +86,8 @@ def test_ruff_check_and_format(baked):
 def test_pyproject_and_model_card(baked):
     project, answers = baked
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    min_version = answers.get("min_transformers_version", "5.18.0" if answers["architecture"] == "vision" else "5.4.0")
+    default_minimum = "5.18.0" if answers["architecture"] in ("vision", "vlm") else "5.4.0"
+    min_version = answers.get("min_transformers_version", default_minimum)
     assert f"transformers>={min_version}" in pyproject["project"]["dependencies"]
     assert pyproject["project"]["authors"] == [{"name": answers.get("author", "Your Name")}]
 

@@ -21,6 +21,7 @@ NEEDED = {
     "decoder": {"peft", "trl", "datasets"},
     "encoder": {"peft", "sentence-transformers"},
     "vision": {"peft"},
+    "vlm": {"peft"},
 }
 
 

@@ -15,6 +15,7 @@ FAMILIES = {
     "decoder": ("DemoModelForCausalLM", "AutoModelForSequenceClassification"),
     "encoder": ("DemoModelForMaskedLM", "AutoModelForTokenClassification"),
     "vision": ("DemoModelForImageClassification", "AutoModel "),
+    "vlm": ("DemoModelForConditionalGeneration", "AutoModel "),
 }
 
 

@@ -63,6 +63,17 @@ def load_processor(folder: Path, config: PretrainedConfig) -> {{ cookiecutter.cl
     image_settings = settings.get("image_processor")
     if image_settings is None and (folder / "preprocessor_config.json").is_file():
         image_settings = read_json(folder / "preprocessor_config.json")
+    # The image processor's settings may name code of their own, beside the processor's (checked by publish).
+    foreign = [
+        f"{key} -> {value}"
+        for key, value in ((image_settings or {}).get("auto_map") or {}).items()
+        if PROCESSOR_AUTO_MAP.get(key) != value
+    ]
+    if foreign:
+        raise CommandError(
+            f"{folder / PROCESSOR_FILE} names code to run (image_processor: {'; '.join(foreign)}), and code from an "
+            "input folder is never run: save it with this project's classes, or remove those entries."
+        )
     template_file = folder / "chat_template.jinja"
     template = template_file.read_text(encoding="utf-8") if template_file.is_file() else settings.get("chat_template")
     ignored = ("auto_map", "processor_class", "image_processor_type", "_processor_class")
