@@ -60,10 +60,10 @@ def test_dry_run_writes_a_valid_release_and_uploads_nothing(hub, tmp_path, check
     assert metadata["license"] == "{{ cookiecutter.license }}"
     assert "custom_code" in metadata["tags"] and config["model_type"] in metadata["tags"]
     assert metadata["base_model"] == "org/base-model" and metadata["datasets"] == ["org/corpus"]
-    text_config = config.get("text_config")  # a composite config (vlm): the rows of its language model's sizes
+    # A composite config (vlm): the rows of its language model's sizes.
+    prefix, sizes = ("text_config.", config["text_config"]) if "text_config" in config else ("", config)
     for name in ("hidden_size", "num_hidden_layers", "num_attention_heads"):
-        row = f"| `text_config.{name}` | `{text_config[name]!r}` |" if text_config else f"| `{name}` | `{config[name]!r}` |"
-        assert row in card.text
+        assert f"| `{prefix}{name}` | `{sizes[name]!r}` |" in card.text
     assert "**Parameters:** " in card.text
     assert "trust_remote_code=True, revision=revision" in card.text
     assert "## Security" in card.text and "## Citation" in card.text and "## Architecture" in card.text

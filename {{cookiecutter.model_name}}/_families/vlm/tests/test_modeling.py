@@ -59,8 +59,8 @@ def test_image_tokens_that_do_not_fit_the_images_give_one_clear_error(config, in
 
 @pytest.mark.parametrize(
     ("layer", "strategy"),
-    [(-2, "default"), (-1, "full"), (0, "default"), ([-2, -1], "default"), ([0, 2], "full")],
-    ids=["llava-default", "last-full", "embeddings", "two-layers", "two-layers-full"],
+    [(-2, "default"), (-1, "full"), (1, "default"), ([-2, -1], "default"), ([1, 2], "full")],
+    ids=["llava-default", "last-full", "first-layer", "two-layers", "two-layers-full"],
 )
 def test_feature_layers_strategies_and_projector_match_llava(tmp_path, layer, strategy):
     config = tiny_config(vision_feature_layer=layer, vision_feature_select_strategy=strategy)
