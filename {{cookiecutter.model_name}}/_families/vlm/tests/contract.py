@@ -38,12 +38,13 @@ RELEASE_FILES = {
 # The base model's non-persistent buffers: the shared tests check their values after `from_pretrained`.
 BUFFERS = {"language_model.rotary_emb.inv_freq", "language_model.rotary_emb.original_inv_freq"}
 
-# This family's tiny model: the language model on top of `common.TINY_SIZES` with the default processor's vocabulary,
+# This family's tiny model: the language model on top of `common.TINY_SIZES` with the default processor's vocabulary
+# (one row more: an even size, which tensor parallelism splits in two on transformers 5.18),
 # a vision tower of the same sizes for 16x16 images (4 patches of 8x8: 4 image tokens per image), features of its
 # last layer.
 TINY_CONFIG: dict[str, Any] = dict(
     text_config=dict(
-        vocab_size=IMAGE + 1,
+        vocab_size=IMAGE + 2,
         num_key_value_heads=2,
         max_position_embeddings=64,
         pad_token_id=PAD,
@@ -66,7 +67,7 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
     ({"vision_config": {"image_size": 20}}, "vision_config: `image_size` (20) must be divisible by `patch_size` (8)"),
     ({"vision_config": {"num_attention_heads": 3}}, "vision_config: `hidden_size` (32) must be divisible by"),
     ({"vision_config": {"hidden_act": "swish_nope"}}, "vision_config: `hidden_act` 'swish_nope' is not an activation"),
-    ({"image_token_id": 385}, "`image_token_id` (385) must be in [0, text_config.vocab_size=385)"),
+    ({"image_token_id": 386}, "`image_token_id` (386) must be in [0, text_config.vocab_size=386)"),
     ({"projector_hidden_act": "nope"}, "`projector_hidden_act` 'nope' is not an activation"),
     ({"vision_feature_select_strategy": "cls"}, "`vision_feature_select_strategy` 'cls' is not one of"),
     ({"vision_feature_layer": 3}, "`vision_feature_layer` 3 must be an index"),
