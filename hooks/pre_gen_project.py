@@ -17,10 +17,10 @@ from pathlib import Path
 
 NAMES_FILE = "transformers_names.json"
 # The oldest transformers release each family's generated code and tests pass on (checked by scripts/test_minimum.sh):
-# create_causal_mask's 5.4 signature; AutoImageProcessor without torchvision from 5.18; moe: Mixtral's router returns
-# its logits (not its probabilities) from 5.6, which the router-logits and aux-loss parity needs (the fused experts
-# API, `use_experts_implementation`, is there from 5.0).
-MIN_SUPPORTED_TRANSFORMERS = {"decoder": (5, 4), "encoder": (5, 4), "vision": (5, 18), "moe": (5, 6)}
+# create_causal_mask's 5.4 signature; AutoImageProcessor without torchvision from 5.18 (vlm: also its processor);
+# moe: Mixtral's router returns its logits (not its probabilities) from 5.6, which the router-logits and aux-loss
+# parity needs (the fused experts API, `use_experts_implementation`, is there from 5.0).
+MIN_SUPPORTED_TRANSFORMERS = {"decoder": (5, 4), "encoder": (5, 4), "vision": (5, 18), "moe": (5, 6), "vlm": (5, 18)}
 # Longer names would push generated lines past the 119-character limit.
 MAX_NAME_LENGTH = 24
 # Hub rules for a repo id: "namespace/name", each part letters, digits, "-", "_", "."; no "--" or ".."; may not

@@ -58,11 +58,12 @@ declare -A CLIENTS=(
     [encoder]="peft==0.21.0 sentence-transformers==6.0.1"
     [vision]="peft==0.21.0"
     [moe]="peft==0.21.0 trl==1.13.0 datasets==5.0.1"
+    [vlm]="peft==0.21.0"
 )
 python3 -m venv .venv-min
 .venv-min/bin/python -m pip install --quiet "torch==2.13.0" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
 rm -rf build/minimum
-for family in decoder encoder vision moe; do
+for family in decoder encoder vision moe vlm; do
     .venv/bin/cookiecutter --no-input --output-dir "build/minimum/$family" . "architecture=$family"
     project="build/minimum/$family/my_model"
     minimum=$(.venv/bin/python -c "import json, sys; print(json.load(open(sys.argv[1]))['cookiecutter']['min_transformers_version'])" \

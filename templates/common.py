@@ -5,8 +5,9 @@ class or a method is called indented, like the code it stands for: its first lin
 
 {#- The body every family's PreTrainedModel shares, after its own attributes (call it indented, in the class): the
 attention interface's backends and gradient checkpointing, the config's checks (`validate_architecture`) before a model
-is built, and the complete `auto_map` (auto_classes) in every saved config. -#}
-{% macro pretrained_model(config_class=cookiecutter.class_prefix ~ "Config") -%}
+is built, and the complete `auto_map` (auto_classes) in every saved config. auto_map: false for the PreTrainedModel of
+a sub-model (a vision-language model's towers), whose config is a sub-config of the one that holds `auto_map`. -#}
+{% macro pretrained_model(config_class=cookiecutter.class_prefix ~ "Config", auto_map=true) -%}
     supports_gradient_checkpointing = True
     _supports_sdpa = True
     _supports_flash_attn = True
@@ -16,12 +17,14 @@ is built, and the complete `auto_map` (auto_classes) in every saved config. -#}
     def __init__(self, config: {{ config_class }}, *inputs, **kwargs) -> None:
         config.validate_architecture()  # one clear error before a broken model is built
         super().__init__(config, *inputs, **kwargs)
+{%- if auto_map %}
 
     def post_init(self) -> None:
         super().post_init()
         # `save_pretrained` records only the saved class in `auto_map`: list every head so that each Auto class
         # loads from any checkpoint of this model, whichever head was saved.
         self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **auto_map()}
+{%- endif %}
 {%- endmacro %}
 
 

@@ -226,11 +226,12 @@ class {{ prefix }}DecoderLayer(GradientCheckpointingLayer):
 
 {#- The PreTrainedModel of a Llama-math model, as `LlamaPreTrainedModel`: its attributes, the shared body
 (common.pretrained_model) and `_init_weights` for the RMSNorm and the rotary embedding's buffers. Needs torch, nn, init,
-PreTrainedModel, CACHE (cache_name), config_class, auto_map() (common.auto_classes) and the <prefix>DecoderLayer, <prefix>Attention,
-<prefix>RMSNorm and <prefix>RotaryEmbedding classes; defines <prefix>PreTrainedModel. moe: Mixtral's sparse experts
-(mixtral.py): records the routers' logits (`output_router_logits`) and initialises the router and expert weights (needs
-OutputRecorder, <prefix>TopKRouter and <prefix>Experts). -#}
-{% macro pretrained_model(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config", moe=false) -%}
+PreTrainedModel, CACHE (cache_name), config_class, auto_map() (common.auto_classes) and the <prefix>DecoderLayer,
+<prefix>Attention, <prefix>RMSNorm and <prefix>RotaryEmbedding classes; defines <prefix>PreTrainedModel. auto_map: false
+for a sub-model (common.pretrained_model). moe: Mixtral's sparse experts (mixtral.py): records the routers' logits
+(`output_router_logits`) and initialises the router and expert weights (needs OutputRecorder, <prefix>TopKRouter and
+<prefix>Experts). -#}
+{% macro pretrained_model(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config", moe=false, auto_map=true) -%}
 class {{ prefix }}PreTrainedModel(PreTrainedModel):
     config_class = {{ config_class }}
     base_model_prefix = "model"
@@ -245,7 +246,7 @@ class {{ prefix }}PreTrainedModel(PreTrainedModel):
         "hidden_states": {{ prefix }}DecoderLayer,
         "attentions": {{ prefix }}Attention,
     }
-    {{ common.pretrained_model(config_class=config_class) }}
+    {{ common.pretrained_model(config_class=config_class, auto_map=auto_map) }}
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:

@@ -13,8 +13,10 @@ from huggingface_hub import ModelCard
 
 from .conftest import ARCHITECTURES, bake
 
-# Cookiecutter's Jinja. The model card template keeps `{{ variable }}` placeholders for huggingface_hub on purpose.
+# Cookiecutter's Jinja. The model card template keeps `{{ variable }}` placeholders for huggingface_hub on purpose, and a
+# processor's chat template (`processing_<name>.py`, vlm) is Jinja too: there only cookiecutter's own names count.
 LEFTOVER_TEMPLATE_SYNTAX = re.compile(r"\{\{\s*cookiecutter|\{%|\{#|cookiecutter\.")
+LEFTOVER_COOKIECUTTER = re.compile(r"\{\{\s*cookiecutter|cookiecutter\.")
 
 ANSWER_SETS = {
     "defaults": {},
@@ -49,6 +51,7 @@ PIPELINE_TAGS = {
     "encoder": "fill-mask",
     "vision": "image-classification",
     "moe": "text-generation",
+    "vlm": "image-text-to-text",
 }
 
 
@@ -69,7 +72,8 @@ def test_no_template_syntax_left(baked):
     for path in project.rglob("*"):
         assert "{{" not in path.name, path
         if path.is_file():
-            match = LEFTOVER_TEMPLATE_SYNTAX.search(path.read_text())
+            leftover = LEFTOVER_COOKIECUTTER if path.name.startswith("processing_") else LEFTOVER_TEMPLATE_SYNTAX
+            match = leftover.search(path.read_text())
             assert match is None, f"{path.relative_to(project)}: {match and match.group()!r}"
 
 
@@ -97,7 +101,7 @@ def test_ruff_check_and_format(baked):
 def test_pyproject_and_model_card(baked):
     project, answers = baked
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    default_min_version = {"vision": "5.18.0", "moe": "5.6.0"}.get(answers["architecture"], "5.4.0")
+    default_min_version = {"vision": "5.18.0", "moe": "5.6.0", "vlm": "5.18.0"}.get(answers["architecture"], "5.4.0")
     min_version = answers.get("min_transformers_version", default_min_version)
     assert f"transformers>={min_version}" in pyproject["project"]["dependencies"]
     assert pyproject["project"]["authors"] == [{"name": answers.get("author", "Your Name")}]

@@ -15,7 +15,7 @@ from .conftest import ARCHITECTURES, TEMPLATE_DIR, bake
 
 BENCH = TEMPLATE_DIR / "scripts" / "bench.py"
 # The families with a generation head: their table also times greedy generation with both caches.
-GENERATING = {"decoder", "moe"}
+GENERATING = {"decoder", "moe", "vlm"}
 ROWS = [
     "forward",
     "training step",

@@ -29,7 +29,14 @@ REQUIRED = {"heads": {"Model": "AutoModel", "ForCausalLM": "AutoModelForCausalLM
 VARIANTS = {
     "defaults": ({}, {}),
     "long names": ({"model_name": "m" * 24, "class_prefix": "LongResearchModelName"}, {}),
-    "sub-model": ({}, {"prefix": "LongResearchModelNameText", "config_class": "LongResearchModelNameTextConfig"}),
+    "sub-model": (
+        {},
+        {
+            "prefix": "LongResearchModelNameText",
+            "config_class": "LongResearchModelNameTextConfig",
+            "auto_map": False,
+        },
+    ),
     "options": (
         {},
         {

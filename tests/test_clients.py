@@ -22,6 +22,7 @@ NEEDED = {
     "encoder": {"peft", "sentence-transformers"},
     "vision": {"peft"},
     "moe": {"peft", "trl", "datasets"},
+    "vlm": {"peft"},
 }
 
 

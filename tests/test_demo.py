@@ -16,6 +16,7 @@ FAMILIES = {
     "encoder": ("DemoModelForMaskedLM", "AutoModelForTokenClassification"),
     "vision": ("DemoModelForImageClassification", "AutoModel "),
     "moe": ("DemoModelForCausalLM", "AutoModelForSequenceClassification"),
+    "vlm": ("DemoModelForConditionalGeneration", "AutoModel "),
 }
 
 

@@ -32,6 +32,7 @@ the same facts that publishing uses (the model card shows the LoRA config).
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,7 +41,7 @@ from typing import Any, NamedTuple
 import pytest
 import torch
 import transformers
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, ProcessorMixin
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from {{ cookiecutter.model_name }}.family import DEFAULT_HEAD, default_processor
@@ -85,8 +86,29 @@ CLASSIFIERS = [
 
 
 def tiny_config(**overrides: Any) -> {{ cookiecutter.class_prefix }}Config:
-    """The family's tiny model (`TINY_SIZES`, then the family's `contract.TINY_CONFIG`), with `overrides`."""
-    return {{ cookiecutter.class_prefix }}Config(**{**TINY_SIZES, **TINY_CONFIG, **overrides})
+    """The family's tiny model (`TINY_SIZES`, then the family's `contract.TINY_CONFIG`), with `overrides`.
+
+    In a composite config (a vision-language model's), the sizes and overrides that are settings of its language model
+    (`text_config`) and not of its own go there, and sub-config dicts are merged into the contract's.
+    """
+    values: dict[str, Any] = {}
+    for settings in (TINY_SIZES, TINY_CONFIG, overrides):
+        merge_settings(values, settings)
+    return {{ cookiecutter.class_prefix }}Config(**values)
+
+
+def merge_settings(values: dict[str, Any], settings: Mapping[str, Any]) -> None:
+    """Add `settings` (config keyword arguments) to `values`, routed as `tiny_config` says."""
+    sub_configs = {{ cookiecutter.class_prefix }}Config.sub_configs
+    own = inspect.signature({{ cookiecutter.class_prefix }}Config.__init__).parameters
+    text = inspect.signature(sub_configs["text_config"].__init__).parameters if "text_config" in sub_configs else {}
+    for key, value in settings.items():
+        if key in sub_configs:
+            values[key] = {**values.get(key, {}), **value}
+        elif key in text and key not in own:
+            values.setdefault("text_config", {})[key] = value
+        else:
+            values[key] = value
 
 
 def benchmark_config() -> {{ cookiecutter.class_prefix }}Config:
@@ -158,7 +180,10 @@ def expected_result(model: PreTrainedModel, processor: Any, examples: list[str],
     auto_class = AUTO_CLASSES[type(model)]
     if auto_class in PIPELINES:
         task, options = PIPELINES[auto_class]
-        part = "tokenizer" if isinstance(processor, PreTrainedTokenizerBase) else "image_processor"
+        if isinstance(processor, ProcessorMixin):
+            part = "processor"
+        else:
+            part = "tokenizer" if isinstance(processor, PreTrainedTokenizerBase) else "image_processor"
         # A copy: a pipeline may change the processor it is given (text generation pads on the left).
         pipe = transformers.pipeline(task, model=model, **{part: copy.deepcopy(processor)})
         expected["pipeline"] = run_pipeline(pipe, pipeline_examples, options)

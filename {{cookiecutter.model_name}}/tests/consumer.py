@@ -22,10 +22,14 @@ import transformers
 from transformers.image_utils import load_image
 
 
-def process(processor: Any, examples: list[str]) -> dict[str, torch.Tensor]:
-    """The model inputs for `examples`: texts tokenized as one padded batch, or the images in the files they name."""
+def process(processor: Any, examples: list) -> dict[str, torch.Tensor]:
+    """The model inputs for `examples`: texts tokenized as one padded batch, the images in the files they name, or (for
+    a processor of images and text) chats through its chat template, as one padded batch."""
     if isinstance(processor, transformers.PreTrainedTokenizerBase):
         return dict(processor(examples, padding=True, return_tensors="pt"))
+    if isinstance(processor, transformers.ProcessorMixin):
+        options = {"add_generation_prompt": True, "tokenize": True, "return_dict": True, "return_tensors": "pt"}
+        return dict(processor.apply_chat_template(examples, padding=True, **options))
     return dict(processor([load_image(path) for path in examples], return_tensors="pt"))
 
 

@@ -20,15 +20,17 @@ def test_parallel_plans_name_real_modules(config):
     base = HEADS["AutoModel"](config)
     plan = config.base_model_tp_plan
     assert plan and unmatched_plan_keys(base, plan) == []
-    # Every linear layer of the repeated layers is split; the rest is replicated.
-    first_layer = next(name for name, module in base.named_modules() if isinstance(module, GradientCheckpointingLayer))
-    every_layer = first_layer.rsplit(".", 1)[0] + ".*"
+    # Every linear layer of the repeated layers (of each stack: a VLM's vision tower and language model) is split;
+    # the rest is replicated.
+    layers = [name for name, module in base.named_modules() if isinstance(module, GradientCheckpointingLayer)]
+    first_layers = [name for name in layers if name.endswith(".0")]
     layer_linears = {
-        every_layer + name.removeprefix(first_layer)
+        first_layer.removesuffix("0") + "*" + name.removeprefix(first_layer)
+        for first_layer in first_layers
         for name, module in base.named_modules()
         if name.startswith(first_layer + ".") and isinstance(module, nn.Linear)
     }
-    assert set(plan) == layer_linears
+    assert first_layers and set(plan) == layer_linears
     # Pipeline stages (where the family declares them) are children of the base model.
     assert set(config.base_model_pp_plan or {}) <= {name for name, _ in base.named_children()}
 

@@ -10,7 +10,7 @@ from {{ cookiecutter.model_name }}.family import LORA_OPTIONS, LORA_TARGET_MODUL
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
-from .common import DEFAULT_AUTO_CLASS, save_checkpoint
+from .common import DEFAULT_AUTO_CLASS, save_checkpoint, tiny_config
 from .helpers import printed_commit, run_fresh, serve_hub
 
 REPO_ID = "test-org/published-model"
@@ -60,8 +60,10 @@ def test_dry_run_writes_a_valid_release_and_uploads_nothing(hub, tmp_path, check
     assert metadata["license"] == "{{ cookiecutter.license }}"
     assert "custom_code" in metadata["tags"] and config["model_type"] in metadata["tags"]
     assert metadata["base_model"] == "org/base-model" and metadata["datasets"] == ["org/corpus"]
+    # A composite config (vlm): the rows of its language model's sizes.
+    prefix, sizes = ("text_config.", config["text_config"]) if "text_config" in config else ("", config)
     for name in ("hidden_size", "num_hidden_layers", "num_attention_heads"):
-        assert f"| `{name}` | `{config[name]!r}` |" in card.text
+        assert f"| `{prefix}{name}` | `{sizes[name]!r}` |" in card.text
     assert "**Parameters:** " in card.text
     assert "trust_remote_code=True, revision=revision" in card.text
     assert "## Security" in card.text and "## Citation" in card.text and "## Architecture" in card.text
@@ -178,7 +180,7 @@ def test_bad_arguments_are_refused_before_any_work(hub, capsys, arguments, messa
 
 
 def test_a_failed_build_leaves_no_half_written_folder(hub, tmp_path, capsys):
-    (tmp_path / "config.json").write_text(json.dumps({"hidden_size": 34, "num_attention_heads": 4}))
+    (tmp_path / "config.json").write_text(json.dumps(tiny_config(hidden_size=34).to_dict()))  # heads of 8.5 dims
     release = tmp_path / "release"
     assert publish_main(["--config", str(tmp_path / "config.json"), "--dry-run", "--output", str(release)]) == 1
     assert "must be divisible by `num_attention_heads`" in capsys.readouterr().err

@@ -46,6 +46,7 @@ pathlib.Path({marker!r}).write_text("code from the input folder ran")
 
 from transformers import PreTrainedTokenizerFast
 from transformers.image_processing_utils import BaseImageProcessor
+from transformers.processing_utils import ProcessorMixin
 
 
 class TrapTokenizer(PreTrainedTokenizerFast):
@@ -53,6 +54,10 @@ class TrapTokenizer(PreTrainedTokenizerFast):
 
 
 class TrapImageProcessor(BaseImageProcessor):
+    pass
+
+
+class TrapProcessor(ProcessorMixin):
     pass
 """
 # What a processor file of a folder says to make transformers import that code (with trust_remote_code=True), for
@@ -63,6 +68,7 @@ TRAP_PROCESSOR = {
         "tokenizer_class": "TrapTokenizer",
     },
     "AutoImageProcessor": {"auto_map": {"AutoImageProcessor": "trap.TrapImageProcessor"}},
+    "AutoProcessor": {"auto_map": {"AutoProcessor": "trap.TrapProcessor"}},
 }[PROCESSOR_AUTO_CLASS]
 
 
@@ -125,6 +131,23 @@ def convert(capsys, input_dir, output_dir) -> tuple[int, str, str]:
 
 def edit_json(path, **changes) -> None:
     path.write_text(json.dumps({**json.loads(path.read_text()), **changes}))
+
+
+def edit_language_model(path, **changes) -> None:
+    """Change settings of the language model in a config.json: the config's own, or a composite config's (a VLM's)
+    `text_config`."""
+    config = json.loads(path.read_text())
+    config.get("text_config", config).update(changes)
+    path.write_text(json.dumps(config))
+
+
+def language_model_json(**settings) -> str:
+    """A config.json of settings of the language model (in `text_config` for a composite config)."""
+    return json.dumps({"text_config": settings} if LANGUAGE_MODEL else settings)
+
+
+# How the model's checks name a setting of the language model: a composite config's say in which sub-config it is.
+LANGUAGE_MODEL = "text_config: " if "text_config" in tiny_config().sub_configs else ""
 
 
 def set_trap(folder) -> None:
@@ -425,9 +448,10 @@ def test_a_bad_config_json_is_refused(hub, checkpoint, capsys, content, message)
     ids=["wrong-type", "out-of-range", "refused-by-transformers"],
 )
 def test_a_config_the_model_refuses_gives_one_line(hub, checkpoint, capsys, values, message):
-    edit_json(checkpoint / "config.json", **values)
+    edit_language_model(checkpoint / "config.json", **values)
     line = refused(publish(capsys, "--checkpoint", checkpoint))
-    assert line.startswith(f"error: --checkpoint {checkpoint} has a config this model refuses: {message}")
+    refusal = message if message.startswith("The `layer_types`") else LANGUAGE_MODEL + message
+    assert line.startswith(f"error: --checkpoint {checkpoint} has a config this model refuses: {refusal}")
     assert hub.state.requests == []
 
 
@@ -536,11 +560,12 @@ def test_the_release_goes_into_an_empty_output_folder(hub, checkpoint, tmp_path,
         ("{not json", "error: {path} is not valid JSON ("),
         ('{"model_type": "gpt2"}', "error: --config {path} is a 'gpt2' config, not a {model_type!r} one."),
         (
-            '{"hidden_size": "large"}',
-            "error: --config {path} cannot build the model: `hidden_size` must be a positive integer, got 'large'.",
+            language_model_json(hidden_size="large"),
+            "error: --config {path} cannot build the model: {where}`hidden_size` must be a positive integer, got "
+            "'large'.",
         ),
         (
-            '{"layer_types": ["no_such_layer"]}',
+            language_model_json(layer_types=["no_such_layer"]),
             "error: --config {path} cannot build the model: The `layer_types` entries must be in ",
         ),
     ],
@@ -550,7 +575,7 @@ def test_a_bad_config_file_for_a_new_model_gives_one_line(hub, tmp_path, capsys,
     path = tmp_path / "config.json"
     path.write_text(content)
     line = refused(publish(capsys, "--config", path, "--dry-run", "--output", tmp_path / "release"))
-    assert line.startswith(message.format(path=path, model_type=MODEL_TYPE))
+    assert line.startswith(message.format(path=path, model_type=MODEL_TYPE, where=LANGUAGE_MODEL))
     assert not (tmp_path / "release").exists()
 
 
@@ -625,7 +650,7 @@ def test_conversion_refuses_another_model_before_reading_weights(tmp_path, capsy
 def test_conversion_of_a_config_transformers_refuses_gives_one_line(tmp_path, capsys, values, message):
     folder = tmp_path / "native"
     native_checkpoint(folder)
-    edit_json(folder / "config.json", **values)
+    edit_language_model(folder / "config.json", **values)
     line = refused(convert(capsys, folder, tmp_path / "out"))
     assert line.startswith(f"error: {folder / 'config.json'} is not a valid ")
     assert f" config: {message}" in line

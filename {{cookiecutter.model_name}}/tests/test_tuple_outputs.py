@@ -25,7 +25,7 @@ CALLS = {
     "labels": {"labels": True},
     "hidden-states-and-attentions": {"output_hidden_states": True, "output_attentions": True},
 }
-if hasattr(CONFIG, "use_cache"):  # a model that returns a key/value cache: also without one
+if hasattr(CONFIG.get_text_config(), "use_cache"):  # a model that returns a key/value cache: also without one
     CALLS["no-cache"] = {"use_cache": False}
 # Every head with every call, but labels for the bare model (it has no loss).
 HEAD_CALLS = [(head, call) for head in HEADS for call in CALLS if (head, call) != ("AutoModel", "labels")]
@@ -47,7 +47,7 @@ def same_weights(auto_class: str) -> tuple[PreTrainedModel, PreTrainedModel]:
 
 def labels_for(auto_class: str, inputs: dict) -> torch.Tensor:
     """Labels of the head's task for `inputs` (as transformers' common tests prepare them for each Auto class)."""
-    if auto_class in ("AutoModelForCausalLM", "AutoModelForMaskedLM"):
+    if auto_class in ("AutoModelForCausalLM", "AutoModelForMaskedLM", "AutoModelForImageTextToText"):
         return inputs["input_ids"]
     if auto_class == "AutoModelForTokenClassification":
         return inputs["input_ids"] % CONFIG.num_labels

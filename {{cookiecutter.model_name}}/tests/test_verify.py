@@ -80,7 +80,7 @@ def test_record_then_verify_by_local_path(checkpoint, capsys):
     for name, value in inputs.items():
         torch.testing.assert_close(tensors[f"inputs.{name}"], value, rtol=0, atol=0)
     hidden_states = {name for name in tensors if name.startswith("outputs.hidden_states.")}
-    last = tiny_config().num_hidden_layers
+    last = tiny_config().get_text_config().num_hidden_layers
     assert hidden_states == {f"outputs.hidden_states.{index}" for index in (0, (last + 1) // 2, last)}
     with safe_open(checkpoint / RECORD_FILE, framework="pt") as record:
         metadata = json.loads(record.metadata()["reference_record"])

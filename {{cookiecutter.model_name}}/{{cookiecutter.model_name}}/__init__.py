@@ -4,7 +4,10 @@ The public classes are those each module lists in its `__all__` (as transformers
 """
 
 from .configuration_{{ cookiecutter.model_name }} import *  # noqa: F403
-{%- if cookiecutter.architecture == "vision" %}
+{%- if cookiecutter.architecture in ("vision", "vlm") %}
 from .image_processing_{{ cookiecutter.model_name }} import *  # noqa: F403
 {%- endif %}
 from .modeling_{{ cookiecutter.model_name }} import *  # noqa: F403
+{%- if cookiecutter.architecture == "vlm" %}
+from .processing_{{ cookiecutter.model_name }} import *  # noqa: F403
+{%- endif %}

@@ -49,7 +49,7 @@ from huggingface_hub import (
 )
 from huggingface_hub.errors import HfHubHTTPError, HFValidationError, OfflineModeIsEnabled, RepositoryNotFoundError
 from huggingface_hub.utils import httpx, validate_repo_id
-from transformers import PreTrainedModel
+from transformers import PretrainedConfig, PreTrainedModel
 
 from .cli import CommandError, check_new_folder, move_into, run_command, temporary_folder
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
@@ -194,10 +194,15 @@ def find_processor(folder: Path | None, config: {{ cookiecutter.class_prefix }}C
     return processor
 
 
-def architecture_table(config: {{ cookiecutter.class_prefix }}Config) -> str:
-    """Markdown rows of every argument the config class declares, with this model's values."""
+def architecture_table(config: PretrainedConfig, prefix: str = "") -> str:
+    """Markdown rows of every argument the config class declares, with this model's values; a sub-config (a
+    vision-language model's `text_config`, ...) gives the rows of its own arguments (`text_config.hidden_size`)."""
     names = [name for name in inspect.signature(type(config).__init__).parameters if name not in ("self", "kwargs")]
-    return "\n".join(f"| `{name}` | `{getattr(config, name)!r}` |" for name in names)
+    rows = []
+    for name, value in ((name, getattr(config, name)) for name in names):
+        is_sub_config = isinstance(value, PretrainedConfig)
+        rows.append(architecture_table(value, f"{name}.") if is_sub_config else f"| `{prefix}{name}` | `{value!r}` |")
+    return "\n".join(rows)
 
 
 def citation(repo_id: str) -> str:

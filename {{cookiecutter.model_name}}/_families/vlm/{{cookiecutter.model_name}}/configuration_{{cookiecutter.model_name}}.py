@@ -1,0 +1,306 @@
+{%- import "common.py" as common with context -%}
+"""{{ cookiecutter.class_prefix }} model configuration: a vision tower, a projector and a language model, as LLaVA's."""
+
+from __future__ import annotations
+
+from transformers import PreTrainedConfig
+from transformers.activations import ACT2FN
+from transformers.modeling_rope_utils import RopeParameters
+
+# The RoPE types of Llama, computed by transformers' own functions (`modeling_rope_utils.ROPE_INIT_FUNCTIONS`).
+ROPE_TYPES = ("default", "linear", "dynamic", "yarn", "llama3", "longrope")
+# How the image features are taken from the vision tower's hidden states, as LLaVA's `vision_feature_select_strategy`:
+# "default" drops the CLS token, "full" keeps it.
+SELECT_STRATEGIES = ("default", "full")
+
+
+{{ common.config_checks() }}
+
+
+class {{ cookiecutter.class_prefix }}TextConfig(PreTrainedConfig):
+    r"""
+    Configuration of the language model of a [`{{ cookiecutter.class_prefix }}Model`]: a decoder with the math of Llama
+    (RMSNorm, rotary position embeddings, grouped-query attention, SwiGLU MLP, pre-norm residuals). Its settings are
+    `LlamaConfig`'s, with the same names and meanings (`num_key_value_heads` defaults to `num_attention_heads`,
+    `head_dim` to `hidden_size // num_attention_heads`; `rope_parameters` takes Llama's RoPE types).
+    """
+
+    model_type = "{{ cookiecutter.model_name }}_text"
+    base_config_key = "text_config"
+    # The cache is no prediction: Trainer leaves it out of evaluation outputs (named `cache` from transformers 5.24).
+    keys_to_ignore_at_inference = ["past_key_values", "cache"]
+
+    def __init__(
+        self,
+        vocab_size: int = 32064,
+        hidden_size: int = 512,
+        intermediate_size: int = 1376,
+        num_hidden_layers: int = 8,
+        num_attention_heads: int = 8,
+        num_key_value_heads: int | None = None,
+        head_dim: int | None = None,
+        max_position_embeddings: int = 2048,
+        rope_parameters: RopeParameters | dict | None = None,
+        rms_norm_eps: float = 1e-6,
+        initializer_range: float = 0.02,
+        attention_dropout: float = 0.0,
+        attention_bias: bool = False,
+        pad_token_id: int | None = None,
+        bos_token_id: int | None = 1,
+        eos_token_id: int | list[int] | None = 2,
+        tie_word_embeddings: bool = False,
+        use_cache: bool = True,
+        **kwargs,
+    ) -> None:
+        # Assembling a config never raises; `validate_architecture` says what is wrong when a model is built or saved.
+        sizes = (hidden_size, num_attention_heads)
+        self.vocab_size = vocab_size
+        self.hidden_size = hidden_size
+        self.intermediate_size = intermediate_size
+        self.num_hidden_layers = num_hidden_layers
+        self.num_attention_heads = num_attention_heads
+        self.num_key_value_heads = num_attention_heads if num_key_value_heads is None else num_key_value_heads
+        if head_dim is None and all(isinstance(size, int) and size > 0 for size in sizes):
+            head_dim = hidden_size // num_attention_heads
+        self.head_dim = head_dim
+        self.max_position_embeddings = max_position_embeddings
+        # transformers completes it in `super().__init__` (`rope_type` and `rope_theta` defaults, legacy keys).
+        self.rope_parameters = dict(rope_parameters) if rope_parameters is not None else None
+        self.rms_norm_eps = rms_norm_eps
+        self.initializer_range = initializer_range
+        self.attention_dropout = attention_dropout
+        self.attention_bias = attention_bias
+        self.pad_token_id = pad_token_id
+        self.bos_token_id = bos_token_id
+        self.eos_token_id = eos_token_id
+        self.tie_word_embeddings = tie_word_embeddings
+        self.use_cache = use_cache
+        super().__init__(**kwargs)
+
+    def validate_architecture(self) -> None:
+        """Raise a ValueError naming the setting that would build a broken language model."""
+        check_positive_integers(self, "vocab_size", "hidden_size", "intermediate_size", "max_position_embeddings")
+        check_positive_integers(self, "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim")
+        check_divisible(self, "hidden_size", "num_attention_heads", "as Llama requires")
+        check_divisible(
+            self, "num_attention_heads", "num_key_value_heads", "each key/value head serves a group of query heads"
+        )
+        if self.head_dim % 2 != 0:
+            raise ValueError(f"`head_dim` ({self.head_dim}) must be even for rotary position embeddings.")
+        rope_parameters = self.rope_parameters or {}
+        if rope_parameters.get("rope_type", "default") not in ROPE_TYPES:
+            raise ValueError(
+                f"`rope_parameters` has rope_type {rope_parameters['rope_type']!r}, which this model does not "
+                f"implement: use one of {', '.join(ROPE_TYPES)}."
+            )
+        rope_theta = rope_parameters.get("rope_theta")
+        if not (is_number(rope_theta) and rope_theta > 0):
+            raise ValueError(f"`rope_parameters['rope_theta']` must be positive, got {rope_theta!r}.")
+        check_probabilities(self, "attention_dropout")
+        check_positive_numbers(self, "rms_norm_eps", "initializer_range")
+        check_token_ids(self, "pad_token_id", "bos_token_id")
+
+
+class {{ cookiecutter.class_prefix }}VisionConfig(PreTrainedConfig):
+    r"""
+    Configuration of the vision tower of a [`{{ cookiecutter.class_prefix }}Model`]: a vision transformer with the math of
+    CLIP's (`CLIPVisionConfig`'s settings, with ViT's names for the attention's dropout and biases): patch embeddings
+    without bias, a class embedding, learned position embeddings, a layer norm before the encoder layers (CLIP's
+    `pre_layrnorm`), pre-norm layers with a `quick_gelu` MLP.
+    """
+
+    model_type = "{{ cookiecutter.model_name }}_vision"
+    base_config_key = "vision_config"
+
+    def __init__(
+        self,
+        image_size: int = 336,
+        patch_size: int = 14,
+        num_channels: int = 3,
+        hidden_size: int = 1024,
+        intermediate_size: int = 4096,
+        num_hidden_layers: int = 24,
+        num_attention_heads: int = 16,
+        hidden_act: str = "quick_gelu",
+        layer_norm_eps: float = 1e-5,
+        attention_probs_dropout_prob: float = 0.0,
+        qkv_bias: bool = True,
+        initializer_range: float = 0.02,
+        **kwargs,
+    ) -> None:
+        self.image_size = image_size
+        self.patch_size = patch_size
+        self.num_channels = num_channels
+        self.hidden_size = hidden_size
+        self.intermediate_size = intermediate_size
+        self.num_hidden_layers = num_hidden_layers
+        self.num_attention_heads = num_attention_heads
+        self.hidden_act = hidden_act
+        self.layer_norm_eps = layer_norm_eps
+        self.attention_probs_dropout_prob = attention_probs_dropout_prob
+        self.qkv_bias = qkv_bias
+        self.initializer_range = initializer_range
+        super().__init__(**kwargs)
+
+    {{ common.config_head_dim() }}
+
+    @property
+    def num_patches(self) -> int:
+        return (self.image_size // self.patch_size) ** 2
+
+    def validate_architecture(self) -> None:
+        """Raise a ValueError naming the setting that would build a broken vision tower."""
+        check_positive_integers(self, "image_size", "patch_size", "num_channels", "hidden_size", "intermediate_size")
+        check_positive_integers(self, "num_hidden_layers", "num_attention_heads")
+        check_divisible(self, "image_size", "patch_size", "the image is cut into whole patches")
+        check_divisible(
+            self, "hidden_size", "num_attention_heads", "each head gets hidden_size / num_attention_heads dimensions"
+        )
+        check_probabilities(self, "attention_probs_dropout_prob")
+        check_positive_numbers(self, "layer_norm_eps", "initializer_range")
+        check_activations(self, "hidden_act")
+
+
+def sub_config(config_class: type[PreTrainedConfig], value: PreTrainedConfig | dict | None) -> PreTrainedConfig:
+    """A sub-config from an instance, a dict (as config.json holds it) or None (the defaults)."""
+    if isinstance(value, config_class):
+        return value
+    return config_class(**{key: item for key, item in (value or {}).items() if key != "model_type"})
+
+
+class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
+    r"""
+    Configuration of a [`{{ cookiecutter.class_prefix }}ForConditionalGeneration`]: an image-text-to-text model with the
+    math of LLaVA. A CLIP-style vision tower encodes the image, a two-layer projector (LLaVA's
+    `multi_modal_projector`) maps the features of one of its layers into the language model's embeddings, where they
+    replace the image tokens of the text; a Llama-math language model reads the result. The settings are
+    `LlavaConfig`'s.
+
+    Args:
+        text_config (`dict` or [`{{ cookiecutter.class_prefix }}TextConfig`], *optional*):
+            The language model.
+        vision_config (`dict` or [`{{ cookiecutter.class_prefix }}VisionConfig`], *optional*):
+            The vision tower.
+        image_token_id (`int`, *optional*, defaults to 32000):
+            Id of the image token: the processor writes one per image feature, the model puts the features there.
+        projector_hidden_act (`str`, *optional*, defaults to `"gelu"`):
+            Activation between the projector's two linear layers.
+        vision_feature_select_strategy (`str`, *optional*, defaults to `"default"`):
+            `"default"` drops the CLS token of the vision features, `"full"` keeps it.
+        vision_feature_layer (`int` or `list[int]`, *optional*, defaults to -2):
+            Index of the vision tower's hidden states the features are taken from (0 is the embeddings, -1 the last
+            layer); with a list, the features of those layers are concatenated.
+        multimodal_projector_bias (`bool`, *optional*, defaults to `True`):
+            Whether the projector's linear layers have biases.
+        tie_word_embeddings (`bool`, *optional*, defaults to `False`):
+            Whether the language-model head shares its weight with the input embeddings.
+
+    Example:
+
+    ```python
+    >>> from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, {{ cookiecutter.class_prefix }}ForConditionalGeneration
+
+    >>> config = {{ cookiecutter.class_prefix }}Config(text_config={"num_hidden_layers": 2}, vision_config={"num_hidden_layers": 2})
+    >>> model = {{ cookiecutter.class_prefix }}ForConditionalGeneration(config)
+    ```
+    """
+
+    model_type = "{{ cookiecutter.model_name }}"
+    sub_configs = {
+        "text_config": {{ cookiecutter.class_prefix }}TextConfig,
+        "vision_config": {{ cookiecutter.class_prefix }}VisionConfig,
+    }
+    # LLaVA's configs name the image token `image_token_index`.
+    attribute_map = {"image_token_index": "image_token_id"}
+    # Tensor parallel plan of the base model, as Llama's for the language model and alike for the vision tower: the
+    # query/key/value and MLP up projections split by output features (whole heads per process), the attention output
+    # and MLP down projections by input features; embeddings, norms and the projector stay replicated.
+    base_model_tp_plan = {
+        "vision_tower.layers.*.self_attn.q_proj": "colwise",
+        "vision_tower.layers.*.self_attn.k_proj": "colwise",
+        "vision_tower.layers.*.self_attn.v_proj": "colwise",
+        "vision_tower.layers.*.self_attn.o_proj": "rowwise",
+        "vision_tower.layers.*.mlp.fc1": "colwise",
+        "vision_tower.layers.*.mlp.fc2": "rowwise",
+        "language_model.layers.*.self_attn.q_proj": "colwise",
+        "language_model.layers.*.self_attn.k_proj": "colwise",
+        "language_model.layers.*.self_attn.v_proj": "colwise",
+        "language_model.layers.*.self_attn.o_proj": "rowwise",
+        "language_model.layers.*.mlp.gate_proj": "colwise",
+        "language_model.layers.*.mlp.up_proj": "colwise",
+        "language_model.layers.*.mlp.down_proj": "rowwise",
+    }
+
+    def __init__(
+        self,
+        text_config: {{ cookiecutter.class_prefix }}TextConfig | dict | None = None,
+        vision_config: {{ cookiecutter.class_prefix }}VisionConfig | dict | None = None,
+        image_token_id: int = 32000,
+        projector_hidden_act: str = "gelu",
+        vision_feature_select_strategy: str = "default",
+        vision_feature_layer: int | list[int] = -2,
+        multimodal_projector_bias: bool = True,
+        tie_word_embeddings: bool = False,
+        **kwargs,
+    ) -> None:
+        self.text_config = sub_config({{ cookiecutter.class_prefix }}TextConfig, text_config)
+        self.vision_config = sub_config({{ cookiecutter.class_prefix }}VisionConfig, vision_config)
+        self.image_token_id = image_token_id
+        self.projector_hidden_act = projector_hidden_act
+        self.vision_feature_select_strategy = vision_feature_select_strategy
+        self.vision_feature_layer = vision_feature_layer
+        self.multimodal_projector_bias = multimodal_projector_bias
+        # As `LlavaConfig`: a language model saved with tied embeddings keeps them.
+        self.tie_word_embeddings = tie_word_embeddings or self.text_config.tie_word_embeddings
+        super().__init__(**kwargs)
+
+    @property
+    def num_image_tokens(self) -> int:
+        """How many image tokens stand for one image: one per patch, and one for the CLS token with "full"."""
+        return self.vision_config.num_patches + (self.vision_feature_select_strategy == "full")
+
+    def feature_layers(self) -> list[int]:
+        """`vision_feature_layer` as a list."""
+        layer = self.vision_feature_layer
+        return list(layer) if isinstance(layer, list | tuple) else [layer]
+
+    {{ common.config_validate() }}
+
+    def validate_architecture(self) -> None:
+        """Raise a ValueError naming the setting that would build a broken model (the model calls it when built):
+        the language model's and the vision tower's settings first, then how they are joined."""
+        for name in ("text_config", "vision_config"):
+            try:
+                getattr(self, name).validate_architecture()
+            except ValueError as error:
+                raise ValueError(f"{name}: {error}") from None
+        check_image_token(self)
+        check_activations(self, "projector_hidden_act")
+        if self.vision_feature_select_strategy not in SELECT_STRATEGIES:
+            raise ValueError(
+                f"`vision_feature_select_strategy` {self.vision_feature_select_strategy!r} is not one of "
+                f"{', '.join(map(repr, SELECT_STRATEGIES))}."
+            )
+        layers = self.feature_layers()
+        count = self.vision_config.num_hidden_layers
+        if not layers or not all(isinstance(layer, int) and -count - 1 <= layer <= count for layer in layers):
+            raise ValueError(
+                f"`vision_feature_layer` {self.vision_feature_layer!r} must be an index (or a non-empty list of "
+                f"indices) of the vision tower's {count + 1} hidden states, in [{-count - 1}, {count}]."
+            )
+
+
+def check_image_token(config: {{ cookiecutter.class_prefix }}Config) -> None:
+    """The image token is a token of the language model's vocabulary."""
+    token_id, vocab_size = config.image_token_id, config.text_config.vocab_size
+    if not (isinstance(token_id, int) and not isinstance(token_id, bool) and 0 <= token_id < vocab_size):
+        raise ValueError(f"`image_token_id` ({token_id!r}) must be in [0, text_config.vocab_size={vocab_size}).")
+
+
+{{ cookiecutter.class_prefix }}Config.register_for_auto_class()
+
+__all__ = [
+    "{{ cookiecutter.class_prefix }}Config",
+    "{{ cookiecutter.class_prefix }}TextConfig",
+    "{{ cookiecutter.class_prefix }}VisionConfig",
+]
