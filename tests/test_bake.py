@@ -13,8 +13,8 @@ from huggingface_hub import ModelCard
 
 from .conftest import ARCHITECTURES, bake
 
-# Cookiecutter's Jinja. The model card template keeps `{{ variable }}` placeholders for huggingface_hub on purpose, and a
-# processor's chat template (`processing_<name>.py`, vlm) is Jinja too: there only cookiecutter's own names count.
+# Cookiecutter's Jinja. The model card template keeps `{{ variable }}` placeholders for huggingface_hub on purpose,
+# and a processor's chat template (`processing_<name>.py`, vlm) is Jinja too: there only cookiecutter's names count.
 LEFTOVER_TEMPLATE_SYNTAX = re.compile(r"\{\{\s*cookiecutter|\{%|\{#|cookiecutter\.")
 LEFTOVER_COOKIECUTTER = re.compile(r"\{\{\s*cookiecutter|cookiecutter\.")
 
