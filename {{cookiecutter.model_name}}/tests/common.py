@@ -50,6 +50,7 @@ from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import
 from .consumer import describe, plain, process, run_pipeline, tensor_outputs
 from .contract import BENCHMARK_CONFIG, PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
 from .helpers import PACKAGE, run_fresh
+from .parity import in_our_layout
 
 # Auto class -> head class, for every head; the head that publishing uses by default.
 HEADS: dict[str, type[PreTrainedModel]] = {auto_class: model_class for model_class, auto_class in AUTO_CLASSES.items()}
@@ -130,7 +131,7 @@ def real_positions(output: torch.Tensor, inputs: dict[str, Any]) -> torch.Tensor
 def assert_same_outputs(ours: Mapping, reference: Mapping, inputs: dict, tolerance: float, where: str = "") -> None:
     """The same tensors (logits, hidden states, pooled output, ...), equal within `tolerance` where not padding."""
     compared = []
-    for outputs in (ours, reference):
+    for outputs in (ours, in_our_layout(reference)):
         tensors = tensor_outputs(outputs)
         for index, hidden_state in enumerate(outputs.get("hidden_states") or ()):
             tensors[f"hidden_states[{index}]"] = hidden_state
