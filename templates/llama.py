@@ -86,8 +86,8 @@ class {{ prefix }}RotaryEmbedding(nn.Module):
     @torch.no_grad()
     @dynamic_rope_update  # recomputes `inv_freq` for the dynamic and longrope types
     def forward(self, hidden_states: torch.Tensor, position_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        # The angles as an outer product in float32, as `LlamaRotaryEmbedding` computes them in transformers 5.23: the
-        # same values as a batched matmul, without its expands and autocast context (autocast keeps products float32).
+        # The angles as an outer product in float32, as `LlamaRotaryEmbedding` computes them (transformers 5.23, 5.24):
+        # the same values as a batched matmul, without its expands and autocast context (autocast keeps products fp32).
         freqs = position_ids[..., None].float() * self.inv_freq.to(device=hidden_states.device, dtype=torch.float)
         emb = torch.cat((freqs, freqs), dim=-1)
         cos = emb.cos() * self.attention_scaling
@@ -270,10 +270,10 @@ class {{ prefix }}PreTrainedModel(PreTrainedModel):
 
 
 {#- The bare decoder, as `LlamaModel` (positions from the attention mask, so that left padding changes nothing). Needs
-torch, nn, Cache, CACHE (cache_name), DynamicCache, create_causal_mask, merge_with_config_defaults, capture_outputs, output_class,
-<prefix>PreTrainedModel, <prefix>DecoderLayer, <prefix>RMSNorm and <prefix>RotaryEmbedding; defines model_class.
-output_class: what forward returns. sliding_window: Mistral's sliding-window causal mask when `config.sliding_window`
-is set (needs create_sliding_window_causal_mask). -#}
+torch, nn, Cache, CACHE (cache_name), DynamicCache, create_causal_mask, merge_with_config_defaults, capture_outputs,
+output_class, <prefix>PreTrainedModel, <prefix>DecoderLayer, <prefix>RMSNorm and <prefix>RotaryEmbedding; defines
+model_class. output_class: what forward returns. sliding_window: Mistral's sliding-window causal mask when
+`config.sliding_window` is set (needs create_sliding_window_causal_mask).-#}
 {% macro model(
     prefix=cookiecutter.class_prefix,
     config_class=prefix ~ "Config",
