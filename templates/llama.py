@@ -273,7 +273,7 @@ class {{ prefix }}PreTrainedModel(PreTrainedModel):
 torch, nn, Cache, CACHE (cache_name), DynamicCache, create_causal_mask, merge_with_config_defaults, capture_outputs,
 output_class, <prefix>PreTrainedModel, <prefix>DecoderLayer, <prefix>RMSNorm and <prefix>RotaryEmbedding; defines
 model_class. output_class: what forward returns. sliding_window: Mistral's sliding-window causal mask when
-`config.sliding_window` is set (needs create_sliding_window_causal_mask).-#}
+`config.sliding_window` is set (needs create_sliding_window_causal_mask). -#}
 {% macro model(
     prefix=cookiecutter.class_prefix,
     config_class=prefix ~ "Config",
