@@ -564,3 +564,92 @@ class {{ prefix }}ForSequenceClassification({{ prefix }}PreTrainedModel):
             **{CACHE: getattr(outputs, CACHE)},
         )
 {%- endmacro %}
+
+
+{#- The settings of a Llama-math config, `LlamaConfig`'s with the same names and meanings: its `__init__`
+(config_init, called indented in the class) and their checks (config_checks, called indented in
+`validate_architecture`). Needs RopeParameters, ROPE_TYPES and common.config_checks(). vocab_size: the default
+vocabulary size. extra: the family's own settings after Llama's, as (name, annotation, default) strings, assigned as
+they are given. -#}
+{% macro config_init(vocab_size=32000, extra=()) -%}
+    def __init__(
+        self,
+        vocab_size: int = {{ vocab_size }},
+        hidden_size: int = 512,
+        intermediate_size: int = 1376,
+        num_hidden_layers: int = 8,
+        num_attention_heads: int = 8,
+        num_key_value_heads: int | None = None,
+        head_dim: int | None = None,
+        max_position_embeddings: int = 2048,
+        rope_parameters: RopeParameters | dict | None = None,
+        rms_norm_eps: float = 1e-6,
+        initializer_range: float = 0.02,
+        attention_dropout: float = 0.0,
+        attention_bias: bool = False,
+        pad_token_id: int | None = None,
+        bos_token_id: int | None = 1,
+        eos_token_id: int | list[int] | None = 2,
+        tie_word_embeddings: bool = False,
+        use_cache: bool = True,
+{%- for name, annotation, default in extra %}
+        {{ name }}: {{ annotation }} = {{ default }},
+{%- endfor %}
+        **kwargs,
+    ) -> None:
+        # Assembling a config never raises, so that partial overrides work as for transformers' own configs;
+        # `validate_architecture` says what is wrong when a model is built or the config is saved.
+        if num_key_value_heads is None:
+            num_key_value_heads = num_attention_heads
+        if head_dim is None and all(isinstance(size, int) and size > 0 for size in (hidden_size, num_attention_heads)):
+            head_dim = hidden_size // num_attention_heads
+        self.vocab_size = vocab_size
+        self.hidden_size = hidden_size
+        self.intermediate_size = intermediate_size
+        self.num_hidden_layers = num_hidden_layers
+        self.num_attention_heads = num_attention_heads
+        self.num_key_value_heads = num_key_value_heads
+        self.head_dim = head_dim
+        self.max_position_embeddings = max_position_embeddings
+        # transformers completes it in `super().__init__`: `rope_type` and `rope_theta` defaults, and the legacy
+        # `rope_theta` / `rope_scaling` keyword arguments (older config.json files) moved into it.
+        self.rope_parameters = dict(rope_parameters) if rope_parameters is not None else None
+        self.rms_norm_eps = rms_norm_eps
+        self.initializer_range = initializer_range
+        self.attention_dropout = attention_dropout
+        self.attention_bias = attention_bias
+        self.pad_token_id = pad_token_id
+        self.bos_token_id = bos_token_id
+        self.eos_token_id = eos_token_id
+        self.tie_word_embeddings = tie_word_embeddings
+        self.use_cache = use_cache
+{%- for name, annotation, default in extra %}
+        self.{{ name }} = {{ name }}
+{%- endfor %}
+        super().__init__(**kwargs)
+{%- endmacro %}
+
+
+{% macro config_checks() -%}
+check_positive_integers(self, "vocab_size", "hidden_size", "intermediate_size", "max_position_embeddings")
+        check_positive_integers(self, "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim")
+        check_divisible(self, "hidden_size", "num_attention_heads", "as Llama requires")
+        check_divisible(
+            self, "num_attention_heads", "num_key_value_heads", "each key/value head serves a group of query heads"
+        )
+        if self.head_dim % 2 != 0:
+            raise ValueError(f"`head_dim` ({self.head_dim}) must be even for rotary position embeddings.")
+        rope_parameters = self.rope_parameters or {}
+        rope_type = rope_parameters.get("rope_type", "default")
+        if rope_type not in ROPE_TYPES:
+            raise ValueError(
+                f"`rope_parameters` has rope_type {rope_type!r}, which this model does not implement: use one of "
+                f"{', '.join(ROPE_TYPES)}."
+            )
+        rope_theta = rope_parameters.get("rope_theta")
+        if not (is_number(rope_theta) and rope_theta > 0):
+            raise ValueError(f"`rope_parameters['rope_theta']` must be positive, got {rope_theta!r}.")
+        check_probabilities(self, "attention_dropout")
+        check_positive_numbers(self, "rms_norm_eps", "initializer_range")
+        check_token_ids(self, "pad_token_id", "bos_token_id")
+{%- endmacro %}

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import huggingface_hub
+import torch
 from transformers import PreTrainedModel
 from transformers.modeling_layers import GradientCheckpointingLayer
 
@@ -111,6 +112,21 @@ def closed_port_url() -> str:
 def files_of(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` (relative path -> content), to check that a command left it as it was."""
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def training_losses(
+    model: PreTrainedModel, batch: dict[str, torch.Tensor], steps: int, parameters: list | None = None
+) -> list[float]:
+    """The loss of each of `steps` AdamW steps (lr 1e-2) on `batch`, training `parameters` (default: all)."""
+    optimizer = torch.optim.AdamW(list(model.parameters()) if parameters is None else parameters, lr=1e-2)
+    losses = []
+    for _ in range(steps):
+        loss = model(**batch).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    return losses
 
 
 def enable_counted_checkpointing(model: PreTrainedModel) -> list[str]:

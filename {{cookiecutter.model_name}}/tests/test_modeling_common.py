@@ -22,7 +22,7 @@ from .common import (
     tiny_config,
 )
 from .contract import BUFFERS, INPUT_VARIANTS, INVALID_CONFIGS, example_inputs, training_batch
-from .helpers import enable_counted_checkpointing
+from .helpers import enable_counted_checkpointing, training_losses
 
 
 def test_config_round_trip_and_auto_config(tmp_path, config):
@@ -171,13 +171,5 @@ def test_gradient_checkpointing_gives_the_same_loss_and_gradients(config):
 
 def test_a_few_optimizer_steps_lower_the_loss(config):
     model = DEFAULT_CLASS(config).train()
-    batch = training_batch(config)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
-    losses = []
-    for _ in range(5):
-        loss = model(**batch).loss
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        losses.append(loss.item())
+    losses = training_losses(model, training_batch(config), steps=5)
     assert losses[-1] < losses[0] - 0.5, losses

@@ -16,7 +16,7 @@ from {{ cookiecutter.model_name }}.family import CONVERTS_FROM, LORA_OPTIONS, LO
 
 from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, main_output, save_checkpoint, tiny_config
 from .contract import example_inputs, training_batch
-from .helpers import run_fresh
+from .helpers import run_fresh, training_losses
 
 peft = pytest.importorskip("peft", reason="peft is an optional test extra: pip install -e '.[test]'")
 from peft import LoraConfig, get_peft_model  # noqa: E402
@@ -106,16 +106,8 @@ def test_lora_trains_saves_and_loads_on_a_remote_code_base_in_a_fresh_process(tm
         base = auto.from_pretrained(tmp_path / "base", trust_remote_code=True)
         assert type(base).__module__.startswith("transformers_modules.")
         model = get_peft_model(base, lora_config(target_modules))
-        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
-        batch = training_batch(tiny_config())
-        model.train()
-        losses = []
-        for _ in range(4):
-            loss = model(**batch).loss
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
-            losses.append(loss.item())
+        trainable = [parameter for parameter in model.parameters() if parameter.requires_grad]
+        losses = training_losses(model.train(), training_batch(tiny_config()), steps=4, parameters=trainable)
         assert losses[-1] < losses[0], f"{name}: training did not lower the loss: {losses}"
 
         model.eval()

@@ -42,6 +42,16 @@ PACKAGE = "{{ cookiecutter.model_name }}"
 PREFIX = "{{ cookiecutter.class_prefix }}"
 # What every config holds beside the model's own settings, carried over by `converted_config`.
 BASE_SETTINGS = ("id2label", "label2id", "problem_type", "dtype")
+# The files beside the weights of a native checkpoint with a Llama-style tokenizer that its conversion copies next to
+# the converted model (what `save_converted` copies unless told otherwise).
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "tokenizer.model",
+    "chat_template.jinja",
+    "generation_config.json",
+)
 
 
 class ConversionError(CommandError):
@@ -180,7 +190,7 @@ def save_converted(
     converted: dict[str, torch.Tensor],
     output_dir: Path,
     input_dir: Path | None = None,
-    files: tuple[str, ...] = (),
+    files: tuple[str, ...] = TOKENIZER_FILES,
 ) -> list[str]:
     """Load `converted` into `model_class` once checked (`load_checked`), save it (weights, config and code) to
     `output_dir`, made if need be, with the `files` of `input_dir` it has (e.g. the tokenizer's); return the report."""

@@ -1,6 +1,15 @@
 {%- import "common.py" as common with context -%}
+{%- import "llama.py" as llama with context -%}
 {#- The text families' configuration: the decoder's (Llama math), with Mixtral's experts and sliding window for moe. -#}
 {%- set moe = cookiecutter.architecture == "moe" -%}
+{%- set moe_settings = [
+    ("sliding_window", "int | None", "None"),
+    ("num_local_experts", "int", "8"),
+    ("num_experts_per_tok", "int", "2"),
+    ("output_router_logits", "bool", "False"),
+    ("router_aux_loss_coef", "float", "0.001"),
+    ("router_jitter_noise", "float", "0.0"),
+] if moe else [] -%}
 """{{ cookiecutter.class_prefix }} model configuration."""
 
 from transformers import PreTrainedConfig
@@ -127,97 +136,13 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         "norm": (["hidden_states"], ["hidden_states"]),
     }
 
-    def __init__(
-        self,
-        vocab_size: int = 32000,
-        hidden_size: int = 512,
-        intermediate_size: int = 1376,
-        num_hidden_layers: int = 8,
-        num_attention_heads: int = 8,
-        num_key_value_heads: int | None = None,
-        head_dim: int | None = None,
-        max_position_embeddings: int = 2048,
-        rope_parameters: RopeParameters | dict | None = None,
-        rms_norm_eps: float = 1e-6,
-        initializer_range: float = 0.02,
-        attention_dropout: float = 0.0,
-        attention_bias: bool = False,
-        pad_token_id: int | None = None,
-        bos_token_id: int | None = 1,
-        eos_token_id: int | list[int] | None = 2,
-        tie_word_embeddings: bool = False,
-        use_cache: bool = True,
-{%- if moe %}
-        sliding_window: int | None = None,
-        num_local_experts: int = 8,
-        num_experts_per_tok: int = 2,
-        output_router_logits: bool = False,
-        router_aux_loss_coef: float = 0.001,
-        router_jitter_noise: float = 0.0,
-{%- endif %}
-        **kwargs,
-    ) -> None:
-        # Assembling a config never raises, so that partial overrides work as for transformers' own configs;
-        # `validate_architecture` says what is wrong when a model is built or the config is saved.
-        if num_key_value_heads is None:
-            num_key_value_heads = num_attention_heads
-        if head_dim is None and all(isinstance(size, int) and size > 0 for size in (hidden_size, num_attention_heads)):
-            head_dim = hidden_size // num_attention_heads
-        self.vocab_size = vocab_size
-        self.hidden_size = hidden_size
-        self.intermediate_size = intermediate_size
-        self.num_hidden_layers = num_hidden_layers
-        self.num_attention_heads = num_attention_heads
-        self.num_key_value_heads = num_key_value_heads
-        self.head_dim = head_dim
-        self.max_position_embeddings = max_position_embeddings
-        # transformers completes it in `super().__init__`: `rope_type` and `rope_theta` defaults, and the legacy
-        # `rope_theta` / `rope_scaling` keyword arguments (older config.json files) moved into it.
-        self.rope_parameters = dict(rope_parameters) if rope_parameters is not None else None
-        self.rms_norm_eps = rms_norm_eps
-        self.initializer_range = initializer_range
-        self.attention_dropout = attention_dropout
-        self.attention_bias = attention_bias
-        self.pad_token_id = pad_token_id
-        self.bos_token_id = bos_token_id
-        self.eos_token_id = eos_token_id
-        self.tie_word_embeddings = tie_word_embeddings
-        self.use_cache = use_cache
-{%- if moe %}
-        self.sliding_window = sliding_window
-        self.num_local_experts = num_local_experts
-        self.num_experts_per_tok = num_experts_per_tok
-        self.output_router_logits = output_router_logits
-        self.router_aux_loss_coef = router_aux_loss_coef
-        self.router_jitter_noise = router_jitter_noise
-{%- endif %}
-        super().__init__(**kwargs)
+    {{ llama.config_init(extra=moe_settings) }}
 
     {{ common.config_validate() }}
 
     def validate_architecture(self) -> None:
         """Raise a ValueError naming the setting that would build a broken model (the model calls it when built)."""
-        check_positive_integers(self, "vocab_size", "hidden_size", "intermediate_size", "max_position_embeddings")
-        check_positive_integers(self, "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim")
-        check_divisible(self, "hidden_size", "num_attention_heads", "as Llama requires")
-        check_divisible(
-            self, "num_attention_heads", "num_key_value_heads", "each key/value head serves a group of query heads"
-        )
-        if self.head_dim % 2 != 0:
-            raise ValueError(f"`head_dim` ({self.head_dim}) must be even for rotary position embeddings.")
-        rope_parameters = self.rope_parameters or {}
-        rope_type = rope_parameters.get("rope_type", "default")
-        if rope_type not in ROPE_TYPES:
-            raise ValueError(
-                f"`rope_parameters` has rope_type {rope_type!r}, which this model does not implement: use one of "
-                f"{', '.join(ROPE_TYPES)}."
-            )
-        rope_theta = rope_parameters.get("rope_theta")
-        if not (is_number(rope_theta) and rope_theta > 0):
-            raise ValueError(f"`rope_parameters['rope_theta']` must be positive, got {rope_theta!r}.")
-        check_probabilities(self, "attention_dropout")
-        check_positive_numbers(self, "rms_norm_eps", "initializer_range")
-        check_token_ids(self, "pad_token_id", "bos_token_id")
+        {{ llama.config_checks() }}
 {%- if moe %}
         check_positive_integers(self, "num_local_experts", "num_experts_per_tok")
         if self.num_experts_per_tok > self.num_local_experts:

@@ -19,15 +19,6 @@ from .cli import run_tokenizer_training
 
 DEFAULT_CORPUS = Path(__file__).with_name("tokenizer_corpus.txt")
 SPECIAL_TOKENS = {"pad_token": "<pad>", "bos_token": "<s>", "eos_token": "</s>"}
-# The tokenizer files of a native checkpoint folder that its conversion copies next to the converted model.
-TOKENIZER_FILES = (
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "tokenizer.model",
-    "chat_template.jinja",
-    "generation_config.json",
-)
 
 
 def train_tokenizer(texts: Iterable[str] | None = None, vocab_size: int = 384) -> PreTrainedTokenizerFast:

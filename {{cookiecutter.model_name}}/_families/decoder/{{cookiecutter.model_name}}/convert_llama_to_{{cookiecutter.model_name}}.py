@@ -19,7 +19,6 @@ from transformers import LlamaConfig, PreTrainedConfig
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .conversion import converted_config, load_safetensors, native_heads, read_input, run_cli, save_converted
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, {{ cookiecutter.class_prefix }}Model
-from .train_tokenizer import TOKENIZER_FILES
 
 # Llama head class -> ours (`LlamaForCausalLM` -> `{{ cookiecutter.class_prefix }}ForCausalLM`), Llama's parameter names inside.
 HEADS = native_heads("Llama", AUTO_CLASSES)
@@ -50,7 +49,7 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     model_class, llama_config = read_input(input_dir, "Llama", LlamaConfig, HEADS, "LlamaForCausalLM")
     config = convert_config(llama_config)
     converted = rename_keys(load_safetensors(input_dir), base_only=model_class is {{ cookiecutter.class_prefix }}Model)
-    return save_converted(model_class, config, converted, output_dir, input_dir, TOKENIZER_FILES)
+    return save_converted(model_class, config, converted, output_dir, input_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,6 @@ from transformers import MixtralConfig
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .conversion import converted_config, load_safetensors, native_heads, read_input, run_cli, save_converted
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, {{ cookiecutter.class_prefix }}Model
-from .train_tokenizer import TOKENIZER_FILES
 
 # One expert's projection as Mixtral saves it: <layer>.block_sparse_moe.experts.<expert>.<w1|w2|w3>.weight.
 EXPERT_KEY = re.compile(r"^(?P<layer>.+)\.block_sparse_moe\.experts\.(?P<expert>\d+)\.(?P<projection>w[123])\.weight$")
@@ -83,7 +82,7 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     config = convert_config(mixtral_config)
     base_only = model_class is {{ cookiecutter.class_prefix }}Model
     converted = rename_keys(load_safetensors(input_dir), config.num_local_experts, base_only)
-    return save_converted(model_class, config, converted, output_dir, input_dir, TOKENIZER_FILES)
+    return save_converted(model_class, config, converted, output_dir, input_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,14 +39,6 @@ from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, {{ cookiecutte
 
 # LLaVA head class -> ours (`LlavaForConditionalGeneration` -> `{{ cookiecutter.class_prefix }}ForConditionalGeneration`).
 HEADS = native_heads("Llava", AUTO_CLASSES)
-TOKENIZER_FILES = (
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "tokenizer.model",
-    "chat_template.jinja",
-    "generation_config.json",
-)
 # (pattern, replacement) in order: the names LLaVA saves under (its older layout, which transformers 5 still writes and
 # maps back when loading: `language_model.model.`, `language_model.lm_head.`, no `model.` prefix, and older
 # checkpoints' `vision_tower.vision_model.`) as the names it uses in memory, then ours.
@@ -98,7 +90,7 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     model_class, llava_config = read_input(input_dir, "LLaVA", LlavaConfig, HEADS, "LlavaForConditionalGeneration")
     config = convert_config(llava_config)
     converted = rename_keys(load_safetensors(input_dir), base_only=model_class is {{ cookiecutter.class_prefix }}Model)
-    return save_converted(model_class, config, converted, output_dir, input_dir, TOKENIZER_FILES)
+    return save_converted(model_class, config, converted, output_dir, input_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
