@@ -393,8 +393,9 @@ class Runner:
 def largest_difference(baked: Any, native: Any, inputs: dict[str, Any], common: Any) -> tuple[float, str]:
     """The largest absolute difference over every tensor both models return, at the real (unpadded) positions."""
     from tests.consumer import tensor_outputs
+    from tests.parity import in_our_layout  # a newer transformers may lay a native model's outputs out otherwise
 
-    ours, theirs = tensor_outputs(baked), tensor_outputs(native)
+    ours, theirs = tensor_outputs(baked), tensor_outputs(in_our_layout(native))
     if ours.keys() != theirs.keys() or not ours:
         raise SystemExit(f"error: the models return different outputs: {sorted(ours)} vs {sorted(theirs)}")
     differences = {}
@@ -437,8 +438,17 @@ class Project:
         self.generation_head = self.default_head if self.default_head in generating else next(iter(generating), None)
 
     def sizes(self) -> dict[str, Any]:
+        """The sizes the table shows; of a composite config (a VLM's), each sub-config's, as `<sub-config>.<name>`."""
         names = {**self.common.TINY_SIZES, **self.common.BENCHMARK_SIZES, **self.contract.BENCHMARK_CONFIG}
-        return {name: getattr(self.config, name) for name in names}
+        if not self.config.sub_configs:
+            return {name: getattr(self.config, name) for name in names}
+        sizes = {}
+        for key in self.config.sub_configs:
+            sub_config = getattr(self.config, key)
+            for name in {**names, **self.contract.BENCHMARK_CONFIG.get(key, {})}:
+                if name not in self.config.sub_configs and hasattr(sub_config, name):
+                    sizes[f"{key}.{name}"] = getattr(sub_config, name)
+        return sizes
 
     def folders(self, head: str) -> dict[str, Path]:
         """Build the native `head` model, save it, and convert it with the project's conversion script (once)."""
@@ -493,7 +503,7 @@ def generation_rows(project: Project, runner: Runner, models: tuple[Any, Any], b
     rows = []
     for cache in ("dynamic", "static"):
         options: dict[str, Any] = dict(max_new_tokens=args.new_tokens, min_new_tokens=args.new_tokens)
-        options.update(do_sample=False, pad_token_id=project.config.pad_token_id)
+        options.update(do_sample=False, pad_token_id=project.config.get_text_config().pad_token_id)
         if cache == "static":
             # generate compiles the forward with a static cache on a GPU: only with --compile here.
             options.update(cache_implementation="static", disable_compile=not args.compile)
