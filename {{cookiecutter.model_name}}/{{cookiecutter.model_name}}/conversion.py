@@ -169,14 +169,25 @@ def check_state_dict(
     ]
 
 
+def named_for(model: PreTrainedModel, converted: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """`converted` named as our heads name it (`model.` before the base model's weights), renamed for `model`: a bare
+    base model holds them without that prefix (its `base_model_prefix`), as transformers' own base models do."""
+    prefix = f"{model.base_model_prefix}."
+    if any(name.startswith(prefix) for name in model.state_dict()):
+        return converted
+    return {name.removeprefix(prefix): tensor for name, tensor in converted.items()}
+
+
 def load_checked(
     model_class: type[PreTrainedModel],
     config: PretrainedConfig,
     converted: dict[str, torch.Tensor],
 ) -> tuple[PreTrainedModel, list[str]]:
-    """Build `model_class` without allocating weights, check `converted` against it, then load it (and re-tie)."""
+    """Build `model_class` without allocating weights, check `converted` (`named_for` it) against it, then load it
+    (and re-tie)."""
     with torch.device("meta"):
         model = model_class(config)
+    converted = named_for(model, converted)
     tied = getattr(config, "tie_word_embeddings", False)
     report = check_state_dict(model.state_dict(), converted, set(model._tied_weights_keys or {}) if tied else set())
     model.load_state_dict(converted, strict=False, assign=True)
@@ -208,6 +219,16 @@ def copy_files(input_dir: Path, output_dir: Path, names: tuple[str, ...]) -> str
     for name in copied:
         shutil.copyfile(input_dir / name, output_dir / name)
     return f"copied from the input folder: {copied or 'none'}"
+
+
+def command_line(convert: Callable[[Path, Path], list[str]], doc: str, source: str) -> Callable[..., int]:
+    """A conversion script's `main(argv=None)`: its command line, `--input` (a `source` folder) and a new `--output`
+    folder, that runs `convert` and returns the exit code."""
+
+    def main(argv: list[str] | None = None) -> int:
+        return run_cli(convert, doc, source, argv)
+
+    return main
 
 
 def run_cli(convert: Callable[[Path, Path], list[str]], doc: str, source: str, argv: list[str] | None) -> int:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
 from transformers import LlamaConfig, PreTrainedConfig
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
-from .conversion import converted_config, load_safetensors, native_heads, read_input, run_cli, save_converted
-from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, {{ cookiecutter.class_prefix }}Model
+from .conversion import command_line, converted_config, load_safetensors, native_heads, read_input, save_converted
+from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 # Llama head class -> ours (`LlamaForCausalLM` -> `{{ cookiecutter.class_prefix }}ForCausalLM`), Llama's parameter names inside.
 HEADS = native_heads("Llama", AUTO_CLASSES)
@@ -36,24 +35,15 @@ def convert_config(llama_config: PreTrainedConfig) -> {{ cookiecutter.class_pref
     return converted_config(llama_config, {{ cookiecutter.class_prefix }}Config, "Llama", unsupported)
 
 
-def rename_keys(state_dict: dict[str, torch.Tensor], base_only: bool) -> dict[str, torch.Tensor]:
-    """Llama names -> ours. A bare `LlamaModel` saves without the `model.` prefix that our heads use."""
-    if base_only:
-        return {key.removeprefix("model."): tensor for key, tensor in state_dict.items()}
-    return dict(state_dict)
-
-
 def convert(input_dir: Path, output_dir: Path) -> list[str]:
     """Convert `input_dir` (a Llama folder) into `output_dir`; return the report lines."""
     # Before anything else: refuse a folder of another model, of this project, or one that names code to run.
     model_class, llama_config = read_input(input_dir, "Llama", LlamaConfig, HEADS, "LlamaForCausalLM")
     config = convert_config(llama_config)
-    converted = rename_keys(load_safetensors(input_dir), base_only=model_class is {{ cookiecutter.class_prefix }}Model)
-    return save_converted(model_class, config, converted, output_dir, input_dir)
+    return save_converted(model_class, config, load_safetensors(input_dir), output_dir, input_dir)
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_cli(convert, __doc__, "Llama", argv)
+main = command_line(convert, __doc__, "Llama")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import torch
 from transformers import BertConfig, PreTrainedConfig
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
-from .conversion import converted_config, load_safetensors, native_heads, read_input, run_cli, save_converted
+from .conversion import command_line, converted_config, load_safetensors, native_heads, read_input, save_converted
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 from .sentence_transformers_files import read_sentence_transformers
 
@@ -99,8 +99,7 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_cli(convert, __doc__, "BERT", argv)
+main = command_line(convert, __doc__, "BERT")
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ import torch
 from transformers import MixtralConfig
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
-from .conversion import converted_config, load_safetensors, native_heads, read_input, run_cli, save_converted
-from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, {{ cookiecutter.class_prefix }}Model
+from .conversion import command_line, converted_config, load_safetensors, native_heads, read_input, save_converted
+from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 # One expert's projection as Mixtral saves it: <layer>.block_sparse_moe.experts.<expert>.<w1|w2|w3>.weight.
 EXPERT_KEY = re.compile(r"^(?P<layer>.+)\.block_sparse_moe\.experts\.(?P<expert>\d+)\.(?P<projection>w[123])\.weight$")
@@ -65,14 +65,10 @@ def fuse_experts(state_dict: dict[str, torch.Tensor], num_experts: int) -> dict[
     return fused
 
 
-def rename_keys(state_dict: dict[str, torch.Tensor], num_experts: int, base_only: bool) -> dict[str, torch.Tensor]:
-    """Mixtral's saved names -> ours: the experts fused, `block_sparse_moe.` -> `mlp.`. A bare `MixtralModel` saves
-    without the `model.` prefix that our heads use."""
+def rename_keys(state_dict: dict[str, torch.Tensor], num_experts: int) -> dict[str, torch.Tensor]:
+    """Mixtral's saved names -> ours: the experts fused, `block_sparse_moe.` -> `mlp.`."""
     renamed = {key.replace(".block_sparse_moe.gate.", ".mlp.gate."): tensor for key, tensor in state_dict.items()}
-    renamed = fuse_experts(renamed, num_experts)
-    if base_only:
-        return {key.removeprefix("model."): tensor for key, tensor in renamed.items()}
-    return renamed
+    return fuse_experts(renamed, num_experts)
 
 
 def convert(input_dir: Path, output_dir: Path) -> list[str]:
@@ -80,13 +76,11 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     # Before anything else: refuse a folder of another model, of this project, or one that names code to run.
     model_class, mixtral_config = read_input(input_dir, "Mixtral", MixtralConfig, HEADS, "MixtralForCausalLM")
     config = convert_config(mixtral_config)
-    base_only = model_class is {{ cookiecutter.class_prefix }}Model
-    converted = rename_keys(load_safetensors(input_dir), config.num_local_experts, base_only)
+    converted = rename_keys(load_safetensors(input_dir), config.num_local_experts)
     return save_converted(model_class, config, converted, output_dir, input_dir)
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_cli(convert, __doc__, "Mixtral", argv)
+main = command_line(convert, __doc__, "Mixtral")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,6 @@ refused."""
 
 import json
 
-import numpy as np
-import PIL.Image
 import pytest
 import torch
 import transformers
@@ -21,6 +19,7 @@ from {{ cookiecutter.model_name }}.convert_vit_to_{{ cookiecutter.model_name }} 
 
 from .common import tiny_config
 from .contract import INPUT_VARIANTS, LABELS, example_inputs, native_config
+from .images import random_images
 
 # transformers' PIL/NumPy ViT image processor (see test_image_processing.py).
 VIT_IMAGE_PROCESSOR = getattr(transformers, "ViTImageProcessorPil", None) or transformers.ViTImageProcessor
@@ -69,7 +68,7 @@ def test_image_processor_settings_carry_over(tmp_path, config):
 
     processor = {{ cookiecutter.class_prefix }}ImageProcessor.from_pretrained(tmp_path / "converted")
     assert "auto_map" in json.loads((tmp_path / "converted" / "preprocessor_config.json").read_text())
-    image = PIL.Image.fromarray(np.random.default_rng(0).integers(0, 256, (45, 61, 3), dtype=np.uint8))
+    (image,) = random_images([(45, 61, 3)])
     torch.testing.assert_close(
         processor(image, return_tensors="pt").pixel_values,
         VIT_IMAGE_PROCESSOR(**settings)(image, return_tensors="pt").pixel_values,
@@ -91,6 +90,7 @@ def test_without_a_preprocessor_config_the_image_processor_fits_the_model(tmp_pa
     [
         ({"image_size": [32, 48]}, "image_size=[32, 48] is not supported"),
         ({"patch_size": [8, 4]}, "patch_size=[8, 4] is not supported"),
+        ({"head_dim": 7}, "head_dim=7 is not supported"),
     ],
 )
 def test_unsupported_vit_options_are_refused(tmp_path, overrides, message):

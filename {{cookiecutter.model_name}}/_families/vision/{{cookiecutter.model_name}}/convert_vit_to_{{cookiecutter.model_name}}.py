@@ -19,11 +19,11 @@ from transformers import PreTrainedConfig, ViTConfig
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .conversion import (
     ConversionError,
+    command_line,
     converted_config,
     load_safetensors,
     native_heads,
     read_input,
-    run_cli,
     save_converted,
 )
 from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
@@ -60,16 +60,13 @@ PROCESSOR_SETTINGS = (
 
 def convert_config(vit_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix }}Config:
     """Map a `ViTConfig` onto ours, refusing the ViT options this model does not implement."""
-    if vit_config.model_type != "vit":
-        raise ConversionError(f"expected a ViT checkpoint (model_type 'vit'), got {vit_config.model_type!r}.")
     for name in ("image_size", "patch_size"):
         value = getattr(vit_config, name)
         if not isinstance(value, int):
             raise ConversionError(f"ViT option {name}={value!r} is not supported (only a single int: square).")
-    head_dim = getattr(vit_config, "head_dim", None)
-    if head_dim not in (None, vit_config.hidden_size // vit_config.num_attention_heads):
-        raise ConversionError(f"ViT option head_dim={head_dim!r} is not supported (only hidden_size / heads).")
-    return converted_config(vit_config, {{ cookiecutter.class_prefix }}Config, "ViT")
+    head_dim = vit_config.hidden_size // vit_config.num_attention_heads
+    unsupported = {"head_dim": (getattr(vit_config, "head_dim", None) or head_dim, head_dim)}
+    return converted_config(vit_config, {{ cookiecutter.class_prefix }}Config, "ViT", unsupported)
 
 
 def convert_image_processor(
@@ -114,12 +111,10 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     image_processor, processor_origin = convert_image_processor(input_dir, config)
     report = save_converted(model_class, config, rename_keys(load_safetensors(input_dir)), output_dir)
     image_processor.save_pretrained(output_dir)
-    report.append(f"image processor: {processor_origin}")
-    return report
+    return [*report, f"image processor: {processor_origin}"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_cli(convert, __doc__, "ViT", argv)
+main = command_line(convert, __doc__, "ViT")
 
 
 if __name__ == "__main__":

@@ -28,14 +28,14 @@ from .configuration_{{ cookiecutter.model_name }} import (
 )
 from .conversion import (
     ConversionError,
+    command_line,
     converted_config,
     load_safetensors,
     native_heads,
     read_input,
-    run_cli,
     save_converted,
 )
-from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, {{ cookiecutter.class_prefix }}Model
+from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 # LLaVA head class -> ours (`LlavaForConditionalGeneration` -> `{{ cookiecutter.class_prefix }}ForConditionalGeneration`).
 HEADS = native_heads("Llava", AUTO_CLASSES)
@@ -74,13 +74,13 @@ def convert_config(llava_config: PreTrainedConfig) -> {{ cookiecutter.class_pref
     return converted_config(llava_config, {{ cookiecutter.class_prefix }}Config, "LLaVA", **towers)
 
 
-def rename_keys(state_dict: dict[str, torch.Tensor], base_only: bool) -> dict[str, torch.Tensor]:
-    """LLaVA names -> ours. A bare `LlavaModel` saves without the `model.` prefix that our heads use."""
+def rename_keys(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """LLaVA names -> ours, as our heads name them (a bare model's are renamed for it by `save_converted`)."""
     renamed = {}
     for key, tensor in state_dict.items():
         for pattern, replacement in RENAMES:
             key = re.sub(pattern, replacement, key)
-        renamed[key.removeprefix("model.") if base_only else key] = tensor
+        renamed[key] = tensor
     return renamed
 
 
@@ -89,12 +89,11 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     # Before anything else: refuse a folder of another model, of this project, or one that names code to run.
     model_class, llava_config = read_input(input_dir, "LLaVA", LlavaConfig, HEADS, "LlavaForConditionalGeneration")
     config = convert_config(llava_config)
-    converted = rename_keys(load_safetensors(input_dir), base_only=model_class is {{ cookiecutter.class_prefix }}Model)
+    converted = rename_keys(load_safetensors(input_dir))
     return save_converted(model_class, config, converted, output_dir, input_dir)
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_cli(convert, __doc__, "LLaVA", argv)
+main = command_line(convert, __doc__, "LLaVA")
 
 
 if __name__ == "__main__":
