@@ -34,9 +34,11 @@ CONFIG_ERRORS = (ValueError, TypeError, StrictDataclassError)
 LEGACY_NAMES = (("LayerNorm.gamma", "LayerNorm.weight"), ("LayerNorm.beta", "LayerNorm.bias"))
 
 
-def read_json(path: Path, kind: type[dict] | type[list] = dict) -> Any:
+def read_json(path: Path, kind: type[dict] | type[list] = dict, missing_ok: bool = False) -> Any:
     """The JSON object (or list, with `kind=list`) in the file `path`; a `CommandError` naming the file if it is
-    unreadable or holds another kind of value."""
+    unreadable or holds another kind of value. With `missing_ok`, an empty one if there is no such file."""
+    if missing_ok and not path.is_file():
+        return kind()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -69,9 +71,7 @@ def config_problem(error: Exception) -> str:
 
 def refuse_foreign_code(path: Path, own: dict | None = None) -> None:
     """Refuse the JSON file `path` (if it exists) when it names code to run other than `own` (our auto_map entries)."""
-    if not path.is_file():
-        return
-    settings = read_json(path)
+    settings = read_json(path, missing_ok=True)
     auto_map, own = settings.get("auto_map") or {}, own or {}
     if isinstance(auto_map, dict):
         foreign = [f"{key} -> {value}" for key, value in auto_map.items() if own.get(key) != value]

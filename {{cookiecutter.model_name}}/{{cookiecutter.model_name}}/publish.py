@@ -83,6 +83,7 @@ from .inputs import (
     weight_problems,
 )
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, auto_map
+from .usage import code_block
 from .verify import RECORD_FILE, record
 
 PACKAGE = "{{ cookiecutter.model_name }}"
@@ -219,19 +220,14 @@ def lora_code(repo_id: str, auto_class: str) -> str:
     """A Markdown code block that adds a LoRA adapter to the published model, with the family's target modules."""
     settings = {**LORA_OPTIONS.get(auto_class, {}), "r": 8, "lora_alpha": 16, "target_modules": LORA_TARGET_MODULES}
     lines = [
-        "from peft import LoraConfig, get_peft_model",
-        f"from transformers import {auto_class}",
-        "",
-        f'repo_id = "{repo_id}"',
-        'revision = "<commit sha>"  # the commit you reviewed',
-        f"model = {auto_class}.from_pretrained(repo_id, trust_remote_code=True, revision=revision)",
         "config = LoraConfig(",
         *(f"    {name}={json.dumps(value)}," for name, value in settings.items()),
         ")",
         "model = get_peft_model(model, config)",
         "model.print_trainable_parameters()",
     ]
-    return "\n".join(["```python", *lines, "```"])
+    imports = ["from peft import LoraConfig, get_peft_model", f"from transformers import {auto_class}"]
+    return code_block(imports, repo_id, lines, {"model": auto_class})
 
 
 def build_model_card(

@@ -10,6 +10,7 @@ from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
 from .inputs import check_tokenizer, load_tokenizer
 from .train_tokenizer import train_tokenizer
+from .usage import code_block, run_model
 
 PIPELINE_TAG = "text-generation"
 DEFAULT_HEAD = "ForCausalLM"
@@ -85,25 +86,13 @@ def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
 
 def usage_code(repo_id: str, auto_class: str) -> str:
     """A Markdown code block that loads the published model, pinned to a revision, and runs it."""
-    head = [
-        "import torch",
-        f"from transformers import AutoTokenizer, {auto_class}",
-        "",
-        f'repo_id = "{repo_id}"',
-        'revision = "<commit sha>"  # the commit you reviewed',
-        "tokenizer = AutoTokenizer.from_pretrained(repo_id, trust_remote_code=True, revision=revision)",
-        f"model = {auto_class}.from_pretrained(repo_id, trust_remote_code=True, revision=revision)",
-        "",
+    imports = ["import torch", f"from transformers import AutoTokenizer, {auto_class}"]
+    generates = auto_class == "AutoModelForCausalLM"
+    lines = [
         'inputs = tokenizer("The capital of France is", return_tensors="pt")',
+        *run_model(generates, "tokenizer.decode(output[0], skip_special_tokens=True)"),
     ]
-    if auto_class == "AutoModelForCausalLM":
-        run = [
-            "output = model.generate(**inputs, max_new_tokens=20, do_sample=False)",
-            "print(tokenizer.decode(output[0], skip_special_tokens=True))",
-        ]
-    else:
-        run = ["with torch.no_grad():", "    outputs = model(**inputs)"]
-    return "\n".join(["```python", *head, *run, "```"])
+    return code_block(imports, repo_id, lines, {"tokenizer": "AutoTokenizer", "model": auto_class})
 
 
 def library_files(checkpoint: Path) -> None:

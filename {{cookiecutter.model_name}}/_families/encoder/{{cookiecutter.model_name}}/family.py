@@ -12,6 +12,7 @@ from .cli import CommandError
 from .inputs import check_tokenizer, load_tokenizer
 from .sentence_transformers_files import MODULES_FILE, SentenceTransformersFiles, read_sentence_transformers
 from .train_tokenizer import train_tokenizer
+from .usage import code_block
 
 PIPELINE_TAG = "fill-mask"
 DEFAULT_HEAD = "ForMaskedLM"
@@ -77,14 +78,10 @@ def usage_code(repo_id: str, auto_class: str) -> str:
     """A Markdown code block that loads the published model, pinned to a revision, and runs it in a pipeline."""
     task, text = PIPELINES.get(auto_class, ("feature-extraction", "A short text."))
     lines = [
-        "from transformers import pipeline",
-        "",
-        f'repo_id = "{repo_id}"',
-        'revision = "<commit sha>"  # the commit you reviewed',
         f'pipe = pipeline("{task}", model=repo_id, trust_remote_code=True, revision=revision)',
         f'print(pipe("{text}"))',
     ]
-    return "\n".join(["```python", *lines, "```"])
+    return code_block(["from transformers import pipeline"], repo_id, lines)
 
 
 def library_files(checkpoint: Path) -> SentenceTransformersFiles | None:

@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 
 from .cli import CommandError
 from .inputs import PICKLE_SUFFIXES, read_json, tensor_shapes
+from .usage import code_block
 
 MODULES_FILE = "modules.json"
 SETTINGS_FILE = "config_sentence_transformers.json"
@@ -108,15 +109,11 @@ class SentenceTransformersFiles:
     def usage_code(self, repo_id: str) -> str:
         """A Markdown code block that loads the published model with sentence-transformers and compares texts."""
         lines = [
-            "from sentence_transformers import SentenceTransformer",
-            "",
-            f'repo_id = "{repo_id}"',
-            'revision = "<commit sha>"  # the commit you reviewed',
             "model = SentenceTransformer(repo_id, trust_remote_code=True, revision=revision)",
             'embeddings = model.encode(["The weather is lovely today.", "It is sunny outside.", "He drove home."])',
             "print(model.similarity(embeddings, embeddings))",
         ]
-        return "\n".join(["```python", *lines, "```"])
+        return code_block(["from sentence_transformers import SentenceTransformer"], repo_id, lines)
 
     def load_line(self, repo_id: str, revision: str) -> str:
         return f'SentenceTransformer("{repo_id}", trust_remote_code=True, revision="{revision}")'
@@ -214,10 +211,8 @@ def check_activation(path: Path, activation: Any) -> None:
 
 
 def check_transformer_settings(path: Path) -> None:
-    """The Transformer's settings: only those that change how texts are cut and which outputs are read."""
-    if not path.is_file():
-        return
-    settings = read_json(path)
+    """The Transformer's settings (if any): only those that change how texts are cut and which outputs are read."""
+    settings = read_json(path, missing_ok=True)
     unknown = sorted(set(settings) - set(TRANSFORMER_SETTINGS) - set(TRANSFORMER_ARGUMENTS))
     arguments = [name for name in TRANSFORMER_ARGUMENTS if settings.get(name)]
     if unknown or arguments:
@@ -238,10 +233,8 @@ def check_transformer_settings(path: Path) -> None:
 
 
 def check_model_settings(path: Path) -> None:
-    """The model's settings must describe a SentenceTransformer: a sentence embedding model."""
-    if not path.is_file():
-        return
-    model_type = read_json(path).get("model_type", MODEL_TYPE)
+    """The model's settings (if any) must describe a SentenceTransformer: a sentence embedding model."""
+    model_type = read_json(path, missing_ok=True).get("model_type", MODEL_TYPE)
     if model_type != MODEL_TYPE:
         raise CommandError(
             f"{path} describes a {model_type!r} model, not a {MODEL_TYPE}: only sentence embedding models are carried."

@@ -10,6 +10,7 @@ from transformers import PretrainedConfig
 
 from .cli import CommandError
 from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
+from .usage import code_block, run_model
 
 PIPELINE_TAG = "image-classification"
 DEFAULT_HEAD = "ForImageClassification"
@@ -68,23 +69,12 @@ def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
 
 def usage_code(repo_id: str, auto_class: str) -> str:
     """A Markdown code block that loads the published model and processor, pinned to a revision, and runs them."""
-    lines = [
-        "import torch",
-        "from PIL import Image",
-        f"from transformers import AutoImageProcessor, {auto_class}",
-        "",
-        f'repo_id = "{repo_id}"',
-        'revision = "<commit sha>"  # the commit you reviewed',
-        "processor = AutoImageProcessor.from_pretrained(repo_id, trust_remote_code=True, revision=revision)",
-        f"model = {auto_class}.from_pretrained(repo_id, trust_remote_code=True, revision=revision)",
-        "",
-        'inputs = processor(Image.open("cat.png"), return_tensors="pt")',
-        "with torch.no_grad():",
-        "    outputs = model(**inputs)",
-    ]
+    imports = ["import torch", "from PIL import Image", f"from transformers import AutoImageProcessor, {auto_class}"]
+    inputs = 'inputs = processor(Image.open("cat.png"), return_tensors="pt")'
+    lines = [inputs, *run_model(generates=False)]
     if auto_class == "AutoModelForImageClassification":
         lines.append("print(model.config.id2label[outputs.logits.argmax(-1).item()])")
-    return "\n".join(["```python", *lines, "```"])
+    return code_block(imports, repo_id, lines, {"processor": "AutoImageProcessor", "model": auto_class})
 
 
 def library_files(checkpoint: Path) -> None:

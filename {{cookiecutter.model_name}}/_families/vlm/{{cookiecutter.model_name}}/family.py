@@ -14,6 +14,7 @@ from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.clas
 from .inputs import check_tokenizer, load_tokenizer, read_json
 from .processing_{{ cookiecutter.model_name }} import IMAGE_TOKEN, {{ cookiecutter.class_prefix }}Processor
 from .train_tokenizer import train_tokenizer
+from .usage import code_block, run_model
 
 PIPELINE_TAG = "image-text-to-text"
 DEFAULT_HEAD = "ForConditionalGeneration"
@@ -141,28 +142,15 @@ def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
 
 def usage_code(repo_id: str, auto_class: str) -> str:
     """A Markdown code block that loads the published model and processor, pinned to a revision, and runs them."""
+    imports = ["import torch", "from PIL import Image", f"from transformers import AutoProcessor, {auto_class}"]
     lines = [
-        "import torch",
-        "from PIL import Image",
-        f"from transformers import AutoProcessor, {auto_class}",
-        "",
-        f'repo_id = "{repo_id}"',
-        'revision = "<commit sha>"  # the commit you reviewed',
-        "processor = AutoProcessor.from_pretrained(repo_id, trust_remote_code=True, revision=revision)",
-        f"model = {auto_class}.from_pretrained(repo_id, trust_remote_code=True, revision=revision)",
-        "",
         'messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is this?"}]}]',
         "prompt = processor.apply_chat_template(messages, add_generation_prompt=True)",
         'inputs = processor(images=Image.open("cat.png"), text=prompt, return_tensors="pt")',
     ]
-    if auto_class == "AutoModelForImageTextToText":
-        lines += [
-            "output = model.generate(**inputs, max_new_tokens=20, do_sample=False)",
-            "print(processor.decode(output[0, inputs['input_ids'].shape[1] :], skip_special_tokens=True))",
-        ]
-    else:
-        lines += ["with torch.no_grad():", "    outputs = model(**inputs)"]
-    return "\n".join(["```python", *lines, "```"])
+    decoded = "processor.decode(output[0, inputs['input_ids'].shape[1] :], skip_special_tokens=True)"
+    lines += run_model(auto_class == "AutoModelForImageTextToText", decoded)
+    return code_block(imports, repo_id, lines, {"processor": "AutoProcessor", "model": auto_class})
 
 
 def library_files(checkpoint: Path) -> None:
