@@ -12,7 +12,7 @@ Every family's `tests/contract.py` defines the same names:
 - `training_batch(config)`: inputs and labels for the default head;
 - `BUFFERS`: the names of the base model's non-persistent buffers;
 - `PROCESSOR_AUTO_CLASS` and `RELEASE_FILES`: the processor's Auto class, and the files a published release holds
-  beside `config.json`, the weights, the model card and the configuration and modeling code;
+  beside `config.json`, the weights, the reference record, the model card and the configuration and modeling code;
 - `PIPELINES` and `pipeline_inputs(task, folder)`: the pipeline task and call options of each head that has one,
   and the inputs the processor and the pipeline are given;
 - `CONVERSION`, `native_config(config, **overrides)` and `CONVERTED_KEY`: the conversion script from the native

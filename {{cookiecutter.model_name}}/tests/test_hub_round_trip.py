@@ -5,6 +5,7 @@ import pytest
 
 from {{ cookiecutter.model_name }}.family import PIPELINE_TAG
 from {{ cookiecutter.model_name }}.publish import main as publish_main
+from {{ cookiecutter.model_name }}.verify import RECORD_FILE
 
 from .common import CODE_FILES, DEFAULT_AUTO_CLASS, Checkpoint, consume_and_check, expected_result, save_checkpoint
 from .contract import RELEASE_FILES, pipeline_inputs
@@ -34,8 +35,8 @@ def test_publish_in_one_commit_then_load_every_revision_by_repo_id(hub, tmp_path
     assert len(commits) == 1, "the whole release must be one commit"
     repo = hub.state.repos[REPO_ID]
     assert repo.refs["main"] == first_sha
-    release = {".gitattributes", "README.md", "config.json", "model.safetensors", *CODE_FILES, *RELEASE_FILES}
-    assert set(repo.commits[first_sha].files) == release
+    release = {".gitattributes", "README.md", "config.json", "model.safetensors", RECORD_FILE, *CODE_FILES}
+    assert set(repo.commits[first_sha].files) == release | RELEASE_FILES
 
     second = expected_result(*save_checkpoint(tmp_path / "second", seed=1), examples, examples)
     assert publish_main(["--repo-id", REPO_ID, "--checkpoint", str(tmp_path / "second")]) == 0

@@ -1,3 +1,4 @@
+{%- import "llama.py" as llama with context -%}
 """What the contracts of the text families (decoder, moe) share: the special ids of the offline tokenizer, the files a
 release holds, the example, training and benchmark inputs, the text-generation pipeline, and the RMSNorm edit that
 verify must catch. Each family's `contract.py` imports these and adds its own; `common.py` lists what each is for."""
@@ -29,15 +30,10 @@ __all__ = [
 ]
 
 PAD, BOS, EOS = 0, 1, 2
-# The Auto class that loads the processor, and the files a published release holds beside config.json,
-# model.safetensors, README.md, .gitattributes and the configuration and modeling code.
+# The Auto class that loads the processor, and the files a published release holds beside those of every family's
+# (config.json, model.safetensors, the reference record, README.md, .gitattributes, configuration and modeling code).
 PROCESSOR_AUTO_CLASS = "AutoTokenizer"
-RELEASE_FILES = {
-    "generation_config.json",
-    "reference_outputs.safetensors",
-    "tokenizer.json",
-    "tokenizer_config.json",
-}
+RELEASE_FILES = {"generation_config.json", "tokenizer.json", "tokenizer_config.json"}
 # The base model's non-persistent buffers: the shared tests check their values after `from_pretrained`.
 BUFFERS = {"rotary_emb.inv_freq", "rotary_emb.original_inv_freq"}
 # The values of every text family's tiny model, with the vocabulary of the tokenizer that `family.default_processor`
@@ -108,15 +104,5 @@ def pipeline_inputs(task: str, folder: Path) -> list[str]:
 # non-persistent buffer (it skips the others, remote code included): the edits give the RMSNorm a buffer for its
 # epsilon beside its loaded weight, and re-initialise it in place. The loaded norm weights are overwritten and the
 # load report stays clean; `INIT_CLOBBERED` is one of the weights verify must name.
-INIT_CLOBBER: list[tuple[str, str]] = [
-    (
-        "        self.variance_epsilon = eps\n",
-        "        self.variance_epsilon = eps\n"
-        '        self.register_buffer("eps", torch.tensor(eps), persistent=False)\n',
-    ),
-    (
-        "            init.ones_(module.weight)\n",
-        "            module.weight.data.fill_(1.0)\n            module.eps.data.fill_(module.variance_epsilon)\n",
-    ),
-]
+{{ llama.rms_norm_init_clobber() }}
 INIT_CLOBBERED = "model.norm.weight"

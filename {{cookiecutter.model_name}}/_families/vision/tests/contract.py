@@ -9,24 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import PIL.Image
 import torch
 from transformers import ViTConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_vit_to_{{ cookiecutter.model_name }}
 
+from .images import write_images
 from .parity import same_math
 
 LABELS = ("cat", "dog", "bird")
-# The Auto class that loads the processor, and the files a published release holds beside config.json,
-# model.safetensors, README.md, .gitattributes and the configuration and modeling code.
+# The Auto class that loads the processor, and the files a published release holds beside those of every family's
+# (config.json, model.safetensors, the reference record, README.md, .gitattributes, configuration and modeling code).
 PROCESSOR_AUTO_CLASS = "AutoImageProcessor"
-RELEASE_FILES = {
-    "image_processing_{{ cookiecutter.model_name }}.py",
-    "preprocessor_config.json",
-    "reference_outputs.safetensors",
-}
+RELEASE_FILES = {"image_processing_{{ cookiecutter.model_name }}.py", "preprocessor_config.json"}
 # The base model's non-persistent buffers: none (a new one needs its name here, and is then checked after loading).
 BUFFERS: set[str] = set()
 
@@ -100,13 +95,7 @@ PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
 
 def pipeline_inputs(task: str, folder: Path) -> list[str]:
     """What the processor and the pipeline of `task` are given: two random PNG images, written to `folder`."""
-    generator = np.random.default_rng(0)
-    paths = []
-    for index, shape in enumerate([(45, 61, 3), (32, 32, 3)]):
-        path = folder / f"image_{index}.png"
-        PIL.Image.fromarray(generator.integers(0, 256, shape, dtype=np.uint8)).save(path)
-        paths.append(str(path))
-    return paths
+    return write_images(folder, [(45, 61, 3), (32, 32, 3)])
 
 
 # -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------

@@ -10,6 +10,8 @@ import transformers
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
 
+from .images import random_images
+
 # transformers' PIL/NumPy ViT processor: `ViTImageProcessorPil` in recent 5.x releases (where `ViTImageProcessor`
 # needs torchvision), `ViTImageProcessor` itself in the first 5.x releases. Both resize with PIL and rescale and
 # normalize in NumPy exactly as ours does, so the outputs must be identical, bit for bit. (The torchvision backend
@@ -29,18 +31,15 @@ SETTINGS = [
 ]
 
 
-def random_images(mode: str = "RGB") -> list[PIL.Image.Image]:
-    generator = np.random.default_rng(0)
-    shapes = [(32, 32, 3), (45, 61, 3), (17, 23, 3)]
-    images = [PIL.Image.fromarray(generator.integers(0, 256, shape, dtype=np.uint8)) for shape in shapes]
-    return [image.convert(mode) for image in images]
+def images_of(mode: str = "RGB") -> list[PIL.Image.Image]:
+    return [image.convert(mode) for image in random_images([(32, 32, 3), (45, 61, 3), (17, 23, 3)])]
 
 
 @pytest.mark.parametrize("settings", SETTINGS, ids=["default", "bicubic-imagenet", "no-normalize", "no-resize"])
 def test_same_pixel_values_as_the_transformers_vit_image_processor(settings):
     ours = {{ cookiecutter.class_prefix }}ImageProcessor(**settings)
     reference = REFERENCE(**settings)
-    images = random_images() if settings.get("do_resize", True) else random_images()[:1]
+    images = images_of() if settings.get("do_resize", True) else images_of()[:1]
     expected = reference(images, return_tensors="pt").pixel_values
     actual = ours(images, return_tensors="pt").pixel_values
     assert actual.dtype == expected.dtype == torch.float32
@@ -51,7 +50,7 @@ def test_grayscale_and_rgba_images_become_rgb():
     ours = {{ cookiecutter.class_prefix }}ImageProcessor(size=32)
     reference = REFERENCE(size={"height": 32, "width": 32}, do_convert_rgb=True)
     for mode in ("L", "RGBA"):
-        images = random_images(mode)
+        images = images_of(mode)
         actual = ours(images, return_tensors="pt").pixel_values
         assert actual.shape == (3, 3, 32, 32)
         torch.testing.assert_close(actual, reference(images, return_tensors="pt").pixel_values, rtol=0, atol=0)
@@ -59,7 +58,7 @@ def test_grayscale_and_rgba_images_become_rgb():
 
 def test_arrays_and_tensors_give_the_same_result_as_pil_images():
     processor = {{ cookiecutter.class_prefix }}ImageProcessor(size=32)
-    image = random_images()[1]
+    image = images_of()[1]
     array = np.array(image)  # (height, width, channels)
     expected = processor(image, return_tensors="np").pixel_values
     assert expected.shape == (1, 3, 32, 32) and isinstance(expected, np.ndarray)
@@ -77,7 +76,7 @@ def test_bad_inputs_are_refused_clearly():
     with pytest.raises(TypeError, match="Unsupported image type str"):
         processor("not an image")
     with pytest.raises(TypeError, match="unexpected arguments: \\['crop_size'\\]"):
-        processor(random_images()[0], crop_size=10)
+        processor(images_of()[0], crop_size=10)
     with pytest.raises(ValueError, match="`size` must be an int or a dict with 'height' and 'width'"):
         {{ cookiecutter.class_prefix }}ImageProcessor(size={"shortest_edge": 224})
 
@@ -93,7 +92,7 @@ def test_save_and_load_round_trip(tmp_path):
     assert (tmp_path / "image_processing_{{ cookiecutter.model_name }}.py").is_file()
     reloaded = {{ cookiecutter.class_prefix }}ImageProcessor.from_pretrained(tmp_path)
     assert reloaded.to_dict() == processor.to_dict()
-    images = random_images()
+    images = images_of()
     torch.testing.assert_close(
         reloaded(images, return_tensors="pt").pixel_values,
         processor(images, return_tensors="pt").pixel_values,

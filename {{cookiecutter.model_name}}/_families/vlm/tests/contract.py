@@ -1,3 +1,4 @@
+{%- import "llama.py" as llama with context -%}
 """The vlm family's contract with the shared tests: what they need to know about this family (LLaVA math).
 
 The shared tests read the heads and their Auto classes from the modeling file (`AUTO_CLASSES`), and the default head,
@@ -11,19 +12,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import PIL.Image
 import torch
 from transformers import CLIPVisionConfig, LlamaConfig, LlavaConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_llava_to_{{ cookiecutter.model_name }}
 
+from .images import write_images
 from .parity import same_math
 
 # The special ids of the tokenizer that `family.default_processor` trains (384 tokens), and the image token it adds.
 PAD, BOS, EOS, IMAGE = 0, 1, 2, 384
-# The Auto class that loads the processor, and the files a published release holds beside config.json,
-# model.safetensors, README.md, .gitattributes and the configuration and modeling code.
+# The Auto class that loads the processor, and the files a published release holds beside those of every family's
+# (config.json, model.safetensors, the reference record, README.md, .gitattributes, configuration and modeling code).
 PROCESSOR_AUTO_CLASS = "AutoProcessor"
 RELEASE_FILES = {
     "chat_template.jinja",
@@ -31,7 +31,6 @@ RELEASE_FILES = {
     "image_processing_{{ cookiecutter.model_name }}.py",
     "processing_{{ cookiecutter.model_name }}.py",
     "processor_config.json",
-    "reference_outputs.safetensors",
     "tokenizer.json",
     "tokenizer_config.json",
 }
@@ -143,14 +142,12 @@ PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
 def pipeline_inputs(task: str, folder: Path) -> list[list[dict]]:
     """What the processor and the pipeline of `task` are given: two chats, each a question on a random PNG image
     written to `folder` (of another size than the model's: the processor resizes it)."""
-    generator = np.random.default_rng(0)
-    chats = []
-    for index, (shape, question) in enumerate([((45, 61, 3), "What is this?"), ((16, 16, 3), "Describe it")]):
-        path = folder / f"image_{index}.png"
-        PIL.Image.fromarray(generator.integers(0, 256, shape, dtype=np.uint8)).save(path)
-        content = [{"type": "image", "url": str(path)}, {"type": "text", "text": question}]
-        chats.append([{"role": "user", "content": content}])
-    return chats
+    paths = write_images(folder, [(45, 61, 3), (16, 16, 3)])
+    questions = ["What is this?", "Describe it"]
+    return [
+        [{"role": "user", "content": [{"type": "image", "url": path}, {"type": "text", "text": question}]}]
+        for path, question in zip(paths, questions, strict=True)
+    ]
 
 
 # -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
@@ -162,17 +159,7 @@ MATH_CHANGE = (
 )
 # An old-style `_init_weights` that writes `.data` in place (see the decoder family's): the language model's RMSNorm
 # gets a buffer for its epsilon beside its loaded weight, and is re-initialised in place.
-INIT_CLOBBER: list[tuple[str, str]] = [
-    (
-        "        self.variance_epsilon = eps\n",
-        "        self.variance_epsilon = eps\n"
-        '        self.register_buffer("eps", torch.tensor(eps), persistent=False)\n',
-    ),
-    (
-        "            init.ones_(module.weight)\n",
-        "            module.weight.data.fill_(1.0)\n            module.eps.data.fill_(module.variance_epsilon)\n",
-    ),
-]
+{{ llama.rms_norm_init_clobber() }}
 INIT_CLOBBERED = "model.language_model.norm.weight"
 
 
@@ -198,14 +185,5 @@ def native_config(config: {{ cookiecutter.class_prefix }}Config, **overrides: An
         if key not in ("model_type", "qkv_bias", "attention_probs_dropout_prob")
     }
     vision["attention_dropout"] = config.vision_config.attention_probs_dropout_prob
-    settings = dict(
-        text_config=same_math(config.text_config, LlamaConfig),
-        vision_config=CLIPVisionConfig(**vision),
-        image_token_index=config.image_token_id,
-        projector_hidden_act=config.projector_hidden_act,
-        vision_feature_select_strategy=config.vision_feature_select_strategy,
-        vision_feature_layer=config.vision_feature_layer,
-        multimodal_projector_bias=config.multimodal_projector_bias,
-        tie_word_embeddings=config.tie_word_embeddings,
-    )
-    return LlavaConfig(**{**settings, **overrides})
+    towers = dict(text_config=same_math(config.text_config, LlamaConfig), vision_config=CLIPVisionConfig(**vision))
+    return same_math(config, LlavaConfig, **{**towers, **overrides})
