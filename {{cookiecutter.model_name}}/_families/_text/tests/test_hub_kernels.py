@@ -1,5 +1,5 @@
-"""The blocks carry the Hub-kernel marks that the native model (Llama, Mixtral) carries, checked without the `kernels`
-package."""
+"""The blocks carry the Hub-kernel marks that the native model (Llama, Mixtral; a VLM's language model, Llama for
+LLaVA) carries, checked without the `kernels` package."""
 
 import importlib
 import importlib.util
@@ -51,11 +51,14 @@ def kernel_marks(module: ModuleType, monkeypatch) -> dict[str, str]:
 
 
 def test_the_blocks_carry_the_native_models_hub_kernel_marks(monkeypatch):
-    native_class = type(native_config(tiny_config()))
-    native_prefix = native_class.__name__.removesuffix("Config")
-    native_modeling = importlib.import_module(native_class.__module__.replace(".configuration_", ".modeling_"))
-    native = kernel_marks(native_modeling, monkeypatch)
+    # A VLM's language model settings are its text_config: its blocks are those that carry marks.
+    config = tiny_config()
+    native_config_class = type(getattr(native_config(config), "text_config", native_config(config)))
+    native_prefix = native_config_class.__name__.removesuffix("Config")
+    native_module = native_config_class.__module__.replace(".configuration_", ".modeling_")
+    native = kernel_marks(importlib.import_module(native_module), monkeypatch)
     ours = kernel_marks(modeling_{{ cookiecutter.model_name }}, monkeypatch)
+    prefix = type(getattr(config, "text_config", config)).__name__.removesuffix("Config")  # our blocks' prefix
     assert native, f"no Hub-kernel marks found in transformers' {native_prefix}"
-    assert {name.replace("{{ cookiecutter.class_prefix }}", native_prefix, 1): mark for name, mark in ours.items()} == native
-    assert ours["{{ cookiecutter.class_prefix }}RMSNorm"] == "use_kernel_forward_from_hub(RMSNorm)"
+    assert {name.replace(prefix, native_prefix, 1): mark for name, mark in ours.items()} == native
+    assert ours[f"{prefix}RMSNorm"] == "use_kernel_forward_from_hub(RMSNorm)"

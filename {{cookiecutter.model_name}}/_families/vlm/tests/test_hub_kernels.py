@@ -1,0 +1,1 @@
+{% include "_families/_text/tests/test_hub_kernels.py" %}
