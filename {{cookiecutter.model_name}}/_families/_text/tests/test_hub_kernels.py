@@ -53,12 +53,13 @@ def kernel_marks(module: ModuleType, monkeypatch) -> dict[str, str]:
 def test_the_blocks_carry_the_native_models_hub_kernel_marks(monkeypatch):
     # A VLM's language model settings are its text_config: its blocks are those that carry marks.
     config = tiny_config()
-    native_config_class = type(getattr(native_config(config), "text_config", native_config(config)))
+    native = native_config(config)
+    native_config_class = type(getattr(native, "text_config", native))
     native_prefix = native_config_class.__name__.removesuffix("Config")
     native_module = native_config_class.__module__.replace(".configuration_", ".modeling_")
-    native = kernel_marks(importlib.import_module(native_module), monkeypatch)
+    native_marks = kernel_marks(importlib.import_module(native_module), monkeypatch)
     ours = kernel_marks(modeling_{{ cookiecutter.model_name }}, monkeypatch)
     prefix = type(getattr(config, "text_config", config)).__name__.removesuffix("Config")  # our blocks' prefix
-    assert native, f"no Hub-kernel marks found in transformers' {native_prefix}"
-    assert {name.replace(prefix, native_prefix, 1): mark for name, mark in ours.items()} == native
+    assert native_marks, f"no Hub-kernel marks found in transformers' {native_prefix}"
+    assert {name.replace(prefix, native_prefix, 1): mark for name, mark in ours.items()} == native_marks
     assert ours[f"{prefix}RMSNorm"] == "use_kernel_forward_from_hub(RMSNorm)"

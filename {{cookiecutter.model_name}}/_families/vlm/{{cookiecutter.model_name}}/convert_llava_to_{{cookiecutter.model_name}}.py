@@ -74,14 +74,15 @@ def convert_config(llava_config: PreTrainedConfig) -> {{ cookiecutter.class_pref
     return converted_config(llava_config, {{ cookiecutter.class_prefix }}Config, "LLaVA", **towers)
 
 
+def rename_key(key: str) -> str:
+    for pattern, replacement in RENAMES:
+        key = re.sub(pattern, replacement, key)
+    return key
+
+
 def rename_keys(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """LLaVA names -> ours, as our heads name them (a bare model's are renamed for it by `save_converted`)."""
-    renamed = {}
-    for key, tensor in state_dict.items():
-        for pattern, replacement in RENAMES:
-            key = re.sub(pattern, replacement, key)
-        renamed[key] = tensor
-    return renamed
+    """LLaVA names -> ours, as our heads name them (`conversion.named_for` renames them for a bare model)."""
+    return {rename_key(key): tensor for key, tensor in state_dict.items()}
 
 
 def convert(input_dir: Path, output_dir: Path) -> list[str]:
