@@ -4,16 +4,20 @@ Each check returns an error message (or None). On any error the hook prints one 
 cookiecutter removes the project folder if it created it for this bake, and leaves an existing one (`-f`) as it
 was. The names transformers already uses come from `transformers_names.json` beside this hook (refreshed by
 `scripts/refresh_transformers_names.py`), so the checks need no transformers where the template is baked. It runs
-on the Python that runs cookiecutter (3.10 or newer, as cookiecutter requires), with the standard library only.
+on the Python that runs cookiecutter (3.10 or newer, as cookiecutter requires), with the standard library only;
+`architecture=fork` also needs transformers and ruff there, and imports the template's fork engine
+(`FORK_ENGINE`) to check that `base_model` can be forked.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import keyword
 import re
 import sys
 from pathlib import Path
+from types import ModuleType
 
 NAMES_FILE = "transformers_names.json"
 # The oldest transformers release each family's generated code and tests pass on (checked by scripts/test_minimum.sh):
@@ -31,6 +35,12 @@ HUB_NAME_MAX_LENGTH = 96
 RESERVED_MODULES = {"transformers", "torch", "safetensors", "huggingface_hub", "tokenizers", "tests", "test"}
 # What may already be in the project folder when the hook runs: nothing, or a git repository without files yet.
 ALLOWED_IN_PROJECT_FOLDER = {".git"}
+# The fork engine, in the template (the post-generation hook runs the copy baked into the project). The folder's name
+# is cookiecutter's placeholder, spelled so that rendering this hook leaves it as it is.
+TEMPLATE_FOLDER = "{" + "{cookiecutter.model_name}" + "}"
+FORK_ENGINE = Path(TEMPLATE_FOLDER, "_families", "fork", TEMPLATE_FOLDER, "fork.py")
+# What forking needs in the Python that runs cookiecutter, beside the standard library.
+FORK_NEEDS = ("transformers", "torch", "ruff")
 
 
 def load_names(path: Path) -> dict:
@@ -107,6 +117,8 @@ def check_choice(field: str, value: str, accepted: list[str]) -> str | None:
 
 
 def check_min_transformers_version(version: str, architecture: str, newest: str) -> str | None:
+    if architecture == "fork":
+        return check_fork_min_version(version, newest)
     match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", version)
     # An unknown architecture is reported by its own check: compare with the newest minimum only for the example.
     supported = MIN_SUPPORTED_TRANSFORMERS.get(architecture)
@@ -127,6 +139,43 @@ def check_min_transformers_version(version: str, architecture: str, newest: str)
     return None
 
 
+def check_fork_min_version(version: str, installed: str) -> str | None:
+    """A fork declares the release it is taken from: its suite has run there, and only there, when it is baked."""
+    if not installed or version == installed:
+        return None  # no transformers: reported by the fork checks
+    return (
+        f"min_transformers_version {version!r} is not {installed}, the installed transformers that the fork is taken "
+        f"from: a fork declares that release (leave the answer out); lower it once the suite passes on an older one."
+    )
+
+
+def load_fork_engine(template_dir: Path) -> ModuleType:
+    """The template's fork engine (`FORK_ENGINE`), imported from its file."""
+    spec = importlib.util.spec_from_file_location("fork_engine", template_dir / FORK_ENGINE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def check_base_model(base_model: str, architecture: str, template_dir: Path) -> str | None:
+    """For a fork: `base_model` is a model type of the installed transformers that a project can be forked from."""
+    if architecture != "fork":
+        return None
+    missing = [name for name in FORK_NEEDS if importlib.util.find_spec(name) is None]
+    if missing:
+        return (
+            f"architecture=fork needs {' and '.join(missing)} in the Python that runs cookiecutter "
+            f"({sys.executable}): pip install {' '.join(missing)} there, or choose one of the curated families."
+        )
+    engine = load_fork_engine(template_dir)
+    try:
+        engine.find_source(base_model)
+    except engine.ForkError as error:
+        return f"base_model {base_model!r} cannot be forked: {error}." if base_model else f"{error}."
+    return None
+
+
 def check_project_folder(folder: Path) -> str | None:
     """Refuse a re-bake over existing files (`cookiecutter -f`): it would overwrite edits and keep stale files."""
     existing = sorted(path.name for path in folder.iterdir() if path.name not in ALLOWED_IN_PROJECT_FOLDER)
@@ -139,8 +188,10 @@ def check_project_folder(folder: Path) -> str | None:
     )
 
 
-def validate(answers: dict[str, str], choices: dict[str, list[str]], names: dict) -> list[str]:
-    """Return one message per invalid answer; `choices` are the lists that cookiecutter.json offers."""
+def validate(answers: dict[str, str], choices: dict[str, list[str]], names: dict, installed: str = "") -> list[str]:
+    """Return one message per invalid answer; `choices` are the lists that cookiecutter.json offers; `installed` the
+    transformers release beside cookiecutter, which a fork is taken from (`base_model` is checked apart, by
+    `check_base_model`)."""
     errors = [
         check_model_name(answers["model_name"], set(names["model_types"])),
         check_class_prefix(answers["class_prefix"], names["shadowed_class_prefixes"]),
@@ -149,14 +200,17 @@ def validate(answers: dict[str, str], choices: dict[str, list[str]], names: dict
         check_author(answers["author"]),
         check_choice("license", answers["license"], choices["license"]),
         check_min_transformers_version(
-            answers["min_transformers_version"], answers["architecture"], names["transformers_version"]
+            answers["min_transformers_version"],
+            answers["architecture"],
+            installed if answers["architecture"] == "fork" else names["transformers_version"],
         ),
     ]
     return [error for error in errors if error is not None]
 
 
-def main(answers: dict[str, str], template_dir: Path, project_folder: Path) -> int:
-    """Check the answers (choices and names from the template itself, so that replays check them too)."""
+def main(answers: dict[str, str], template_dir: Path, project_folder: Path, installed: str = "") -> int:
+    """Check the answers (choices and names from the template itself, so that replays check them too); `installed`
+    is the transformers release beside cookiecutter (empty if none)."""
     try:
         template = json.loads((template_dir / "cookiecutter.json").read_text(encoding="utf-8"))
         choices = {"architecture": template["architecture"], "license": template["license"]}
@@ -164,7 +218,11 @@ def main(answers: dict[str, str], template_dir: Path, project_folder: Path) -> i
     except (OSError, ValueError, KeyError) as error:
         print(f"ERROR: the template in {template_dir} is incomplete ({error!r}): get it again.", file=sys.stderr)
         return 1
-    errors = [check_project_folder(project_folder), *validate(answers, choices, names)]
+    errors = [
+        check_project_folder(project_folder),
+        *validate(answers, choices, names, installed),
+        check_base_model(answers["base_model"], answers["architecture"], template_dir),
+    ]
     for error in errors:
         if error is not None:
             print(f"ERROR: {error}", file=sys.stderr)
@@ -179,6 +237,7 @@ if __name__ == "__main__":
                 "model_name": {{ cookiecutter.model_name | tojson }},
                 "class_prefix": {{ cookiecutter.class_prefix | tojson }},
                 "architecture": {{ cookiecutter.architecture | tojson }},
+                "base_model": {{ cookiecutter.base_model | tojson }},
                 "hub_repo_id": {{ cookiecutter.hub_repo_id | tojson }},
                 "author": {{ cookiecutter.author | tojson }},
                 "license": {{ cookiecutter.license | tojson }},
@@ -186,6 +245,7 @@ if __name__ == "__main__":
             },
             Path({{ template_dir | tojson }}),  # from local_extensions.py
             Path.cwd(),  # cookiecutter runs this hook in the project folder
+            {{ installed_transformers | tojson }},  # from local_extensions.py
         )
     )
     # fmt: on

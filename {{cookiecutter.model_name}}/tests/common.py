@@ -3,7 +3,7 @@
 Every family's `tests/contract.py` defines the same names:
 
 - `TINY_CONFIG`: the family's values for a tiny model (see `tiny_config`), e.g. a vocabulary that fits the default
-  processor;
+  processor (a fork's contract derives a complete tiny config, and replaces `TINY_SIZES` and `INVALID_SIZES` too);
 - `INVALID_CONFIGS`: settings the config refuses when a model is built or the config saved, and what the error says
   (beside `INVALID_SIZES`, those of the sizes every family has);
 - `INPUT_VARIANTS` and `example_inputs(config, variant)`: model inputs (a batch of 2) in each form that matters to
@@ -47,6 +47,7 @@ from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from {{ cookiecutter.model_name }}.family import DEFAULT_HEAD, default_processor
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
+from . import contract
 from .consumer import describe, plain, process, run_pipeline, tensor_outputs
 from .contract import BENCHMARK_CONFIG, PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
 from .helpers import PACKAGE, run_fresh
@@ -61,15 +62,19 @@ CODE_FILES = {f"configuration_{PACKAGE}.py", f"modeling_{PACKAGE}.py"} | {
     name for name in RELEASE_FILES if name.endswith(".py")
 }
 CONSUMER = Path(__file__).with_name("consumer.py").read_text()
-# The sizes of every family's tiny model: small enough to run every test on a laptop CPU in seconds.
-TINY_SIZES = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4)
+# The sizes of every family's tiny model: small enough to run every test on a laptop CPU in seconds (a fork's contract
+# derives its whole tiny config from its source, and gives none here).
+TINY_SIZES: dict[str, Any] = getattr(
+    contract, "TINY_SIZES", dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4)
+)
 # The sizes of every family's mid-size model in the template's benchmark (scripts/bench.py), on top of the tiny config
 # and under the family's `contract.BENCHMARK_CONFIG`: big enough that the time goes into the math rather than per-op
 # overhead, small enough for a laptop CPU.
 BENCHMARK_SIZES = dict(hidden_size=512, intermediate_size=2048, num_hidden_layers=4, num_attention_heads=8)
 # Values of these sizes that every family's config refuses when a model is built or the config saved, with what the
-# error says (the family's own are `contract.INVALID_CONFIGS`).
-INVALID_SIZES: list[tuple[dict[str, Any], str]] = [
+# error says (the family's own are `contract.INVALID_CONFIGS`). A fork's config is upstream's, with upstream's checks
+# (tests/test_fork.py): its contract lists none.
+SIZE_CHECKS: list[tuple[dict[str, Any], str]] = [
     ({"hidden_size": 34}, "`hidden_size` (34) must be divisible by `num_attention_heads` (4)"),
     ({"num_attention_heads": 0}, "`num_attention_heads` must be a positive integer"),
     ({"num_hidden_layers": 0}, "`num_hidden_layers` must be a positive integer"),
@@ -78,6 +83,7 @@ INVALID_SIZES: list[tuple[dict[str, Any], str]] = [
     ({"hidden_size": "large"}, "`hidden_size` must be a positive integer, got 'large'"),
     ({"num_attention_heads": "4"}, "`num_attention_heads` must be a positive integer, got '4'"),
 ]
+INVALID_SIZES: list[tuple[dict[str, Any], str]] = getattr(contract, "INVALID_SIZES", SIZE_CHECKS)
 # The heads whose loss follows the labels as transformers' classifiers' does (regression, multi-label).
 CLASSIFIERS = [
     auto_class

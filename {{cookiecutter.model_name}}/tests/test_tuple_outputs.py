@@ -45,21 +45,23 @@ def same_weights(auto_class: str) -> tuple[PreTrainedModel, PreTrainedModel]:
     return native, ours
 
 
-def labels_for(auto_class: str, inputs: dict) -> torch.Tensor:
-    """Labels of the head's task for `inputs` (as transformers' common tests prepare them for each Auto class)."""
+def label_arguments(auto_class: str, inputs: dict) -> dict[str, torch.Tensor]:
+    """The labels of the head's task for `inputs` (as transformers' common tests prepare them for each Auto class)."""
     if auto_class in ("AutoModelForCausalLM", "AutoModelForMaskedLM", "AutoModelForImageTextToText"):
-        return inputs["input_ids"]
+        return {"labels": inputs["input_ids"]}
     if auto_class == "AutoModelForTokenClassification":
-        return inputs["input_ids"] % CONFIG.num_labels
+        return {"labels": inputs["input_ids"] % CONFIG.num_labels}
     batch_size = len(next(iter(inputs.values())))
-    return torch.arange(batch_size) % CONFIG.num_labels  # one class per sequence or image
+    if auto_class == "AutoModelForQuestionAnswering":  # an answer span per sequence
+        return {"start_positions": torch.arange(batch_size) % 3, "end_positions": torch.arange(batch_size) % 3 + 2}
+    return {"labels": torch.arange(batch_size) % CONFIG.num_labels}  # one class per sequence or image
 
 
 def call_arguments(auto_class: str, call: str, variant: str) -> dict:
     inputs = example_inputs(CONFIG, variant)
     arguments = {**inputs, **CALLS[call]}
     if arguments.pop("labels", False):
-        arguments["labels"] = labels_for(auto_class, inputs)
+        arguments.update(label_arguments(auto_class, inputs))
     return arguments
 
 

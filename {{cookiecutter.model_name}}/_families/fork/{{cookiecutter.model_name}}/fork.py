@@ -25,19 +25,16 @@ This module only needs the standard library to be imported; forking needs transf
 
 from __future__ import annotations
 
-import argparse
 import ast
 import difflib
 import importlib
 import inspect
 import io
 import json
-import keyword
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,8 +116,10 @@ def find_source(model_type: str) -> Source:
 
     if model_type not in CONFIG_MAPPING_NAMES:
         close = closest_model_types(model_type) if model_type else ["llama", "qwen3", "mistral", "modernbert", "vit"]
-        what = f"{model_type!r} is not a model type of transformers {transformers.__version__}" if model_type else (
-            "base_model is empty"
+        what = (
+            f"{model_type!r} is not a model type of transformers {transformers.__version__}"
+            if model_type
+            else ("base_model is empty")
         )
         raise ForkError(f"{what}: did you mean {', '.join(close)}?")
     try:
@@ -128,7 +127,9 @@ def find_source(model_type: str) -> Source:
     except (ImportError, AttributeError) as error:
         raise ForkError(f"{model_type!r} cannot be imported: {one_line(error)}") from error
     package = config_class.__module__.rsplit(".", 1)[0]
-    all_heads = {auto_class: mapping[model_type] for auto_class, mapping in auto_mappings().items() if model_type in mapping}
+    all_heads = {
+        auto_class: mapping[model_type] for auto_class, mapping in auto_mappings().items() if model_type in mapping
+    }
     classes = {}
     for auto_class, name in all_heads.items():
         names = name if isinstance(name, list | tuple) else [name]
@@ -324,7 +325,9 @@ def rewrite_source(text: str, rewrite: Rewrite) -> str:
         module_spans.update(range(first, last))
 
     names = rewrite.names
-    word = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b") if names else None
+    word = (
+        re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b") if names else None
+    )
     for index, token in enumerate(tokens):
         if index in module_spans:
             continue
@@ -432,13 +435,13 @@ def root_model_classes(text: str, heads: list[str]) -> set[str]:
     return roots
 
 
-POST_INIT = '''    def post_init(self):
+POST_INIT = """    def post_init(self):
         super().post_init()
         # Added by the fork: `save_pretrained` records only the saved head in `auto_map`; list the config and every
         # head, so that each Auto class loads any checkpoint of this model.
         if isinstance(self.config, {config}):
             self.config.auto_map = {{**(getattr(self.config, "auto_map", None) or {{}}), **auto_map()}}
-'''
+"""
 
 REGISTRATION = '''
 
@@ -458,15 +461,23 @@ def auto_map() -> dict[str, str]:
     for model_class, auto_class in AUTO_CLASSES.items():
         mapping[auto_class] = f"{{model_class.__module__.rsplit('.', 1)[-1]}}.{{model_class.__name__}}"
     return mapping
+
+
+# transformers builds parts of a model from a config through its Auto classes (the generic classification heads build
+# their base model with `AutoModel.from_config`, a composite model its sub-models): register the model types and base
+# models of this file with them, in this process.
+for model_type, config_class, model_class in {registered}:
+    AutoConfig.register(model_type, config_class, exist_ok=True)
+    AutoModel.register(config_class, model_class, exist_ok=True)
 '''
 
-CONVERSIONS = '''
+CONVERSIONS = """
 
 # transformers loads and saves {source!r} checkpoints through weight conversions keyed by that model type (or class
 # name); registered under this fork's names, they apply to it as they do to the source.
 for source_key, fork_key in {keys}.items():
     register_checkpoint_conversion_mapping(fork_key, get_checkpoint_conversion_mapping(source_key), overwrite=True)
-'''
+"""
 
 
 def conversion_keys(source: Source, rewrite: Rewrite) -> dict[str, str]:
@@ -482,26 +493,43 @@ def conversion_keys(source: Source, rewrite: Rewrite) -> dict[str, str]:
     return keys
 
 
+def base_models(rewrite: Rewrite, defined: set[str]) -> list[tuple[str, str, str]]:
+    """(model type, config class, base model class) of each config of the fork that has a base model in the file."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
+    from transformers.models.auto.modeling_auto import MODEL_MAPPING_NAMES
+
+    found = []
+    for source_type, fork_type in rewrite.model_types.items():
+        config, model = CONFIG_MAPPING_NAMES.get(source_type), MODEL_MAPPING_NAMES.get(source_type)
+        if config in rewrite.names and model in rewrite.names and rewrite.names[model] in defined:
+            found.append((fork_type, rewrite.names[config], rewrite.names[model]))
+    return found
+
+
 def registration(text: str, source: Source, rewrite: Rewrite) -> str:
     """The main modeling file with the fork's closing section (see REGISTRATION) and its `post_init`."""
     config = rewrite.names[source.config_class.__name__]
     heads = {rewrite.names[name]: auto_class for auto_class, name in source.heads.items()}
     entries = "\n".join(f'    {name}: "{auto_class}",' for name, auto_class in heads.items())
     text = insert_into_classes(text, root_model_classes(text, list(heads)), POST_INIT.format(config=config))
-    text = text.rstrip("\n") + "\n" + REGISTRATION.format(entries=entries, config=config)
+    registered = base_models(rewrite, set(defined_names(ast.parse(text))))
+    listed = (
+        "(\n"
+        + "".join(f'    ("{kind}", {config_class}, {model}),\n' for kind, config_class, model in registered)
+        + ")"
+    )
+    text = text.rstrip("\n") + "\n" + REGISTRATION.format(entries=entries, config=config, registered=listed)
+    imports = ["from transformers import AutoConfig, AutoModel"]
     keys = conversion_keys(source, rewrite)
     if keys:
-        text = insert_after_imports(
-            text,
-            [
-                "from transformers.conversion_mapping import (",
-                "    get_checkpoint_conversion_mapping,",
-                "    register_checkpoint_conversion_mapping,",
-                ")",
-            ],
-        )
+        imports += [
+            "from transformers.conversion_mapping import (",
+            "    get_checkpoint_conversion_mapping,",
+            "    register_checkpoint_conversion_mapping,",
+            ")",
+        ]
         text = text.rstrip("\n") + "\n" + CONVERSIONS.format(source=source.model_type, keys=keys)
-    return text
+    return insert_after_imports(text, imports)
 
 
 CONFIG_REGISTRATION = """
@@ -615,3 +643,412 @@ def write_fork(project_dir: Path, package: str, fork: Fork) -> None:
     for path in paths:
         shutil.copyfile(path, upstream / path.name)
     (upstream / FORK_FILE).write_text(json.dumps(fork.facts, indent=2) + "\n", encoding="utf-8")
+
+
+# -- the derived contract: a tiny config ---------------------------------------------------------------------------
+
+# The special tokens of the project's default tokenizer, by id (train_tokenizer.py): a fork's tiny config uses them.
+TINY_VOCAB = 384
+SPECIAL_IDS = {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2, "mask_token_id": TINY_VOCAB - 1}
+# Config settings -> their tiny value: sizes of every kind of model under the names transformers' configs use.
+TINY_SIZES: dict[str, int] = {
+    **dict.fromkeys(("hidden_size", "d_model", "n_embd", "embed_dim", "dim", "hidden_dim", "embedding_size"), 32),
+    **dict.fromkeys(("word_embed_proj_dim", "projection_dim", "text_embed_dim", "vision_embed_dim"), 32),
+    **dict.fromkeys(("intermediate_size", "ffn_dim", "d_ff", "n_inner", "ffn_hidden_size", "mlp_dim"), 64),
+    **dict.fromkeys(("encoder_ffn_dim", "decoder_ffn_dim", "projector_hidden_size", "text_intermediate_size"), 64),
+    **dict.fromkeys(("moe_intermediate_size", "shared_expert_intermediate_size", "expert_intermediate_size"), 32),
+    **dict.fromkeys(("num_hidden_layers", "n_layer", "num_layers", "n_layers", "depth"), 2),
+    **dict.fromkeys(("encoder_layers", "decoder_layers", "num_encoder_layers", "num_decoder_layers"), 2),
+    **dict.fromkeys(("num_attention_heads", "n_head", "num_heads", "n_heads"), 4),
+    **dict.fromkeys(("encoder_attention_heads", "decoder_attention_heads"), 4),
+    **dict.fromkeys(("num_key_value_heads", "n_kv_heads", "num_kv_heads", "multi_query_group_num"), 2),
+    **dict.fromkeys(("head_dim", "kv_channels", "attention_head_dim", "v_head_dim", "qk_nope_head_dim"), 8),
+    **dict.fromkeys(("qk_rope_head_dim", "q_lora_rank", "kv_lora_rank", "index_head_dim"), 8),
+    **dict.fromkeys(("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts"), 4),
+    **dict.fromkeys(("num_experts_per_tok", "moe_topk", "num_selected_experts", "top_k"), 2),
+    **dict.fromkeys(("n_shared_experts", "num_shared_experts"), 1),
+    **dict.fromkeys(("n_group", "topk_group"), 1),
+    **dict.fromkeys(("max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "n_ctx"), 64),
+    **dict.fromkeys(("sliding_window", "local_attention", "attention_window", "window_size"), 4),
+    **dict.fromkeys(("state_size", "ssm_state_size", "mamba_d_state", "d_state", "linear_key_head_dim"), 8),
+    **dict.fromkeys(("time_step_rank", "mamba_dt_rank", "dt_rank", "linear_value_head_dim"), 8),
+    **dict.fromkeys(("mamba_n_heads", "mamba_d_ssm", "linear_num_key_heads", "linear_num_value_heads"), 4),
+    **dict.fromkeys(("image_size", "img_size"), 32),
+    **dict.fromkeys(("patch_size",), 8),
+    **dict.fromkeys(("first_k_dense_replace", "num_nextn_predict_layers"), 1),
+    **dict.fromkeys(("vocab_size",), TINY_VOCAB),
+    **dict.fromkeys(("num_labels",), 2),
+}
+# Settings that are lists of sizes (one per stage of a convolutional or hierarchical model): their tiny values.
+TINY_STAGE_SIZES = {"hidden_sizes": 8, "embed_dims": 8, "dims": 8, "embedding_sizes": 8}
+TINY_STAGE_COUNTS = {"depths": 1, "num_layers_per_stage": 1}
+LAYER_COUNT_KEYS = ("num_hidden_layers", "n_layer", "num_layers", "n_layers")
+# Most layers a tiny model gets, where one of each kind of layer must be there (hybrid and alternating models).
+MAX_TINY_LAYERS = 4
+MAX_TINY_PARAMETERS = 3_000_000
+
+
+def config_values(config: Any) -> dict[str, Any]:
+    """A config's settings as its class takes them back (sub-configs as dicts; no bookkeeping keys)."""
+    values = config.to_dict()
+    for key in ("transformers_version", "_name_or_path", "architectures", "id2label", "label2id", "auto_map"):
+        values.pop(key, None)
+    return values
+
+
+def tiny_values(values: dict[str, Any], top: bool, special_ids: dict[str, int]) -> dict[str, Any]:
+    """The changed settings that make the config of `values` tiny (see `tiny_config`), for one (sub-)config."""
+    changed: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, bool) or key == "num_labels" and not top:
+            continue
+        if key in TINY_SIZES and isinstance(value, int) and value > TINY_SIZES[key]:
+            changed[key] = TINY_SIZES[key]
+        elif key in TINY_SIZES and key in ("sliding_window", "local_attention") and isinstance(value, int):
+            changed[key] = TINY_SIZES[key]
+        elif key in TINY_STAGE_SIZES and is_int_list(value):
+            changed[key] = [TINY_SIZES["hidden_size"] // 4 * 2**index for index in range(len(value))]
+        elif key in TINY_STAGE_COUNTS and is_int_list(value):
+            changed[key] = [TINY_STAGE_COUNTS[key]] * len(value)
+        elif key == "num_heads" and is_int_list(value):
+            changed[key] = [2**index for index in range(len(value))]
+        elif key.endswith("_period") and isinstance(value, int) and value > 2:
+            changed[key] = 2
+        elif (
+            key.endswith("_offset")
+            and isinstance(value, int)
+            and value > 1
+            and any(name.endswith("_period") for name in values)
+        ):
+            changed[key] = 1
+        elif key.endswith("_multiple_of") and isinstance(value, int) and value > 8:
+            changed[key] = 8
+    if top:
+        changed["num_labels"] = TINY_SIZES["num_labels"]
+    layers = next((key for key in LAYER_COUNT_KEYS if isinstance(values.get(key), int)), None)
+    if layers is not None:
+        changed.update(tiny_layer_lists(values, layers, changed.get(layers, values[layers])))
+    vocab = changed.get("vocab_size", values.get("vocab_size"))
+    if isinstance(vocab, int):
+        changed.update(tiny_token_ids(values, vocab, special_ids))
+    return changed
+
+
+def is_int_list(value: Any) -> bool:
+    return isinstance(value, list | tuple) and bool(value) and all(type(item) is int for item in value)
+
+
+def tiny_layer_lists(values: dict[str, Any], layers_key: str, tiny_layers: int) -> dict[str, Any]:
+    """Per-layer lists (`layer_types`, ...) cut to the tiny depth with one layer of each kind they hold (more layers
+    if there are more kinds), and lists of layer indices kept within it."""
+    layers = values[layers_key]
+    per_layer = {
+        key: value
+        for key, value in values.items()
+        if isinstance(value, list | tuple) and len(value) == layers and layers > 1 and key != "hidden_sizes"
+    }
+    kinds = max((len({repr(item) for item in value}) for value in per_layer.values()), default=1)
+    count = min(max(tiny_layers, kinds), MAX_TINY_LAYERS)
+    changed: dict[str, Any] = {layers_key: count} if count != layers else {}
+    for key, value in per_layer.items():
+        firsts = sorted({repr(item): index for index, item in reversed(list(enumerate(value)))}.values())[:count]
+        rest = [index for index in range(len(value)) if index not in firsts]
+        changed[key] = [value[index] for index in sorted(firsts + rest[: count - len(firsts)])]
+    for key, value in values.items():
+        if (
+            key.endswith(("_layers", "_layer_ids", "_layer_indices", "_idxs"))
+            and is_int_list(value)
+            and key not in per_layer
+        ):
+            kept = [index for index in value if index < count]
+            changed[key] = kept or [count - 1]
+    return changed
+
+
+def tiny_token_ids(values: dict[str, Any], vocab: int, special_ids: dict[str, int]) -> dict[str, Any]:
+    """Token ids within the tiny vocabulary: the tokenizer's special ids, other ids (image tokens...) from the top."""
+    changed: dict[str, Any] = {}
+    spare = iter(index for index in range(vocab - 1, 0, -1) if index not in special_ids.values())
+    for key, value in values.items():
+        if not key.endswith(("token_id", "token_index", "token_ids")):
+            continue
+        if key in special_ids and (value is None or type(value) is int or is_int_list(value)):
+            changed[key] = special_ids[key]
+        elif type(value) is int and not 0 <= value < vocab:
+            changed[key] = next(spare)
+        elif is_int_list(value) and any(not 0 <= item < vocab for item in value):
+            changed[key] = [item if 0 <= item < vocab else next(spare) for item in value]
+    return changed
+
+
+def tiny_config_overrides(config_class: type, special_ids: dict[str, int] = SPECIAL_IDS) -> dict[str, Any]:
+    """The settings that make `config_class`'s default config tiny: sizes shrunk (`TINY_SIZES`), per-layer lists cut
+    to the tiny depth with every kind of layer kept, token ids within the tiny vocabulary; sub-configs alike."""
+    try:
+        default = config_class()
+    except Exception as error:  # noqa: BLE001 - any error of the source's own defaults is the reason to report
+        raise ForkError(f"its config cannot be built with its defaults: {one_line(error)}") from error
+    values = config_values(default)
+    overrides = tiny_values(values, top=True, special_ids=special_ids)
+    for key, value in values.items():
+        if isinstance(value, dict) and "model_type" in value and key not in overrides:
+            sub = tiny_values(value, top=False, special_ids=special_ids)
+            if sub:
+                overrides[key] = (
+                    {"model_type": value["model_type"], **sub} if needs_model_type(config_class, key) else sub
+                )
+    return overrides
+
+
+def needs_model_type(config_class: type, key: str) -> bool:
+    """Whether a sub-config given as a dict needs its `model_type` (a sub-config read through AutoConfig)."""
+    sub = getattr(config_class, "sub_configs", {}).get(key)
+    return sub is None or sub.__name__ == "AutoConfig"
+
+
+# -- the derived contract: example inputs --------------------------------------------------------------------------
+
+IMAGE_HEADS = ("AutoModelForImageClassification",)
+IMAGE_TEXT_HEADS = ("AutoModelForImageTextToText",)
+# The generating heads: their padded inputs are left-padded, as generation pads; the others' right-padded.
+GENERATING_HEADS = ("AutoModelForCausalLM", "AutoModelForImageTextToText")
+
+
+def modality(default_auto_class: str) -> str:
+    """What a model takes, by its default head: "image", "image-text" or "text"."""
+    if default_auto_class in IMAGE_HEADS:
+        return "image"
+    return "image-text" if default_auto_class in IMAGE_TEXT_HEADS else "text"
+
+
+def default_auto_class(auto_classes: list[str] | tuple[str, ...]) -> str:
+    """The head a project publishes by default: the first of `TESTED_AUTO_CLASSES` it has."""
+    return next(auto_class for auto_class in TESTED_AUTO_CLASSES if auto_class in auto_classes)
+
+
+def text_ids(config: Any, shape: tuple[int, int], seed: int) -> Any:
+    """Random token ids of `shape` below 99 that avoid every special id the config names."""
+    import torch
+
+    text = config.get_text_config()
+    vocab = min(getattr(text, "vocab_size", TINY_VOCAB) or TINY_VOCAB, 99)
+    special = {
+        value
+        for name in dir(text)
+        if name.endswith(("token_id", "token_index"))
+        for value in [getattr(text, name, None)]
+        if type(value) is int
+    }
+    allowed = torch.tensor([index for index in range(len(SPECIAL_IDS) + 1, vocab) if index not in special])
+    picks = torch.randint(0, len(allowed), shape, generator=torch.Generator().manual_seed(seed))
+    return allowed[picks]
+
+
+def image_size(config: Any) -> tuple[int, int, int]:
+    """(channels, height, width) of the images a vision config takes."""
+    vision = getattr(config, "vision_config", None) or config
+    size = getattr(vision, "image_size", 32)
+    height, width = (size, size) if isinstance(size, int) else tuple(size)[-2:]
+    return getattr(vision, "num_channels", 3), height, width
+
+
+def pixel_values(config: Any, batch: int = 2, seed: int = 1) -> Any:
+    import torch
+
+    channels, height, width = image_size(config)
+    return torch.randn(batch, channels, height, width, generator=torch.Generator().manual_seed(seed))
+
+
+def example_inputs(config: Any, default_auto_class: str, variant: str = "unpadded") -> dict[str, Any]:
+    """A batch of 2 for the model's heads: 7 random tokens per row, or random images; "padded" masks 3 tokens of row
+    1 (on the left for a generating model, on the right for the others)."""
+    import torch
+
+    if modality(default_auto_class) == "image":
+        return {"pixel_values": pixel_values(config)}
+    input_ids = text_ids(config, (2, 7), seed=1)
+    if variant == "unpadded":
+        return {"input_ids": input_ids}
+    attention_mask = torch.ones_like(input_ids)
+    if default_auto_class in GENERATING_HEADS:
+        attention_mask[1, :3] = 0
+    else:
+        attention_mask[1, 4:] = 0
+    return {
+        "input_ids": input_ids.masked_fill(attention_mask == 0, SPECIAL_IDS["pad_token_id"]),
+        "attention_mask": attention_mask,
+    }
+
+
+def labels_for(auto_class: str, inputs: dict[str, Any], num_labels: int) -> dict[str, Any]:
+    """The label arguments of the head of `auto_class` for `inputs`, as transformers' common tests prepare them."""
+    import torch
+
+    batch = len(next(iter(inputs.values())))
+    if auto_class in ("AutoModelForCausalLM", "AutoModelForMaskedLM", "AutoModelForImageTextToText"):
+        return {"labels": inputs["input_ids"]}
+    if auto_class == "AutoModelForTokenClassification":
+        return {"labels": inputs["input_ids"] % num_labels}
+    if auto_class == "AutoModelForQuestionAnswering":
+        return {"start_positions": torch.arange(batch) % 3, "end_positions": torch.arange(batch) % 3 + 2}
+    if auto_class == "AutoModel":
+        return {}
+    return {"labels": torch.arange(batch) % num_labels}  # one class per sequence or image
+
+
+# -- the derived contract: checked by building the native model ----------------------------------------------------
+
+
+def native_classes(facts: dict[str, Any]) -> dict[str, type]:
+    """Auto class -> the native head class of the fork's source."""
+    import transformers
+
+    return {auto_class: getattr(transformers, names[0]) for auto_class, names in facts["heads"].items()}
+
+
+def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> None:
+    """Build every head of the source with `config` and run it on the example inputs (and its labels): the tiny
+    config is consistent, tiny, and each head takes the inputs the project derives for it; else ForkError."""
+    import torch
+
+    inputs = example_inputs(config, default)
+    for auto_class, head in heads.items():
+        torch.manual_seed(0)
+        try:
+            model = head(config).eval()
+        except Exception as error:  # noqa: BLE001 - the source's own error is the reason to report
+            raise ForkError(f"its {head.__name__} cannot be built with the tiny config: {one_line(error)}") from error
+        parameters = sum(parameter.numel() for parameter in model.parameters())
+        if parameters > MAX_TINY_PARAMETERS:
+            raise ForkError(
+                f"its tiny {head.__name__} still has {parameters:,} parameters (at most {MAX_TINY_PARAMETERS:,}): a "
+                "size setting the fork does not know of stayed large"
+            )
+        try:
+            with torch.no_grad():
+                model(**inputs, **labels_for(auto_class, inputs, config.num_labels))
+        except Exception as error:  # noqa: BLE001
+            raise ForkError(f"its {head.__name__} fails on the tiny inputs: {one_line(error)}") from error
+
+
+def derive_tiny_config(config_class: type, heads: dict[str, type]) -> dict[str, Any]:
+    """The tiny config's settings (`tiny_config_overrides`), checked by building the native heads with them."""
+    overrides = tiny_config_overrides(config_class)
+    try:
+        config = config_class(**overrides)
+    except Exception as error:  # noqa: BLE001
+        raise ForkError(f"its tiny config is refused by its config class: {one_line(error)}") from error
+    check_tiny_config(config, heads, default_auto_class(list(heads)))
+    return overrides
+
+
+# -- baking --------------------------------------------------------------------------------------------------------
+
+
+def lora_target_modules(base_model: Any, model_type: str) -> tuple[list[str], str]:
+    """peft's default LoRA target modules for `model_type` where peft is installed and has some, else the names of
+    the linear layers of the repeated layers of `base_model`; and where they come from."""
+    try:
+        from peft.utils.constants import TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING as PEFT_TARGETS
+    except ImportError:
+        PEFT_TARGETS = {}
+    if model_type in PEFT_TARGETS:
+        return list(PEFT_TARGETS[model_type]), f"peft's defaults for {model_type!r}"
+    import torch
+    from transformers.modeling_layers import GradientCheckpointingLayer
+
+    names = []
+    for layer in base_model.modules():
+        if isinstance(layer, GradientCheckpointingLayer):
+            for name, module in layer.named_modules():
+                if isinstance(module, torch.nn.Linear) and name.rsplit(".", 1)[-1] not in names:
+                    names.append(name.rsplit(".", 1)[-1])
+    return names, "the linear layers of the repeated layers"
+
+
+def head_modules(head: Any) -> list[str]:
+    """The modules a head adds to its base model (its classifier): trained in full beside a LoRA adapter."""
+    return [name for name, _ in head.named_children() if name != head.base_model_prefix]
+
+
+def bake(project_dir: Path, package: str, model_type: str, class_prefix: str) -> dict[str, Any]:
+    """Fork `model_type` into the project in `project_dir` (its package `package`), derive its tiny config, and check
+    that every forked head computes exactly what the native one does; the facts written to `<package>/fork.json`."""
+    fork = make_fork(model_type, package, class_prefix)
+    natives = native_classes(fork.facts)
+    config_class = type(natives[next(iter(natives))].config_class())
+    tiny = derive_tiny_config(config_class, natives)
+    native_config = config_class(**tiny)
+    default = default_auto_class(list(natives))
+    targets, targets_from = lora_target_modules(natives["AutoModel"](native_config), model_type)
+    fork.facts.update(
+        class_prefix=class_prefix,
+        tiny_config=tiny,
+        lora_target_modules=targets,
+        lora_target_modules_from=targets_from,
+        classifier_modules=head_modules(natives[default](native_config)),
+    )
+    write_fork(project_dir, package, fork)
+    (project_dir / package / FORK_FILE).write_text(json.dumps(fork.facts, indent=2) + "\n", encoding="utf-8")
+    differences = compare_with_native(project_dir, package, fork.facts)
+    if differences:
+        raise ForkError(f"the fork of {model_type!r} does not compute what transformers' does: {differences[0]}")
+    return fork.facts
+
+
+def import_package(project_dir: Path, package: str) -> Any:
+    """The project's package, imported from `project_dir` (a fresh import of its modules)."""
+    for name in [name for name in sys.modules if name == package or name.startswith(f"{package}.")]:
+        del sys.modules[name]
+    sys.path.insert(0, str(project_dir))
+    try:
+        return importlib.import_module(package)
+    finally:
+        sys.path.remove(str(project_dir))
+
+
+def forked_classes(module: Any, facts: dict[str, Any]) -> dict[str, type]:
+    """Auto class -> the fork's head class, from the package's modeling module."""
+    modeling = importlib.import_module(f"{module.__name__}.modeling_{module.__name__}")
+    return {auto_class: getattr(modeling, names[1]) for auto_class, names in facts["heads"].items()}
+
+
+def compare_with_native(project_dir: Path, package: str, facts: dict[str, Any]) -> list[str]:
+    """Every head of the fork against the native one with the same weights, on the example inputs: the outputs that
+    differ (at 0.0, in float32), as lines."""
+
+    module = import_package(project_dir, package)
+    ours, natives = forked_classes(module, facts), native_classes(facts)
+    config_class = getattr(module, facts["config_class"])
+    native_config_class = type(natives["AutoModel"].config_class())
+    default = default_auto_class(list(natives))
+    differences = []
+    for auto_class, native_class in natives.items():
+        try:
+            differences += compare_head(
+                native_class, ours[auto_class], native_config_class, config_class, facts, default
+            )
+        except Exception as error:  # noqa: BLE001 - whatever the fork raises is the difference to report
+            differences.append(f"{ours[auto_class].__name__} fails: {one_line(error)}")
+    return differences
+
+
+def compare_head(
+    native_class: type, our_class: type, native_config_class: type, config_class: type, facts: dict, default: str
+) -> list[str]:
+    """One head of the fork against the native one with the same weights (see `compare_with_native`)."""
+    import torch
+
+    torch.manual_seed(0)
+    native = native_class(native_config_class(**facts["tiny_config"])).eval()
+    model = our_class(config_class(**facts["tiny_config"])).eval()
+    model.load_state_dict(native.state_dict())
+    differences = []
+    for variant in ("unpadded", "padded"):
+        inputs = example_inputs(model.config, default, variant)
+        with torch.no_grad():
+            expected, found = native(**inputs), model(**inputs)
+        for name, value in expected.items():
+            if isinstance(value, torch.Tensor) and not torch.equal(value, found[name]):
+                differences.append(f"{our_class.__name__} {variant}: {name} differs")
+    return differences

@@ -1,0 +1,169 @@
+"""The fork's contract with the shared tests, derived from its source rather than written by hand.
+
+`fork.json` (written when the project was forked) holds the source's model type, the heads and their native classes,
+and the tiny config: the source's defaults with every size shrunk and the settings that depend on them (per-layer
+lists, expert counts, token ids) kept consistent, checked by building the native model. The example inputs follow the
+default head's Auto class (`fork.example_inputs`); parity is against the native class of each head, with the same
+weights (tests/test_fork.py). `common.py` lists what each name here is for.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import torch
+import transformers
+from transformers import PretrainedConfig, PreTrainedModel
+
+from {{ cookiecutter.model_name }} import convert_{{ cookiecutter.base_model | replace("-", "_") | replace(".", "_") }}_to_{{ cookiecutter.model_name }}, fork
+from {{ cookiecutter.model_name }}.family import DEFAULT_AUTO_CLASS, FACTS, MODALITY
+
+from .images import write_images
+
+# The source's tiny config is complete: the shared tests add no sizes of their own (`common.TINY_SIZES`).
+TINY_SIZES: dict[str, Any] = {}
+TINY_CONFIG: dict[str, Any] = FACTS["tiny_config"]
+# The config is upstream's: it refuses what upstream's refuses (tests/test_fork.py), and the contract adds nothing.
+INVALID_SIZES: list[tuple[dict[str, Any], str]] = []
+INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = []
+
+# Ways to feed the model: padded rows are left-padded for a generating head, right-padded for the others.
+INPUT_VARIANTS = ("unpadded",) if MODALITY == "image" else ("unpadded", "padded")
+# The code is the native model's: its tuples are the native ones in every variant.
+TUPLE_VARIANTS = INPUT_VARIANTS
+
+NATIVE_CONFIG: type[PretrainedConfig] = transformers.CONFIG_MAPPING[FACTS["base_model"]]
+# Our head class -> the native one.
+NATIVE_HEADS: dict[str, type[PreTrainedModel]] = fork.native_classes(FACTS)
+
+
+def example_inputs(config: PretrainedConfig, variant: str = "unpadded") -> dict[str, torch.Tensor]:
+    """The inputs of the default head's Auto class (`fork.example_inputs`): a batch of 2."""
+    return fork.example_inputs(config, DEFAULT_AUTO_CLASS, variant)
+
+
+def training_batch(config: PretrainedConfig) -> dict[str, torch.Tensor]:
+    """Inputs and labels for the default head."""
+    inputs = example_inputs(config)
+    return {**inputs, **fork.labels_for(DEFAULT_AUTO_CLASS, inputs, config.num_labels)}
+
+
+def benchmark_batch(config: PretrainedConfig) -> dict[str, torch.Tensor]:
+    """The benchmark's batch for the default head: the example inputs and their labels."""
+    return training_batch(config)
+
+
+# The benchmark's mid-size model (`common.benchmark_config`): a fork is measured at its tiny size.
+BENCHMARK_CONFIG: dict[str, Any] = {}
+
+
+def native_config(config: PretrainedConfig, **overrides: Any) -> PretrainedConfig:
+    """The native config with the settings of `config`: what a conversion maps back onto ours."""
+    values = fork.config_values(config)
+    values.pop("model_type", None)
+    back = {ours: source for source, ours in FACTS["model_types"].items()}
+    for key, value in list(values.items()):
+        if isinstance(value, dict) and value.get("model_type") in back:
+            values[key] = {**value, "model_type": back[value["model_type"]]}
+    return NATIVE_CONFIG(**{**values, **overrides})
+
+
+@functools.cache
+def native_base() -> PreTrainedModel:
+    """The native base model of the tiny config (built once)."""
+    torch.manual_seed(0)
+    return NATIVE_HEADS["AutoModel"](NATIVE_CONFIG(**TINY_CONFIG))
+
+
+# The base model's non-persistent buffers: the shared tests check their values after `from_pretrained`.
+BUFFERS = {
+    f"{prefix}.{name}" if prefix else name
+    for prefix, module in native_base().named_modules()
+    for name in module._non_persistent_buffers_set
+}
+
+PROCESSOR_AUTO_CLASS = "AutoTokenizer" if MODALITY == "text" else "AutoImageProcessor"
+# The files a published release holds beside those of every project: the processor's, and the generation config of a
+# head that generates.
+RELEASE_FILES = (
+    {"tokenizer.json", "tokenizer_config.json"} if MODALITY == "text" else {"preprocessor_config.json"}
+) | ({"generation_config.json"} if NATIVE_HEADS[DEFAULT_AUTO_CLASS].can_generate() else set())
+
+# Auto class of a head -> the pipeline task that serves it, and call options that make it deterministic.
+TASKS: dict[str, tuple[str, dict[str, Any]]] = {
+    "AutoModelForCausalLM": (
+        "text-generation",
+        {"max_new_tokens": 8, "min_new_tokens": 8, "do_sample": False, "return_full_text": False},
+    ),
+    "AutoModelForMaskedLM": ("fill-mask", {"top_k": 5}),
+    "AutoModelForSequenceClassification": ("text-classification", {"top_k": None}),
+    "AutoModelForTokenClassification": ("token-classification", {"ignore_labels": []}),
+    "AutoModelForImageClassification": ("image-classification", {"top_k": None}),
+}
+PIPELINES = {auto_class: task for auto_class, task in TASKS.items() if auto_class in FACTS["heads"]}
+TEXTS = {
+    "text-generation": ["Hello world", "The quick brown fox"],
+    "fill-mask": ["The capital of France is <mask>.", "Hello <mask> world!"],
+    "text-classification": ["The movie was wonderful.", "The food was cold and the service was terrible."],
+    "token-classification": ["Alice works in London.", "Bob lives in New York."],
+}
+
+
+def pipeline_inputs(task: str, folder: Path) -> list[str]:
+    """What the processor and the pipeline of `task` are given: two texts, or two random PNG images in `folder`."""
+    if MODALITY == "image":
+        return write_images(folder, [(45, 61, 3), (32, 32, 3)])
+    return TEXTS.get(task, TEXTS["text-classification"])
+
+
+# -- conversion from the native transformers model -----------------------------------------------------------------
+
+CONVERSION = convert_{{ cookiecutter.base_model | replace("-", "_") | replace(".", "_") }}_to_{{ cookiecutter.model_name }}
+
+
+def converted_key() -> str:
+    """A tensor of the last layers that the checkpoint stores under its own name (not through a conversion)."""
+    names = [name for name, tensor in native_base().state_dict().items() if tensor.dim() == 2 and "expert" not in name]
+    return next((name for name in reversed(names) if ".1." in name), names[-1])
+
+
+# A tensor as the native checkpoint names it, and as this model names it: the same (the code is the same). The
+# default head's names: a bare model's under the head's base model prefix.
+_PREFIX = NATIVE_HEADS[DEFAULT_AUTO_CLASS].base_model_prefix
+CONVERTED_KEY = (f"{_PREFIX}.{converted_key()}",) * 2 if DEFAULT_AUTO_CLASS != "AutoModel" else (converted_key(),) * 2
+
+
+# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
+
+_HOOK = "        super().post_init()\n"
+_FIRST = "next(module for module in self.modules() if isinstance(module, (torch.nn.Linear, torch.nn.Conv2d)))"
+# A change of the math: the first linear (or convolution) layer's outputs are scaled by 1.5.
+MATH_CHANGE = (_HOOK, _HOOK + f"        {_FIRST}.register_forward_hook(lambda module, args, output: output * 1.5)\n")
+# An old-style `_init_weights` that writes `.data` in place: the first linear layer gets a non-persistent buffer, so
+# that transformers re-initialises it after loading, and the edited `_init_weights` overwrites its loaded weight.
+INIT_CLOBBER: list[tuple[str, str]] = [
+    (
+        _HOOK,
+        _HOOK + f'        {_FIRST}.register_buffer("clobber", torch.zeros(1), persistent=False)\n',
+    ),
+    (
+        "    def post_init(self):\n",
+        "    def _init_weights(self, module):\n"
+        "        super()._init_weights(module)\n"
+        '        if hasattr(module, "clobber"):\n'
+        "            module.weight.data.fill_(1.0)\n\n"
+        "    def post_init(self):\n",
+    ),
+]
+
+
+def first_linear() -> str:
+    """The name of the default head's first linear or convolution layer's weight (what INIT_CLOBBER overwrites)."""
+    head = NATIVE_HEADS[DEFAULT_AUTO_CLASS](native_config(native_base().config))
+    name = next(name for name, module in head.named_modules() if isinstance(module, torch.nn.Linear | torch.nn.Conv2d))
+    return f"{name}.weight"
+
+
+INIT_CLOBBERED = first_linear()

@@ -1,0 +1,1 @@
+{% include "_families/vision/tests/images.py" %}

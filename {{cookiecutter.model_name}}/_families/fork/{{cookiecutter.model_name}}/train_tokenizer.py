@@ -1,0 +1,1 @@
+{% include "_families/_text/{{cookiecutter.model_name}}/train_tokenizer.py" %}
