@@ -84,6 +84,32 @@ SIZE_CHECKS: list[tuple[dict[str, Any], str]] = [
     ({"num_attention_heads": "4"}, "`num_attention_heads` must be a positive integer, got '4'"),
 ]
 INVALID_SIZES: list[tuple[dict[str, Any], str]] = getattr(contract, "INVALID_SIZES", SIZE_CHECKS)
+# Settings this model's config refuses, and what it says (publish and the conversions report it in one line): a
+# curated family's own checks, or for a fork upstream's, derived by its contract. "unbuildable": a config the model
+# cannot be built from. A case a config has no check for is left out (upstream's configs check no ranges).
+CONFIG_REFUSALS: dict[str, tuple[dict[str, Any], str]] = getattr(
+    contract,
+    "CONFIG_REFUSALS",
+    {
+        "wrong-type": ({"hidden_size": "large"}, "`hidden_size` must be a positive integer, got 'large'."),
+        "out-of-range": ({"num_attention_heads": 0}, "`num_attention_heads` must be a positive integer, got 0."),
+        "refused-by-transformers": ({"layer_types": ["no_such_layer"]}, "The `layer_types` entries must be in "),
+        "unbuildable": ({"hidden_size": 34}, "must be divisible by `num_attention_heads`"),
+    },
+)
+# What transformers' own config of the native model says of settings it refuses (the conversions read it).
+NATIVE_REFUSALS: dict[str, tuple[dict[str, Any], str]] = getattr(
+    contract,
+    "NATIVE_REFUSALS",
+    {
+        "wrong-type": ({"hidden_size": "large"}, "Field 'hidden_size' expected int, got str (value: 'large')"),
+        "refused-layer-types": ({"layer_types": ["no_such_layer"]}, "The `layer_types` entries must be in "),
+    },
+)
+# A fork (`architecture=fork`): its modeling code is upstream's. Where a curated family promises more than upstream
+# does (tuples with `config.return_dict = False`, a tensor-parallel plan over every linear layer), the shared tests
+# check that a fork does what upstream does.
+UPSTREAM_CODE: bool = getattr(contract, "UPSTREAM_CODE", False)
 # The heads whose loss follows the labels as transformers' classifiers' does (regression, multi-label).
 CLASSIFIERS = [
     auto_class

@@ -10,7 +10,7 @@ from {{ cookiecutter.model_name }}.family import LORA_OPTIONS, LORA_TARGET_MODUL
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
-from .common import DEFAULT_AUTO_CLASS, save_checkpoint, tiny_config
+from .common import CONFIG_REFUSALS, DEFAULT_AUTO_CLASS, save_checkpoint, tiny_config
 from .helpers import printed_commit, run_fresh, serve_hub
 
 REPO_ID = "test-org/published-model"
@@ -180,10 +180,13 @@ def test_bad_arguments_are_refused_before_any_work(hub, capsys, arguments, messa
 
 
 def test_a_failed_build_leaves_no_half_written_folder(hub, tmp_path, capsys):
-    (tmp_path / "config.json").write_text(json.dumps(tiny_config(hidden_size=34).to_dict()))  # heads of 8.5 dims
+    values, message = CONFIG_REFUSALS["unbuildable"]  # e.g. heads of 8.5 dimensions
+    config = tiny_config().to_dict()
+    config.get("text_config", config).update(values)  # the language model's settings: a composite config's own
+    (tmp_path / "config.json").write_text(json.dumps(config))
     release = tmp_path / "release"
     assert publish_main(["--config", str(tmp_path / "config.json"), "--dry-run", "--output", str(release)]) == 1
-    assert "must be divisible by `num_attention_heads`" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
     assert not release.exists()
 
 

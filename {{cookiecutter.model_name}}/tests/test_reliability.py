@@ -28,7 +28,7 @@ from {{ cookiecutter.model_name }}.cli import run_tokenizer_training
 from {{ cookiecutter.model_name }}.family import CONVERTS_FROM, PROCESSOR_FILE
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
-from .common import HEADS, save_checkpoint, tiny_config
+from .common import CONFIG_REFUSALS, HEADS, NATIVE_REFUSALS, save_checkpoint, tiny_config
 from .contract import CONVERSION, PROCESSOR_AUTO_CLASS, native_config
 from .helpers import PACKAGE, PROJECT_ROOT, closed_port_url, files_of, hub_env, serve_hub
 
@@ -439,13 +439,8 @@ def test_a_bad_config_json_is_refused(hub, checkpoint, capsys, content, message)
 
 @pytest.mark.parametrize(
     ("values", "message"),
-    [
-        ({"hidden_size": "large"}, "`hidden_size` must be a positive integer, got 'large'."),
-        ({"num_attention_heads": 0}, "`num_attention_heads` must be a positive integer, got 0."),
-        # Refused by the checks transformers runs on every config it assembles (huggingface_hub's strict dataclasses).
-        ({"layer_types": ["no_such_layer"]}, "The `layer_types` entries must be in "),
-    ],
-    ids=["wrong-type", "out-of-range", "refused-by-transformers"],
+    [refusal for case, refusal in CONFIG_REFUSALS.items() if case != "unbuildable"],
+    ids=[case for case in CONFIG_REFUSALS if case != "unbuildable"],
 )
 def test_a_config_the_model_refuses_gives_one_line(hub, checkpoint, capsys, values, message):
     edit_language_model(checkpoint / "config.json", **values)
@@ -554,28 +549,29 @@ def test_the_release_goes_into_an_empty_output_folder(hub, checkpoint, tmp_path,
     assert (tmp_path / "release" / "model.safetensors").is_file() and (tmp_path / "release" / "README.md").is_file()
 
 
+# The refusals a config file for a new model is checked with.
+NEW_CONFIG_CASES = ("wrong-type", "refused-by-transformers")
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         ("{not json", "error: {path} is not valid JSON ("),
         ('{"model_type": "gpt2"}', "error: --config {path} is a 'gpt2' config, not a {model_type!r} one."),
-        (
-            language_model_json(hidden_size="large"),
-            "error: --config {path} cannot build the model: {where}`hidden_size` must be a positive integer, got "
-            "'large'.",
-        ),
-        (
-            language_model_json(layer_types=["no_such_layer"]),
-            "error: --config {path} cannot build the model: The `layer_types` entries must be in ",
+        *(
+            (language_model_json(**values), "error: --config {path} cannot build the model: {where}" + message)
+            for case, (values, message) in CONFIG_REFUSALS.items()
+            if case in NEW_CONFIG_CASES
         ),
     ],
-    ids=["invalid", "other-model-type", "wrong-type", "refused-by-transformers"],
+    ids=["invalid", "other-model-type", *(case for case in CONFIG_REFUSALS if case in NEW_CONFIG_CASES)],
 )
 def test_a_bad_config_file_for_a_new_model_gives_one_line(hub, tmp_path, capsys, content, message):
     path = tmp_path / "config.json"
     path.write_text(content)
     line = refused(publish(capsys, "--config", path, "--dry-run", "--output", tmp_path / "release"))
-    assert line.startswith(message.format(path=path, model_type=MODEL_TYPE, where=LANGUAGE_MODEL))
+    where = "" if message.endswith("The `layer_types` entries must be in ") else LANGUAGE_MODEL
+    assert line.startswith(message.format(path=path, model_type=MODEL_TYPE, where=where))
     assert not (tmp_path / "release").exists()
 
 
@@ -639,14 +635,7 @@ def test_conversion_refuses_another_model_before_reading_weights(tmp_path, capsy
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize(
-    ("values", "message"),
-    [
-        ({"hidden_size": "large"}, "Field 'hidden_size' expected int, got str (value: 'large')"),
-        ({"layer_types": ["no_such_layer"]}, "The `layer_types` entries must be in "),
-    ],
-    ids=["wrong-type", "refused-layer-types"],
-)
+@pytest.mark.parametrize(("values", "message"), NATIVE_REFUSALS.values(), ids=NATIVE_REFUSALS)
 def test_conversion_of_a_config_transformers_refuses_gives_one_line(tmp_path, capsys, values, message):
     folder = tmp_path / "native"
     native_checkpoint(folder)

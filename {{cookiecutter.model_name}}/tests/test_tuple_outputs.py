@@ -13,7 +13,7 @@ import torch
 import transformers
 from transformers import PreTrainedModel
 
-from .common import HEADS, tiny_config
+from .common import HEADS, UPSTREAM_CODE, tiny_config
 from .contract import CONVERSION, TUPLE_VARIANTS, example_inputs, native_config
 from .parity import assert_same_outputs, in_our_layout, native_tuple
 
@@ -88,6 +88,12 @@ def test_config_return_dict_false_gives_the_same_tuple(auto_class):
     ours.config.return_dict = False
     try:
         with torch.no_grad():
+            if UPSTREAM_CODE:
+                # A fork's code is upstream's: with the config's return_dict off it does what the native head does
+                # (some return the tuple, some crash: the same crash).
+                native.config.return_dict = False
+                assert_same_outcome(lambda: ours(**inputs), lambda: native(**inputs))
+                return
             # Some native heads (Llama's, ViT's) crash with `config.return_dict = False` (their base model returns a
             # tuple to them); ours return the tuple that `return_dict=False` gives, as BERT's heads do.
             expected = native_tuple(native, {**inputs, "output_hidden_states": True})
@@ -95,4 +101,16 @@ def test_config_return_dict_false_gives_the_same_tuple(auto_class):
             # The argument wins over the config, as for native models.
             assert ours(**inputs, return_dict=True).keys() == in_our_layout(native(**inputs, return_dict=True)).keys()
     finally:
-        ours.config.return_dict = True
+        ours.config.return_dict = native.config.return_dict = True
+
+
+def assert_same_outcome(ours, native) -> None:
+    """`ours()` and `native()` return the same outputs, or raise the same error."""
+    try:
+        expected = native()
+    except Exception as error:  # noqa: BLE001 - whatever the native head raises, ours must raise alike
+        with pytest.raises(type(error)) as raised:
+            ours()
+        assert str(raised.value) == str(error)
+        return
+    assert_same_outputs(ours(), expected)

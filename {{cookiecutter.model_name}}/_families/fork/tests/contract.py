@@ -9,6 +9,7 @@ weights (tests/test_fork.py). `common.py` lists what each name here is for.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,12 @@ from transformers import PretrainedConfig, PreTrainedModel
 
 from {{ cookiecutter.model_name }} import convert_{{ cookiecutter.base_model | replace("-", "_") | replace(".", "_") }}_to_{{ cookiecutter.model_name }}, fork
 from {{ cookiecutter.model_name }}.family import DEFAULT_AUTO_CLASS, FACTS, MODALITY
+from {{ cookiecutter.model_name }}.inputs import CONFIG_ERRORS, config_problem
 
 from .images import write_images
 
+# The code is upstream's: the shared tests compare it with upstream where a curated family promises more.
+UPSTREAM_CODE = True
 # The source's tiny config is complete: the shared tests add no sizes of their own (`common.TINY_SIZES`).
 TINY_SIZES: dict[str, Any] = {}
 TINY_CONFIG: dict[str, Any] = FACTS["tiny_config"]
@@ -29,12 +33,38 @@ TINY_CONFIG: dict[str, Any] = FACTS["tiny_config"]
 INVALID_SIZES: list[tuple[dict[str, Any], str]] = []
 INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = []
 
+NATIVE_CONFIG: type[PretrainedConfig] = transformers.CONFIG_MAPPING[FACTS["base_model"]]
+
+
+def refusal(values: dict[str, Any]) -> str | None:
+    """What upstream's config says when the tiny config is assembled with `values` (None if it takes them)."""
+    try:
+        NATIVE_CONFIG(**{**TINY_CONFIG, **values})
+    except CONFIG_ERRORS as error:
+        return config_problem(error)
+    return None
+
+
+# Settings upstream's config refuses, and what it says (see `common.CONFIG_REFUSALS`): a size of the wrong type, and
+# unknown layer types where the config has them. Upstream's configs check no ranges.
+_FIELDS = {field.name for field in dataclasses.fields(NATIVE_CONFIG)}
+_SIZE = next(key for key in (*fork.TINY_SIZES, "hidden_sizes") if key in _FIELDS)
+_CASES = {"wrong-type": {_SIZE: "large"}, "refused-by-transformers": {"layer_types": ["no_such_layer"]}}
+CONFIG_REFUSALS = {
+    case: (values, refusal(values)) for case, values in _CASES.items() if set(values) <= _FIELDS and refusal(values)
+}
+CONFIG_REFUSALS["unbuildable"] = CONFIG_REFUSALS["wrong-type"]
+NATIVE_REFUSALS = {
+    {"refused-by-transformers": "refused-layer-types"}.get(case, case): refused
+    for case, refused in CONFIG_REFUSALS.items()
+    if case != "unbuildable"
+}
+
 # Ways to feed the model: padded rows are left-padded for a generating head, right-padded for the others.
 INPUT_VARIANTS = ("unpadded",) if MODALITY == "image" else ("unpadded", "padded")
 # The code is the native model's: its tuples are the native ones in every variant.
 TUPLE_VARIANTS = INPUT_VARIANTS
 
-NATIVE_CONFIG: type[PretrainedConfig] = transformers.CONFIG_MAPPING[FACTS["base_model"]]
 # Our head class -> the native one.
 NATIVE_HEADS: dict[str, type[PreTrainedModel]] = fork.native_classes(FACTS)
 
@@ -153,7 +183,8 @@ INIT_CLOBBER: list[tuple[str, str]] = [
         "    def _init_weights(self, module):\n"
         "        super()._init_weights(module)\n"
         '        if hasattr(module, "clobber"):\n'
-        "            module.weight.data.fill_(1.0)\n\n"
+        "            module.weight.data.fill_(1.0)\n"
+        "            module.clobber.data.zero_()\n\n"
         "    def post_init(self):\n",
     ),
 ]

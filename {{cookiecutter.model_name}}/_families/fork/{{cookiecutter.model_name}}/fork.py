@@ -138,17 +138,13 @@ def find_source(model_type: str) -> Source:
         except (ImportError, AttributeError) as error:
             raise ForkError(f"{model_type!r} needs what is not installed: {one_line(error)}") from error
     heads, other = {}, {}
-    registered: set[type] = set()
-    for auto_class in ("AutoModel", *TESTED_AUTO_CLASSES, *sorted(classes)):
-        if auto_class not in classes:
-            continue
-        head = classes[auto_class]
-        own = head.__module__.rsplit(".", 1)[0] == package
-        if auto_class in TESTED_AUTO_CLASSES and own and head not in registered:
-            heads[auto_class] = head.__name__
-            registered.add(head)
-        elif head not in registered:
-            other[auto_class] = head.__name__
+    for auto_class in dict.fromkeys(("AutoModel", *TESTED_AUTO_CLASSES, *sorted(classes))):
+        if auto_class in classes:
+            reason = why_not_registered(auto_class, classes, heads, package)
+            if reason is None:
+                heads[auto_class] = classes[auto_class].__name__
+            else:
+                other[auto_class] = f"{classes[auto_class].__name__}: {reason}"
     if not any(auto_class != "AutoModel" for auto_class in heads):
         testable = ", ".join(auto_class for auto_class in TESTED_AUTO_CLASSES if auto_class != "AutoModel")
         found = ", ".join(sorted(all_heads)) or "none"
@@ -162,6 +158,24 @@ def find_source(model_type: str) -> Source:
         for name, path in sibling_closure(module_name, package).items():
             modules.setdefault(name, path)
     return Source(model_type, config_class, package, modules, heads, other)
+
+
+def why_not_registered(auto_class: str, classes: dict[str, type], heads: dict[str, str], package: str) -> str | None:
+    """Why the fork does not register the head of `auto_class` (None if it does)."""
+    head = classes[auto_class]
+    if head.__name__ in heads.values():
+        return f"the class of {next(auto for auto, name in heads.items() if name == head.__name__)} too"
+    if auto_class not in TESTED_AUTO_CLASSES:
+        return "not a head the project derives inputs and tests for"
+    if head.__module__.rsplit(".", 1)[0] != package:
+        return f"defined in {head.__module__}, outside the source's folder"
+    base = classes.get("AutoModel")
+    if base is not None and head.base_model_prefix != base.base_model_prefix:
+        return (
+            f"its base_model_prefix {head.base_model_prefix!r} is not the base model's {base.base_model_prefix!r}: "
+            "checkpoints do not load across it and the other heads"
+        )
+    return None
 
 
 def sibling_closure(module_name: str, package: str) -> dict[str, Path]:
@@ -410,8 +424,12 @@ def insert_into_classes(text: str, classes: set[str], method: str) -> str:
     targets = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name in classes]
     source_lines = text.splitlines(keepends=True)
     for node in sorted(targets, key=lambda node: node.end_lineno, reverse=True):
-        if any(isinstance(item, ast.FunctionDef) and item.name == "post_init" for item in node.body):
-            raise ForkError(f"{node.name} defines post_init already: the fork cannot add the complete auto_map")
+        defined = {item.name for item in node.body if isinstance(item, ast.FunctionDef)}
+        if defined & {"__init__", "post_init"}:
+            raise ForkError(
+                f"{node.name} defines {' and '.join(sorted(defined & {'__init__', 'post_init'}))} already: the fork "
+                "cannot add its own"
+            )
         source_lines[node.end_lineno : node.end_lineno] = ["\n", method]
     return "".join(source_lines)
 
@@ -435,7 +453,14 @@ def root_model_classes(text: str, heads: list[str]) -> set[str]:
     return roots
 
 
-POST_INIT = """    def post_init(self):
+POST_INIT = """    def __init__(self, config, *inputs, **kwargs):
+        # Added by the fork: transformers builds parts of a model through AutoModel (a generic head's base model,
+        # `AutoModel.from_config(config)`), and may hand remote code a config of another copy of its class (the copy
+        # AutoConfig loaded): register the base models of this config's classes with AutoModel, in this process.
+        register_base_models(config)
+        super().__init__(config, *inputs, **kwargs)
+
+    def post_init(self):
         super().post_init()
         # Added by the fork: `save_pretrained` records only the saved head in `auto_map`; list the config and every
         # head, so that each Auto class loads any checkpoint of this model.
@@ -463,12 +488,16 @@ def auto_map() -> dict[str, str]:
     return mapping
 
 
-# transformers builds parts of a model from a config through its Auto classes (the generic classification heads build
-# their base model with `AutoModel.from_config`, a composite model its sub-models): register the model types and base
-# models of this file with them, in this process.
-for model_type, config_class, model_class in {registered}:
-    AutoConfig.register(model_type, config_class, exist_ok=True)
-    AutoModel.register(config_class, model_class, exist_ok=True)
+# The base model of each config class of this model, by name: what AutoModel builds from such a config.
+BASE_MODELS = {registered}
+
+
+def register_base_models(config: PreTrainedConfig) -> None:
+    """Register with AutoModel, in this process, the base model of `config`'s class and of its sub-configs' classes.
+    AutoConfig is left alone: loading a checkpoint of this model still needs `trust_remote_code=True`."""
+    for part in (config, *(getattr(config, key, None) for key in config.sub_configs)):
+        if type(part).__name__ in BASE_MODELS:
+            AutoModel.register(type(part), BASE_MODELS[type(part).__name__], exist_ok=True)
 '''
 
 CONVERSIONS = """
@@ -513,13 +542,9 @@ def registration(text: str, source: Source, rewrite: Rewrite) -> str:
     entries = "\n".join(f'    {name}: "{auto_class}",' for name, auto_class in heads.items())
     text = insert_into_classes(text, root_model_classes(text, list(heads)), POST_INIT.format(config=config))
     registered = base_models(rewrite, set(defined_names(ast.parse(text))))
-    listed = (
-        "(\n"
-        + "".join(f'    ("{kind}", {config_class}, {model}),\n' for kind, config_class, model in registered)
-        + ")"
-    )
+    listed = "{\n" + "".join(f'    "{config_class}": {model},\n' for _, config_class, model in registered) + "}"
     text = text.rstrip("\n") + "\n" + REGISTRATION.format(entries=entries, config=config, registered=listed)
-    imports = ["from transformers import AutoConfig, AutoModel"]
+    imports = ["from transformers import AutoModel, PreTrainedConfig"]
     keys = conversion_keys(source, rewrite)
     if keys:
         imports += [
@@ -754,6 +779,7 @@ def tiny_layer_lists(values: dict[str, Any], layers_key: str, tiny_layers: int) 
         firsts = sorted({repr(item): index for index, item in reversed(list(enumerate(value)))}.values())[:count]
         rest = [index for index in range(len(value)) if index not in firsts]
         changed[key] = [value[index] for index in sorted(firsts + rest[: count - len(firsts)])]
+
     for key, value in values.items():
         if (
             key.endswith(("_layers", "_layer_ids", "_layer_indices", "_idxs"))
@@ -797,6 +823,20 @@ def tiny_config_overrides(config_class: type, special_ids: dict[str, int] = SPEC
                 overrides[key] = (
                     {"model_type": value["model_type"], **sub} if needs_model_type(config_class, key) else sub
                 )
+    return without_derived_lists(config_class, overrides)
+
+
+def without_derived_lists(config_class: type, overrides: dict[str, Any]) -> dict[str, Any]:
+    """`overrides` without the lists (`layer_types`, ...) that the config derives alike from the other settings: a
+    tiny config as short as it can be, whose depth can change (`num_hidden_layers=1`) without a list to match."""
+    for key in [key for key, value in overrides.items() if isinstance(value, list)]:
+        trial = {name: value for name, value in overrides.items() if name != key}
+        try:
+            derived = getattr(config_class(**trial), key, None)
+        except Exception:  # noqa: BLE001 - the list is needed: keep it
+            continue
+        if isinstance(derived, list | tuple) and list(derived) == list(overrides[key]):
+            overrides = trial
     return overrides
 
 
@@ -945,25 +985,19 @@ def derive_tiny_config(config_class: type, heads: dict[str, type]) -> dict[str, 
 # -- baking --------------------------------------------------------------------------------------------------------
 
 
-def lora_target_modules(base_model: Any, model_type: str) -> tuple[list[str], str]:
-    """peft's default LoRA target modules for `model_type` where peft is installed and has some, else the names of
-    the linear layers of the repeated layers of `base_model`; and where they come from."""
-    try:
-        from peft.utils.constants import TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING as PEFT_TARGETS
-    except ImportError:
-        PEFT_TARGETS = {}
-    if model_type in PEFT_TARGETS:
-        return list(PEFT_TARGETS[model_type]), f"peft's defaults for {model_type!r}"
+def lora_target_modules(base_model: Any) -> list[str]:
+    """The names of the linear layers of the repeated layers of `base_model`: what LoRA adapts (peft's own defaults
+    for the source's model type, where it has some, are among them)."""
     import torch
     from transformers.modeling_layers import GradientCheckpointingLayer
 
-    names = []
+    names: list[str] = []
     for layer in base_model.modules():
         if isinstance(layer, GradientCheckpointingLayer):
             for name, module in layer.named_modules():
                 if isinstance(module, torch.nn.Linear) and name.rsplit(".", 1)[-1] not in names:
                     names.append(name.rsplit(".", 1)[-1])
-    return names, "the linear layers of the repeated layers"
+    return names
 
 
 def head_modules(head: Any) -> list[str]:
@@ -980,12 +1014,10 @@ def bake(project_dir: Path, package: str, model_type: str, class_prefix: str) ->
     tiny = derive_tiny_config(config_class, natives)
     native_config = config_class(**tiny)
     default = default_auto_class(list(natives))
-    targets, targets_from = lora_target_modules(natives["AutoModel"](native_config), model_type)
     fork.facts.update(
         class_prefix=class_prefix,
         tiny_config=tiny,
-        lora_target_modules=targets,
-        lora_target_modules_from=targets_from,
+        lora_target_modules=lora_target_modules(natives["AutoModel"](native_config)),
         classifier_modules=head_modules(natives[default](native_config)),
     )
     write_fork(project_dir, package, fork)
@@ -1017,7 +1049,10 @@ def compare_with_native(project_dir: Path, package: str, facts: dict[str, Any]) 
     """Every head of the fork against the native one with the same weights, on the example inputs: the outputs that
     differ (at 0.0, in float32), as lines."""
 
-    module = import_package(project_dir, package)
+    try:
+        module = import_package(project_dir, package)
+    except Exception as error:  # noqa: BLE001 - a fork that does not import is the difference to report
+        return [f"the forked package does not import: {one_line(error)}"]
     ours, natives = forked_classes(module, facts), native_classes(facts)
     config_class = getattr(module, facts["config_class"])
     native_config_class = type(natives["AutoModel"].config_class())
