@@ -1,0 +1,81 @@
+"""The fork computes what transformers' own model computes, head by head, and its config checks what upstream's does.
+
+Each head is built from the tiny config with the native head's weights and compared on every input variant, with and
+without labels, hidden states and attentions, at 0.0 in float32: the fork is upstream's code, renamed. A head that
+generates gives the native greedy tokens. The re-fork command (`python -m <package>.fork`) is tested in the template.
+"""
+
+import pytest
+import torch
+
+from {{ cookiecutter.model_name }}.family import DEFAULT_AUTO_CLASS, FACTS
+from {{ cookiecutter.model_name }}.fork import labels_for
+
+from .common import HEADS, tiny_config
+from .contract import CONFIG_REFUSALS, INPUT_VARIANTS, NATIVE_HEADS, example_inputs, native_config, refusal
+
+
+@pytest.fixture(scope="module", params=HEADS)
+def same_weights(request):
+    """A head of the fork and the native head with the same weights (built once per head)."""
+    torch.manual_seed(0)
+    native = NATIVE_HEADS[request.param](native_config(tiny_config())).eval()
+    ours = HEADS[request.param](tiny_config()).eval()
+    ours.load_state_dict(native.state_dict())
+    for model in (native, ours):
+        model.set_attn_implementation("eager")  # the only backend that returns attention weights
+    return request.param, native, ours
+
+
+@pytest.mark.parametrize("variant", INPUT_VARIANTS)
+def test_every_head_computes_what_the_native_head_computes(same_weights, variant):
+    auto_class, native, ours = same_weights
+    inputs = example_inputs(tiny_config(), variant)
+    arguments = {**inputs, **labels_for(auto_class, inputs, ours.config.num_labels)}
+    with torch.no_grad():
+        expected = native(**arguments, output_hidden_states=True, output_attentions=True)
+        found = ours(**arguments, output_hidden_states=True, output_attentions=True)
+    assert found.keys() == expected.keys()
+    for name, value in expected.items():
+        for index, (tensor, native_tensor) in enumerate(zip(flat(found[name]), flat(value), strict=True)):
+            torch.testing.assert_close(tensor, native_tensor, rtol=0, atol=0, msg=f"{auto_class} {name}[{index}]")
+
+
+def flat(value) -> list[torch.Tensor]:
+    """The tensors of an output (a tensor, a tuple of tensors, a cache)."""
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if hasattr(value, "layers"):  # a cache
+        return [tensor for layer in value.layers for tensor in (layer.keys, layer.values) if tensor is not None]
+    return [tensor for item in value or () for tensor in flat(item)]
+
+
+if NATIVE_HEADS[DEFAULT_AUTO_CLASS].can_generate():
+
+    def test_greedy_generation_gives_the_native_tokens():
+        torch.manual_seed(0)
+        native = NATIVE_HEADS[DEFAULT_AUTO_CLASS](native_config(tiny_config())).eval()
+        ours = HEADS[DEFAULT_AUTO_CLASS](tiny_config()).eval()
+        ours.load_state_dict(native.state_dict())
+        inputs = example_inputs(tiny_config(), INPUT_VARIANTS[-1])
+        options = {"max_new_tokens": 6, "min_new_tokens": 6, "do_sample": False}
+        with torch.no_grad():
+            expected = native.generate(**inputs, **options)
+            assert torch.equal(ours.generate(**inputs, **options), expected)
+            assert torch.equal(ours.generate(**inputs, **options, use_cache=False), expected)
+
+
+@pytest.mark.parametrize(("values", "message"), CONFIG_REFUSALS.values(), ids=CONFIG_REFUSALS)
+def test_the_config_refuses_what_upstreams_refuses(values, message):
+    assert refusal(values) == message  # upstream's config
+    with pytest.raises(Exception) as error:
+        tiny_config(**values)
+    assert message in str(error.value.__cause__ or error.value)
+
+
+def test_the_heads_are_the_forked_ones():
+    """The modeling file registers the heads the fork took from its source, each for its Auto class."""
+    assert {auto_class: model_class.__name__ for auto_class, model_class in HEADS.items()} == {
+        auto_class: names[1] for auto_class, names in FACTS["heads"].items()
+    }
+    assert type(tiny_config()).model_type == FACTS["model_types"][FACTS["base_model"]]
