@@ -7,7 +7,7 @@ import transformers
 from torch import nn
 from transformers.modeling_layers import GradientCheckpointingLayer
 
-from .common import DEFAULT_CLASS, HEADS, UPSTREAM_CODE, main_output
+from .common import DEFAULT_CLASS, HEADS, UPSTREAM_CODE, main_output, tiny_config
 from .contract import CONVERSION, native_config
 from .distributed import WORLD_SIZE, tensor_parallel_outputs, unmatched_plan_keys
 
@@ -16,53 +16,54 @@ SPLIT_DIMENSION = {"colwise": 0, "rowwise": 1}
 NATIVE_CLASS = getattr(transformers, next(name for name, head in CONVERSION.HEADS.items() if head is DEFAULT_CLASS))
 
 
-def test_parallel_plans_name_real_modules(config):
-    base = HEADS["AutoModel"](config)
-    plan = config.base_model_tp_plan
-    assert plan and unmatched_plan_keys(base, plan) == []
-    if UPSTREAM_CODE:  # a fork's plans are upstream's
-        native = native_config(config)
-        assert (plan, config.base_model_pp_plan) == (native.base_model_tp_plan, native.base_model_pp_plan)
-    # Every linear layer of the repeated layers (of each stack: a VLM's vision tower and language model) is split;
-    # the rest is replicated (a curated family's plan).
-    layers = [name for name, module in base.named_modules() if isinstance(module, GradientCheckpointingLayer)]
-    first_layers = [name for name in layers if name.endswith(".0")]
-    layer_linears = {
-        first_layer.removesuffix("0") + "*" + name.removeprefix(first_layer)
-        for first_layer in first_layers
-        for name, module in base.named_modules()
-        if name.startswith(first_layer + ".") and isinstance(module, nn.Linear)
-    }
-    assert first_layers and (UPSTREAM_CODE or set(plan) == layer_linears)
-    # Pipeline stages (where the family declares them) are children of the base model.
-    assert set(config.base_model_pp_plan or {}) <= {name for name, _ in base.named_children()}
+# Every curated family declares a tensor-parallel plan; a fork has upstream's, if upstream has one.
+if not UPSTREAM_CODE or tiny_config().base_model_tp_plan:
 
-    for model_class in HEADS.values():
-        model = model_class(config)
-        for plan in (model._tp_plan, model._pp_plan):
-            assert unmatched_plan_keys(model, plan or {}) == [], model_class.__name__
-        # `_no_split_modules` (what `device_map="auto"` never splits across devices) names real classes.
-        classes = {type(module).__name__ for module in model.modules()}
-        assert set(model._no_split_modules) <= classes, model_class.__name__
+    def test_parallel_plans_name_real_modules(config):
+        base = HEADS["AutoModel"](config)
+        plan = config.base_model_tp_plan
+        assert plan
+        # A fork's plans are upstream's (tests/test_fork.py): they may name modules of other configurations.
+        assert UPSTREAM_CODE or unmatched_plan_keys(base, plan) == []
+        # Every linear layer of the repeated layers (of each stack: a VLM's vision tower and language model) is split;
+        # the rest is replicated (a curated family's plan).
+        layers = [name for name, module in base.named_modules() if isinstance(module, GradientCheckpointingLayer)]
+        first_layers = [name for name in layers if name.endswith(".0")]
+        layer_linears = {
+            first_layer.removesuffix("0") + "*" + name.removeprefix(first_layer)
+            for first_layer in first_layers
+            for name, module in base.named_modules()
+            if name.startswith(first_layer + ".") and isinstance(module, nn.Linear)
+        }
+        assert first_layers and (UPSTREAM_CODE or set(plan) == layer_linears)
+        # Pipeline stages (where the family declares them) are children of the base model.
+        assert set(config.base_model_pp_plan or {}) <= {name for name, _ in base.named_children()}
 
+        for model_class in HEADS.values():
+            model = model_class(config)
+            for plan in (model._tp_plan, model._pp_plan):
+                assert UPSTREAM_CODE or unmatched_plan_keys(model, plan or {}) == [], model_class.__name__
+            # `_no_split_modules` (what `device_map="auto"` never splits across devices) names real classes.
+            classes = {type(module).__name__ for module in model.modules()}
+            assert set(model._no_split_modules) <= classes, model_class.__name__
 
-def test_tensor_parallel_on_two_cpu_processes_gives_the_single_process_outputs(tmp_path, config, inputs):
-    model = DEFAULT_CLASS(config).eval()
-    model.save_pretrained(tmp_path)
-    with torch.no_grad():
-        expected = model(**inputs, return_dict=False)[0]
-    shapes = {name: tuple(parameter.shape) for name, parameter in model.named_parameters()}
+    def test_tensor_parallel_on_two_cpu_processes_gives_the_single_process_outputs(tmp_path, config, inputs):
+        model = DEFAULT_CLASS(config).eval()
+        model.save_pretrained(tmp_path)
+        with torch.no_grad():
+            expected = model(**inputs, return_dict=False)[0]
+        shapes = {name: tuple(parameter.shape) for name, parameter in model.named_parameters()}
 
-    for rank in tensor_parallel_outputs(tmp_path, DEFAULT_CLASS, inputs):
-        torch.testing.assert_close(rank["output"], expected, rtol=1e-5, atol=1e-5)
-        # Really sharded: each process holds its share of every linear layer the plan splits.
-        for key, style in config.base_model_tp_plan.items():
-            if style not in SPLIT_DIMENSION:  # replicated (in an upstream plan, a fork's)
-                continue
-            name = f"{model.base_model_prefix}.{key.replace('*', '0')}.weight"
-            local = list(shapes[name])
-            local[SPLIT_DIMENSION[style]] //= WORLD_SIZE
-            assert rank["shapes"][name] == tuple(local), name
+        for rank in tensor_parallel_outputs(tmp_path, DEFAULT_CLASS, inputs):
+            torch.testing.assert_close(rank["output"], expected, rtol=1e-5, atol=1e-5)
+            # Really sharded: each process holds its share of every linear layer the plan splits.
+            for key, style in config.base_model_tp_plan.items():
+                name = f"{model.base_model_prefix}.{key.replace('*', '0')}.weight"
+                if style not in SPLIT_DIMENSION or UPSTREAM_CODE and name not in shapes:
+                    continue  # replicated, or in an upstream plan (a fork's) a module of another configuration
+                local = list(shapes[name])
+                local[SPLIT_DIMENSION[style]] //= WORLD_SIZE
+                assert rank["shapes"][name] == tuple(local), name
 
 
 @pytest.fixture

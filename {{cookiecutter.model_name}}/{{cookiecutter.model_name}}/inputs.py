@@ -153,7 +153,19 @@ def expected_weights(
     with torch.device("meta"):  # no memory is allocated
         model = model_class(config)
     tied = set(model._tied_weights_keys or {}) if getattr(config, "tie_word_embeddings", False) else set()
-    return {name: tuple(tensor.shape) for name, tensor in model.state_dict().items()}, tied
+    stored = stored_layout(model, {name: tensor for name, tensor in model.state_dict().items() if name not in tied})
+    return {name: tuple(tensor.shape) for name, tensor in stored.items()}, tied
+
+
+def stored_layout(model: PreTrainedModel, state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """`state_dict` of `model` as `save_pretrained` stores it: through the checkpoint conversions transformers keys on
+    the model's type, which it reverts when saving (a fork of a mixture-of-experts model registers its source's, and
+    stores its experts one by one); as it is for a model without any."""
+    try:
+        from transformers.core_model_loading import revert_weight_conversion
+    except ImportError:  # a release without checkpoint conversions
+        return state_dict
+    return revert_weight_conversion(model, dict(state_dict))
 
 
 def weight_problems(

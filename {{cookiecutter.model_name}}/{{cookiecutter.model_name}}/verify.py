@@ -272,7 +272,7 @@ def weight_problems(model: Any, files: list[Path]) -> tuple[list[str], int]:
     """Every tensor of the checkpoint must be in the loaded model exactly (compared in the model's dtype, fp32)."""
     if not files:
         return ["weights: the checkpoint holds no model.safetensors (or index): nothing to compare the model with"], 0
-    state = model.state_dict()
+    state = stored_layout(model)
     differ, compared = [], 0
     for path in files:
         with safe_open(path, framework="pt") as weights:
@@ -293,6 +293,16 @@ def weight_problems(model: Any, files: list[Path]) -> tuple[list[str], int]:
             "them while loading (an `_init_weights` that writes `.data` in place, not through transformers' init)"
         )
     return problems, compared
+
+
+def stored_layout(model: Any) -> dict[str, torch.Tensor]:
+    """The model's weights as `save_pretrained` stores them: through the checkpoint conversions transformers keys on
+    the model's type, reverted (a fork of a mixture-of-experts model stores its experts one by one)."""
+    try:
+        from transformers.core_model_loading import revert_weight_conversion
+    except ImportError:  # a release without checkpoint conversions
+        return model.state_dict()
+    return revert_weight_conversion(model, dict(model.state_dict()))
 
 
 def loaded_name(stored_name: str) -> str:

@@ -37,11 +37,12 @@ NATIVE_CONFIG: type[PretrainedConfig] = transformers.CONFIG_MAPPING[FACTS["base_
 
 
 def refusal(values: dict[str, Any]) -> str | None:
-    """What upstream's config says when the tiny config is assembled with `values` (None if it takes them)."""
+    """What upstream's config says when the tiny config is assembled with `values` (None if it takes them), up to the
+    settings it may print (in the order they were given)."""
     try:
         NATIVE_CONFIG(**{**TINY_CONFIG, **values})
     except CONFIG_ERRORS as error:
-        return config_problem(error)
+        return config_problem(error).split("{")[0]
     return None
 
 
@@ -169,23 +170,24 @@ CONVERTED_KEY = (f"{_PREFIX}.{converted_key()}",) * 2 if DEFAULT_AUTO_CLASS != "
 
 _HOOK = "        super().post_init()\n"
 _FIRST = "next(module for module in self.modules() if isinstance(module, (torch.nn.Linear, torch.nn.Conv2d)))"
-# A change of the math: the first linear (or convolution) layer's outputs are scaled by 1.5.
-MATH_CHANGE = (_HOOK, _HOOK + f"        {_FIRST}.register_forward_hook(lambda module, args, output: output * 1.5)\n")
-# An old-style `_init_weights` that writes `.data` in place: the first linear layer gets a non-persistent buffer, so
-# that transformers re-initialises it after loading, and the edited `_init_weights` overwrites its loaded weight.
+# A change of the math: the first linear (or convolution) layer's outputs are shifted by 1 (a shift, not a scale, which
+# a norm after it would undo).
+MATH_CHANGE = (_HOOK, _HOOK + f"        {_FIRST}.register_forward_hook(lambda module, args, output: output + 1.0)\n")
+# An old-style `_init_weights` that writes `.data` in place, wrapped around upstream's: the first linear layer gets a
+# non-persistent buffer, so that transformers re-initialises it after loading, and overwrites its loaded weight.
+_REGISTRATION = "\n\n# -- Added by the fork"
+_BASE = f"{FACTS['class_prefix']}PreTrainedModel"
 INIT_CLOBBER: list[tuple[str, str]] = [
+    (_HOOK, _HOOK + f'        {_FIRST}.register_buffer("clobber", torch.zeros(1), persistent=False)\n'),
     (
-        _HOOK,
-        _HOOK + f'        {_FIRST}.register_buffer("clobber", torch.zeros(1), persistent=False)\n',
-    ),
-    (
-        "    def post_init(self):\n",
-        "    def _init_weights(self, module):\n"
-        "        super()._init_weights(module)\n"
-        '        if hasattr(module, "clobber"):\n'
-        "            module.weight.data.fill_(1.0)\n"
-        "            module.clobber.data.zero_()\n\n"
-        "    def post_init(self):\n",
+        _REGISTRATION,
+        f"\n\n_upstream_init_weights = {_BASE}._init_weights\n\n\n"
+        "def _init_weights(self, module):\n"
+        "    _upstream_init_weights(self, module)\n"
+        '    if hasattr(module, "clobber"):\n'
+        "        module.weight.data.fill_(1.0)\n"
+        "        module.clobber.data.zero_()\n\n\n"
+        f"{_BASE}._init_weights = torch.no_grad()(_init_weights)" + _REGISTRATION,
     ),
 ]
 

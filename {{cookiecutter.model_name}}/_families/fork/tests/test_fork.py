@@ -73,6 +73,15 @@ def test_the_config_refuses_what_upstreams_refuses(values, message):
     assert message in str(error.value.__cause__ or error.value)
 
 
+def test_the_parallel_plans_are_upstreams():
+    config = tiny_config()
+    native = native_config(config)
+    plans = (config.base_model_tp_plan, config.base_model_pp_plan)
+    assert plans == (native.base_model_tp_plan, native.base_model_pp_plan)
+    for auto_class, head in HEADS.items():
+        assert (head._tp_plan, head._pp_plan) == (NATIVE_HEADS[auto_class]._tp_plan, NATIVE_HEADS[auto_class]._pp_plan)
+
+
 def test_the_heads_are_the_forked_ones():
     """The modeling file registers the heads the fork took from its source, each for its Auto class."""
     assert {auto_class: model_class.__name__ for auto_class, model_class in HEADS.items()} == {
