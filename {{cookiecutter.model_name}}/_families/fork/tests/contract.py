@@ -20,7 +20,7 @@ from transformers import PretrainedConfig, PreTrainedModel
 
 from {{ cookiecutter.model_name }} import convert_{{ cookiecutter.base_model | replace("-", "_") | replace(".", "_") }}_to_{{ cookiecutter.model_name }}, fork
 from {{ cookiecutter.model_name }}.family import DEFAULT_AUTO_CLASS, FACTS, MODALITY
-from {{ cookiecutter.model_name }}.inputs import CONFIG_ERRORS, config_problem
+from {{ cookiecutter.model_name }}.inputs import CONFIG_ERRORS, config_problem, stored_layout
 
 from .images import write_images
 
@@ -92,7 +92,7 @@ BENCHMARK_CONFIG: dict[str, Any] = {}
 
 def native_config(config: PretrainedConfig, **overrides: Any) -> PretrainedConfig:
     """The native config with the settings of `config`: what a conversion maps back onto ours."""
-    values = fork.config_values(config)
+    values = {**fork.config_values(config), "id2label": config.id2label, "label2id": config.label2id}
     values.pop("model_type", None)
     back = {ours: source for source, ours in FACTS["model_types"].items()}
     for key, value in list(values.items()):
@@ -155,24 +155,26 @@ CONVERSION = convert_{{ cookiecutter.base_model | replace("-", "_") | replace(".
 
 
 def converted_key() -> str:
-    """A tensor of the last layers that the checkpoint stores under its own name (not through a conversion)."""
-    names = [name for name, tensor in native_base().state_dict().items() if tensor.dim() == 2 and "expert" not in name]
+    """A tensor of the last layers of the default head, as the checkpoint stores it (not an expert's: those are stored
+    through a conversion); the fork stores it under the same name (the code is the same)."""
+    torch.manual_seed(0)
+    head = NATIVE_HEADS[DEFAULT_AUTO_CLASS](NATIVE_CONFIG(**TINY_CONFIG))
+    names = [name for name, tensor in stored_layout(head, head.state_dict()).items() if tensor.dim() == 2]
+    names = [name for name in names if "expert" not in name] or names
     return next((name for name in reversed(names) if ".1." in name), names[-1])
 
 
-# A tensor as the native checkpoint names it, and as this model names it: the same (the code is the same). The
-# default head's names: a bare model's under the head's base model prefix.
-_PREFIX = NATIVE_HEADS[DEFAULT_AUTO_CLASS].base_model_prefix
-CONVERTED_KEY = (f"{_PREFIX}.{converted_key()}",) * 2 if DEFAULT_AUTO_CLASS != "AutoModel" else (converted_key(),) * 2
+CONVERTED_KEY = (converted_key(),) * 2
 
 
 # -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
 
 _HOOK = "        super().post_init()\n"
 _FIRST = "next(module for module in self.modules() if isinstance(module, (torch.nn.Linear, torch.nn.Conv2d)))"
-# A change of the math: the first linear (or convolution) layer's outputs are shifted by 1 (a shift, not a scale, which
-# a norm after it would undo).
-MATH_CHANGE = (_HOOK, _HOOK + f"        {_FIRST}.register_forward_hook(lambda module, args, output: output + 1.0)\n")
+# A change of the math: the first linear (or convolution) layer's outputs are scaled from 0.5 to 1.5 along their last
+# dimension (not by one factor, nor shifted by one value, which a norm after it would undo).
+_SCALE = "torch.linspace(0.5, 1.5, output.shape[-1], dtype=output.dtype, device=output.device)"
+MATH_CHANGE = (_HOOK, _HOOK + f"        {_FIRST}.register_forward_hook(lambda module, args, output: output * {_SCALE})\n")
 # An old-style `_init_weights` that writes `.data` in place, wrapped around upstream's: the first linear layer gets a
 # non-persistent buffer, so that transformers re-initialises it after loading, and overwrites its loaded weight.
 _REGISTRATION = "\n\n# -- Added by the fork"

@@ -24,7 +24,7 @@ from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_p
 from .conversion import TOKENIZER_FILES, ConversionError, command_line, copy_files, read_input
 from .family import CONVERTS_FROM, DEFAULT_AUTO_CLASS, FACTS
 from .fork import config_values
-from .inputs import expected_weights, safetensors_files, shorten, tensor_shapes
+from .inputs import expected_weights, safetensors_files, shorten, tensor_shapes, weight_problems
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 SOURCE = f"transformers {CONVERTS_FROM!r}"
@@ -62,16 +62,12 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     config = convert_config(source_config)
     files = safetensors_files(input_dir, "--input")
     found = tensor_shapes(files)  # refuses a truncated or corrupt file, with its path
-    # A tensor stored under the model's own name must have its shape (the others go through transformers'
-    # conversions, and the loading report below names what is missing or left over).
-    expected, _ = expected_weights(model_class, config)
-    mismatched = [
-        f"{name}: checkpoint {tuple(found[name])} != model {tuple(expected[name])}"
-        for name in sorted(set(found) & set(expected))
-        if tuple(found[name]) != tuple(expected[name])
-    ]
-    if mismatched:
-        raise ConversionError(f"the checkpoint does not match the model: shape mismatches: {shorten(mismatched)}.")
+    # Every tensor the model stores, under the names and in the shapes it stores them (through the conversions
+    # transformers keys on the model type), and nothing else: checked before anything is loaded.
+    expected, tied = expected_weights(model_class, config)
+    problems = weight_problems(expected, found, tied)
+    if problems:
+        raise ConversionError(f"the checkpoint does not match the model: {'; '.join(problems)}.")
     with temporary_folder("convert-stage-") as staging:
         for path in files:
             (staging / path.name).symlink_to(path.resolve())

@@ -314,6 +314,7 @@ def rewrite_source(text: str, rewrite: Rewrite) -> str:
         return offsets[row - 1] + col
 
     tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    type_strings = model_type_strings(tree)
     by_start = {token.start: index for index, token in enumerate(tokens)}
     edits: dict[int, tuple[int, str]] = {}  # start offset -> (end offset, replacement)
     module_spans: set[int] = set()
@@ -349,7 +350,8 @@ def rewrite_source(text: str, rewrite: Rewrite) -> str:
         if token.type == tokenize.NAME and token.string in names:
             edits[start] = (end, names[token.string])
         elif token.type == tokenize.STRING:
-            new = rename_string(token.string, rewrite.model_types, word, names)
+            types = rewrite.model_types if token.start in type_strings else {}
+            new = rename_string(token.string, types, word, names)
             if new != token.string:
                 edits[start] = (end, new)
         elif token.type == tokenize.COMMENT and word is not None:
@@ -368,6 +370,25 @@ def rewrite_source(text: str, rewrite: Rewrite) -> str:
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def model_type_strings(tree: ast.Module) -> set[tuple[int, int]]:
+    """Where the strings that name a model type are: the `model_type = "..."` of a class, and the strings compared with
+    a `.model_type` (other strings equal to a model type, such as a `base_model_prefix`, are not model types)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(target, ast.Name) and target.id == "model_type" for target in targets):
+                found.add(node.value)
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(side, ast.Attribute) and side.attr == "model_type" for side in sides):
+                found.update(side for side in sides if isinstance(side, ast.Constant))
+                found.update(
+                    item for side in sides if isinstance(side, ast.Tuple | ast.List | ast.Set) for item in side.elts
+                )
+    return {(node.lineno, node.col_offset) for node in found if isinstance(node, ast.Constant)}
 
 
 def rename_string(literal: str, model_types: dict[str, str], word: re.Pattern | None, names: dict[str, str]) -> str:
@@ -702,8 +723,10 @@ TINY_SIZES: dict[str, int] = {
     **dict.fromkeys(("patch_size",), 8),
     **dict.fromkeys(("first_k_dense_replace", "num_nextn_predict_layers"), 1),
     **dict.fromkeys(("vocab_size",), TINY_VOCAB),
-    **dict.fromkeys(("num_labels",), 2),
+    **dict.fromkeys(("num_labels",), 3),
 }
+# A question-answering head of BERT's kind reads its start and end logits from `num_labels` outputs: two.
+QUESTION_ANSWERING_LABELS = 2
 # Settings that are lists of sizes (one per stage of a convolutional or hierarchical model): their tiny values.
 TINY_STAGE_SIZES = {"hidden_sizes": 8, "embed_dims": 8, "dims": 8, "embedding_sizes": 8}
 TINY_STAGE_COUNTS = {"depths": 1, "num_layers_per_stage": 1}
@@ -974,6 +997,8 @@ def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> None
 def derive_tiny_config(config_class: type, heads: dict[str, type]) -> dict[str, Any]:
     """The tiny config's settings (`tiny_config_overrides`), checked by building the native heads with them."""
     overrides = tiny_config_overrides(config_class)
+    if "AutoModelForQuestionAnswering" in heads:
+        overrides["num_labels"] = QUESTION_ANSWERING_LABELS
     try:
         config = config_class(**overrides)
     except Exception as error:  # noqa: BLE001
