@@ -174,7 +174,8 @@ _FIRST = "next(module for module in self.modules() if isinstance(module, (torch.
 # A change of the math: the first linear (or convolution) layer's outputs are scaled from 0.5 to 1.5 along their last
 # dimension (not by one factor, nor shifted by one value, which a norm after it would undo).
 _SCALE = "torch.linspace(0.5, 1.5, output.shape[-1], dtype=output.dtype, device=output.device)"
-MATH_CHANGE = (_HOOK, _HOOK + f"        {_FIRST}.register_forward_hook(lambda module, args, output: output * {_SCALE})\n")
+_SCALED = f"        {_FIRST}.register_forward_hook(lambda module, args, output: output * {_SCALE})\n"
+MATH_CHANGE = (_HOOK, _HOOK + _SCALED)
 # An old-style `_init_weights` that writes `.data` in place, wrapped around upstream's: the first linear layer gets a
 # non-persistent buffer, so that transformers re-initialises it after loading, and overwrites its loaded weight.
 _REGISTRATION = "\n\n# -- Added by the fork"

@@ -25,16 +25,19 @@ This module only needs the standard library to be imported; forking needs transf
 
 from __future__ import annotations
 
+import argparse
 import ast
 import difflib
 import importlib
 import inspect
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -661,34 +664,39 @@ def license_of(text: str) -> str:
     return "apache-2.0" if "Apache License" in text else "see the upstream header"
 
 
-def run_ruff(project_dir: Path, paths: list[Path]) -> None:
-    """Sort imports (`ruff check --fix`, the project's settings) and format the files, as the project's others."""
-    arguments = [str(path.relative_to(project_dir)) for path in paths]
-    for command in (["check", "--fix-only", "--quiet", "--select", "I,F401,UP"], ["format", "--quiet"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *command, "--no-cache", *arguments],
-            cwd=project_dir,
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            raise ForkError(f"ruff {command[0]} failed on the forked files: {result.stderr.strip() or result.stdout}")
+def formatted(project_dir: Path, files: dict[str, str]) -> dict[str, str]:
+    """`files` (module name -> text) with their imports sorted and fixed (`ruff check --fix`) and formatted (`ruff
+    format`) with the settings of the project in `project_dir`, as the project's other files."""
+    with tempfile.TemporaryDirectory(prefix="fork-") as folder:
+        paths = [Path(folder) / f"{name}.py" for name in files]
+        for path, text in zip(paths, files.values(), strict=True):
+            path.write_text(text, encoding="utf-8")
+        config = ["--config", str(project_dir / "pyproject.toml")]
+        for command in (["check", "--fix-only", "--select", "I,F401,UP"], ["format"]):
+            result = subprocess.run(
+                [sys.executable, "-m", "ruff", *command, "--quiet", "--no-cache", *config, *map(str, paths)],
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode != 0:
+                problem = result.stderr.strip() or result.stdout.strip()
+                raise ForkError(f"ruff {command[0]} failed on the forked files: {problem}")
+        return {name: path.read_text(encoding="utf-8") for name, path in zip(files, paths, strict=True)}
 
 
 def write_fork(project_dir: Path, package: str, fork: Fork) -> None:
-    """Write the fork's files into the package and, as baked, into `upstream/` with `upstream/fork.json`."""
-    package_dir = project_dir / package
-    paths = []
-    for name, text in fork.files.items():
-        path = package_dir / f"{name}.py"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    run_ruff(project_dir, paths)
+    """Write the fork's files into the package, the same as baked into `upstream/` (the pristine fork that a re-fork
+    merges from), and its facts to `<package>/fork.json`."""
     upstream = project_dir / UPSTREAM_DIR
     upstream.mkdir(exist_ok=True)
-    for path in paths:
-        shutil.copyfile(path, upstream / path.name)
-    (upstream / FORK_FILE).write_text(json.dumps(fork.facts, indent=2) + "\n", encoding="utf-8")
+    for name, text in fork.files.items():
+        (project_dir / package / f"{name}.py").write_text(text, encoding="utf-8")
+        (upstream / f"{name}.py").write_text(text, encoding="utf-8")
+    write_facts(project_dir, package, fork.facts)
+
+
+def write_facts(project_dir: Path, package: str, facts: dict[str, Any]) -> None:
+    (project_dir / package / FORK_FILE).write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
 
 
 # -- the derived contract: a tiny config ---------------------------------------------------------------------------
@@ -1030,9 +1038,9 @@ def head_modules(head: Any) -> list[str]:
     return [name for name, _ in head.named_children() if name != head.base_model_prefix]
 
 
-def bake(project_dir: Path, package: str, model_type: str, class_prefix: str) -> dict[str, Any]:
-    """Fork `model_type` into the project in `project_dir` (its package `package`), derive its tiny config, and check
-    that every forked head computes exactly what the native one does; the facts written to `<package>/fork.json`."""
+def full_fork(project_dir: Path, package: str, model_type: str, class_prefix: str) -> Fork:
+    """The fork of `model_type` (`make_fork`), formatted as the project's files, with the facts of its derived
+    contract: the tiny config (checked against the native heads), the LoRA target modules, the classifier modules."""
     fork = make_fork(model_type, package, class_prefix)
     natives = native_classes(fork.facts)
     config_class = type(natives[next(iter(natives))].config_class())
@@ -1045,8 +1053,18 @@ def bake(project_dir: Path, package: str, model_type: str, class_prefix: str) ->
         lora_target_modules=lora_target_modules(natives["AutoModel"](native_config)),
         classifier_modules=head_modules(natives[default](native_config)),
     )
+    fork.files = formatted(project_dir, fork.files)
+    return fork
+
+
+def bake(project_dir: Path, package: str, model_type: str, class_prefix: str) -> dict[str, Any]:
+    """Fork `model_type` into the project in `project_dir` (its package `package`), derive its tiny config, and check
+    that every forked head computes exactly what the native one does; the facts written to `<package>/fork.json`."""
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()  # the source's notes on optional kernels: not the user's concern while baking
+    fork = full_fork(project_dir, package, model_type, class_prefix)
     write_fork(project_dir, package, fork)
-    (project_dir / package / FORK_FILE).write_text(json.dumps(fork.facts, indent=2) + "\n", encoding="utf-8")
     differences = compare_with_native(project_dir, package, fork.facts)
     if differences:
         raise ForkError(f"the fork of {model_type!r} does not compute what transformers' does: {differences[0]}")
@@ -1112,3 +1130,151 @@ def compare_head(
             if isinstance(value, torch.Tensor) and not torch.equal(value, found[name]):
                 differences.append(f"{our_class.__name__} {variant}: {name} differs")
     return differences
+
+
+# -- following upstream: the re-fork command -----------------------------------------------------------------------
+
+# The project's files that name its minimum transformers release, which a re-fork raises to the release it forks.
+VERSION_FILES = (
+    "pyproject.toml",
+    "README.md",
+    ".cookiecutter.json",
+    ".github/workflows/ci.yml",
+    ".github/workflows/verify.yml",
+)
+
+
+@dataclass
+class Merged:
+    """One forked file after a re-fork: the three-way merge of the user's file, the pristine fork and the new fork."""
+
+    name: str  # the file name, e.g. "modeling_my_qwen.py"
+    text: str  # with conflict markers where the user's and upstream's changes overlap
+    conflicts: int
+    upstream_changed: bool
+    edited: bool  # the user's file differed from the pristine fork
+
+    def describe(self) -> str:
+        if not self.upstream_changed:
+            return f"{self.name}: upstream unchanged" + (", your edits kept" if self.edited else "")
+        if self.conflicts:
+            return f"{self.name}: upstream changed; {self.conflicts} conflict(s) with your edits, marked in the file"
+        return f"{self.name}: upstream's changes merged" + (" into your edits" if self.edited else "")
+
+
+def merge_file(ours: str, base: str, theirs: str, labels: tuple[str, str, str]) -> tuple[str, int]:
+    """The three-way merge of `ours` and `theirs` from `base` (`git merge-file`), and its number of conflicts."""
+    if shutil.which("git") is None:
+        raise ForkError("the re-fork merges with `git merge-file`: install git, then run it again")
+    with tempfile.TemporaryDirectory(prefix="refork-") as folder:
+        paths = [Path(folder, name) for name in ("ours.py", "base.py", "theirs.py")]
+        for path, text in zip(paths, (ours, base, theirs), strict=True):
+            path.write_text(text, encoding="utf-8")
+        arguments = [argument for label in labels for argument in ("-L", label)]
+        result = subprocess.run(
+            ["git", "merge-file", "--stdout", *arguments, *map(str, paths)], capture_output=True, text=True
+        )
+    if result.returncode < 0 or result.returncode > 127:
+        raise ForkError(f"git merge-file failed: {result.stderr.strip()}")
+    return result.stdout, result.returncode
+
+
+def merge_fork(project_dir: Path, package: str, facts: dict[str, Any], new: Fork) -> list[Merged]:
+    """Each file of the new fork merged with the user's file and the pristine fork it was made from."""
+    old_version, new_version = facts["transformers_version"], new.facts["transformers_version"]
+    labels = ("yours", f"upstream {old_version} (as forked)", f"upstream {new_version}")
+    merged = []
+    for name, theirs in new.files.items():
+        path, pristine = project_dir / package / f"{name}.py", project_dir / UPSTREAM_DIR / f"{name}.py"
+        ours = path.read_text(encoding="utf-8") if path.is_file() else None
+        base = pristine.read_text(encoding="utf-8") if pristine.is_file() else None
+        if ours is None:  # a file upstream added
+            merged.append(Merged(path.name, theirs, 0, True, False))
+            continue
+        text, conflicts = merge_file(ours, base if base is not None else "", theirs, labels)
+        merged.append(Merged(path.name, text, conflicts, base != theirs, ours != base))
+    return merged
+
+
+def raise_minimum(project_dir: Path, package: str, old: str, new: str) -> None:
+    """Raise the declared minimum transformers from `old` to `new` where the project names it."""
+    if old == new:
+        return
+    pattern = re.compile(rf"(?<![\w.]){re.escape(old)}(?![\w.])")
+    for name in (*VERSION_FILES, f"{package}/publish.py"):
+        path = project_dir / name
+        if path.is_file():
+            path.write_text(pattern.sub(new, path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def run_project(project_dir: Path, package: str, module: str, *arguments: str) -> subprocess.CompletedProcess:
+    """`python -m <package>.<module> ...` of the project, in a process of its own, offline."""
+    return subprocess.run(
+        [sys.executable, "-m", f"{package}.{module}", *arguments],
+        cwd=project_dir,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+    )
+
+
+def refork(project_dir: Path, package: str, dry_run: bool = False) -> int:
+    """Fork the project's base model again from the installed transformers and merge upstream's changes into the
+    project's forked files (see the module docstring); then check with verify that the merged code computes what the
+    code before the re-fork did. Returns the exit status."""
+    facts = json.loads((project_dir / package / FORK_FILE).read_text(encoding="utf-8"))
+    new = full_fork(project_dir, package, facts["base_model"], facts["class_prefix"])
+    old_version, new_version = facts["transformers_version"], new.facts["transformers_version"]
+    merged = merge_fork(project_dir, package, facts, new)
+    print(f"re-fork of {facts['base_model']!r}: transformers {old_version} -> {new_version}")
+    for file in merged:
+        print(f"  {file.describe()}")
+    dropped = sorted(set(facts["files"]) - {file.name for file in merged})
+    for name in dropped:
+        print(f"  {name}: upstream no longer has it; your file is kept")
+    if dry_run:
+        print("dry run: nothing was changed")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="refork-record-") as folder:
+        release, config = Path(folder) / "release", Path(folder) / "config.json"
+        # What the project computes before the re-fork: a release of the tiny model with its reference record, made by
+        # publish with the code before the re-fork.
+        config.write_text(json.dumps(facts["tiny_config"]), encoding="utf-8")
+        recorded = run_project(
+            project_dir, package, "publish", "--config", str(config), "--dry-run", "--output", str(release)
+        )
+        for file in merged:
+            (project_dir / package / file.name).write_text(file.text, encoding="utf-8")
+            (project_dir / UPSTREAM_DIR / file.name).write_text(new.files[Path(file.name).stem], encoding="utf-8")
+        write_facts(project_dir, package, new.facts)
+        raise_minimum(project_dir, package, old_version, new_version)
+        conflicts = [file.name for file in merged if file.conflicts]
+        if conflicts:
+            print(
+                f"resolve the conflicts marked in {', '.join(conflicts)}, then check with `python -m {package}.verify`"
+            )
+            return 1
+        if recorded.returncode != 0:
+            print("the code before the re-fork does not run on this transformers: nothing to verify against")
+            return 0
+        for name in new.files:  # the merged code, in the release recorded with the code before
+            shutil.copyfile(project_dir / package / f"{name}.py", release / f"{name}.py")
+        verified = run_project(project_dir, package, "verify", str(release))
+        print(verified.stdout.strip() or verified.stderr.strip())
+        return verified.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Re-fork the base model from the installed transformers and merge.")
+    parser.add_argument("--dry-run", action="store_true", help="say what would change, and change nothing")
+    args = parser.parse_args(argv)
+    package_dir = Path(__file__).resolve().parent
+    try:
+        return refork(package_dir.parent, package_dir.name, args.dry_run)
+    except ForkError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
