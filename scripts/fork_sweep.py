@@ -142,7 +142,7 @@ def compare_converted(project: Path, facts: dict[str, Any], result: dict[str, An
     config_class = type(native_class.config_class())
     torch.manual_seed(0)
     native = native_class(config_class(**facts["tiny_config"])).eval()
-    inputs = fork.example_inputs(native.config, auto_class, "padded")
+    inputs = fork.example_inputs(native.config, auto_class, "padded", facts["image_tokens"])
     with tempfile.TemporaryDirectory() as folder:
         native.save_pretrained(Path(folder) / "native")
         result["stage"] = "convert"

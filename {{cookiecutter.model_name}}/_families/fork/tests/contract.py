@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import transformers
 from transformers import PretrainedConfig, PreTrainedModel
 
 from {{ cookiecutter.model_name }} import convert_{{ cookiecutter.base_model | replace("-", "_") | replace(".", "_") }}_to_{{ cookiecutter.model_name }}, fork
-from {{ cookiecutter.model_name }}.family import DEFAULT_AUTO_CLASS, FACTS, MODALITY
+from {{ cookiecutter.model_name }}.family import DEFAULT_AUTO_CLASS, FACTS, MODALITY, default_processor
 from {{ cookiecutter.model_name }}.inputs import CONFIG_ERRORS, config_problem, stored_layout
 
 from .images import write_images
@@ -72,7 +73,7 @@ NATIVE_HEADS: dict[str, type[PreTrainedModel]] = fork.native_classes(FACTS)
 
 def example_inputs(config: PretrainedConfig, variant: str = "unpadded") -> dict[str, torch.Tensor]:
     """The inputs of the default head's Auto class (`fork.example_inputs`): a batch of 2."""
-    return fork.example_inputs(config, DEFAULT_AUTO_CLASS, variant)
+    return fork.example_inputs(config, DEFAULT_AUTO_CLASS, variant, FACTS["image_tokens"])
 
 
 def training_batch(config: PretrainedConfig) -> dict[str, torch.Tensor]:
@@ -115,12 +116,21 @@ BUFFERS = {
     for name in module._non_persistent_buffers_set
 }
 
-PROCESSOR_AUTO_CLASS = "AutoTokenizer" if MODALITY == "text" else "AutoImageProcessor"
+PROCESSOR_AUTO_CLASS = {"text": "AutoTokenizer", "image": "AutoImageProcessor"}.get(MODALITY, "AutoProcessor")
+
+
+def processor_files() -> set[str]:
+    """The files the default processor saves."""
+    with tempfile.TemporaryDirectory() as folder:
+        default_processor(NATIVE_CONFIG(**TINY_CONFIG)).save_pretrained(folder)
+        return {path.name for path in Path(folder).iterdir()}
+
+
 # The files a published release holds beside those of every project: the processor's, and the generation config of a
 # head that generates.
-RELEASE_FILES = (
-    {"tokenizer.json", "tokenizer_config.json"} if MODALITY == "text" else {"preprocessor_config.json"}
-) | ({"generation_config.json"} if NATIVE_HEADS[DEFAULT_AUTO_CLASS].can_generate() else set())
+RELEASE_FILES = processor_files() | (
+    {"generation_config.json"} if NATIVE_HEADS[DEFAULT_AUTO_CLASS].can_generate() else set()
+)
 
 # Auto class of a head -> the pipeline task that serves it, and call options that make it deterministic.
 TASKS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -132,6 +142,10 @@ TASKS: dict[str, tuple[str, dict[str, Any]]] = {
     "AutoModelForSequenceClassification": ("text-classification", {"top_k": None}),
     "AutoModelForTokenClassification": ("token-classification", {"ignore_labels": []}),
     "AutoModelForImageClassification": ("image-classification", {"top_k": None}),
+    "AutoModelForImageTextToText": (
+        "image-text-to-text",
+        {"max_new_tokens": 8, "min_new_tokens": 8, "do_sample": False, "return_full_text": False},
+    ),
 }
 PIPELINES = {auto_class: task for auto_class, task in TASKS.items() if auto_class in FACTS["heads"]}
 TEXTS = {
@@ -142,11 +156,19 @@ TEXTS = {
 }
 
 
-def pipeline_inputs(task: str, folder: Path) -> list[str]:
-    """What the processor and the pipeline of `task` are given: two texts, or two random PNG images in `folder`."""
+def pipeline_inputs(task: str, folder: Path) -> list:
+    """What the processor and the pipeline of `task` are given: two texts, two random PNG images in `folder`, or two
+    chats with a question on such an image."""
+    if MODALITY == "text":
+        return TEXTS.get(task, TEXTS["text-classification"])
+    paths = write_images(folder, [(45, 61, 3), (32, 32, 3)])
     if MODALITY == "image":
-        return write_images(folder, [(45, 61, 3), (32, 32, 3)])
-    return TEXTS.get(task, TEXTS["text-classification"])
+        return paths
+    questions = ["What is this?", "Describe it"]
+    return [
+        [{"role": "user", "content": [{"type": "image", "url": path}, {"type": "text", "text": question}]}]
+        for path, question in zip(paths, questions, strict=True)
+    ]
 
 
 # -- conversion from the native transformers model -----------------------------------------------------------------

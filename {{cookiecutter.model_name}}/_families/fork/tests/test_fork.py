@@ -5,6 +5,8 @@ without labels, hidden states and attentions, at 0.0 in float32: the fork is ups
 generates gives the native greedy tokens. The re-fork command (`python -m <package>.fork`) is tested in the template.
 """
 
+from collections.abc import Mapping
+
 import pytest
 import torch
 
@@ -42,12 +44,16 @@ def test_every_head_computes_what_the_native_head_computes(same_weights, variant
 
 
 def flat(value) -> list[torch.Tensor]:
-    """The tensors of an output (a tensor, a tuple of tensors, a cache)."""
+    """The tensors of an output (a tensor, a tuple of tensors, a cache, the outputs of a sub-model)."""
     if isinstance(value, torch.Tensor):
         return [value]
     if hasattr(value, "layers"):  # a cache
         return [tensor for layer in value.layers for tensor in (layer.keys, layer.values) if tensor is not None]
-    return [tensor for item in value or () for tensor in flat(item)]
+    if isinstance(value, Mapping):
+        return [tensor for item in value.values() for tensor in flat(item)]
+    if isinstance(value, list | tuple):
+        return [tensor for item in value for tensor in flat(item)]
+    return []
 
 
 if NATIVE_HEADS[DEFAULT_AUTO_CLASS].can_generate():

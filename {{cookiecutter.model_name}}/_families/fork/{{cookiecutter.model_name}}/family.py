@@ -7,18 +7,32 @@ trained offline for text models, the source's own image processor class for visi
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
 
+import PIL.Image
 import torch
-from transformers import PretrainedConfig, PreTrainedTokenizerBase
+import transformers
+from transformers import PretrainedConfig, PreTrainedTokenizerBase, PreTrainedTokenizerFast, ProcessorMixin
 from transformers.image_processing_utils import BaseImageProcessor
 
 from .cli import CommandError
-from .fork import FORK_FILE, SPECIAL_IDS, TINY_VOCAB, default_auto_class, image_size, modality, pixel_values, text_ids
+from .fork import (
+    FORK_FILE,
+    SPECIAL_IDS,
+    STANDARD_TOKENS,
+    default_auto_class,
+    example_inputs,
+    image_size,
+    image_token_id,
+    modality,
+    pixel_values,
+    text_ids,
+)
 from .inputs import check_tokenizer, load_tokenizer
-from .train_tokenizer import train_tokenizer
+from .train_tokenizer import SPECIAL_TOKENS, train_tokenizer
 from .usage import code_block, run_model
 
 FACTS: dict[str, Any] = json.loads(Path(__file__).with_name(FORK_FILE).read_text(encoding="utf-8"))
@@ -41,11 +55,13 @@ PIPELINE_TAG = {
 DESCRIPTION = (
     f"A fork of transformers' `{CONVERTS_FROM}` model (`{FACTS['heads'][DEFAULT_AUTO_CLASS][0]}`): its code is "
     f"upstream's, from transformers {FACTS['transformers_version']}, renamed to this model's classes and model type "
-    f"and loaded with `trust_remote_code=True`; the {'tokenizer' if MODALITY == 'text' else 'image processor'} is one "
-    "of transformers' own classes and needs no remote code."
+    f"and loaded with `trust_remote_code=True`; its {'tokenizer' if MODALITY == 'text' else 'processor'} is one of "
+    "transformers' own classes and needs no remote code."
 )
-PROCESSOR_FILE = "tokenizer_config.json" if MODALITY == "text" else "preprocessor_config.json"
-Processor = PreTrainedTokenizerBase if MODALITY == "text" else BaseImageProcessor
+PROCESSOR_FILE = {"text": "tokenizer_config.json", "image": "preprocessor_config.json"}.get(
+    MODALITY, "processor_config.json"
+)
+Processor = {"text": PreTrainedTokenizerBase, "image": BaseImageProcessor}.get(MODALITY, ProcessorMixin)
 # The processor is one of transformers' own classes: its files name no code of their own (no `auto_map`).
 PROCESSOR_AUTO_MAP: dict[str, str] = {}
 # The linear layers LoRA adapts (`peft.LoraConfig(target_modules=...)`): peft's own defaults for the source's model
@@ -64,6 +80,20 @@ LORA_OPTIONS: dict[str, dict[str, Any]] = {
 }
 # The special ids the tokenizer and the text config share.
 TOKEN_IDS = ("pad_token_id", "bos_token_id", "eos_token_id")
+# How the tokenizer writes each special token the config names (`fork.token_layout`): "<mask>", "<image>", ...
+IMAGE_TOKEN = "<image>"
+# A simple conversation format for a processor of images and text: "user: <image>What is this?\nassistant:".
+{% raw -%}
+CHAT_TEMPLATE = (
+    "{%- for message in messages -%}{{- message['role'] + ': ' -}}"
+    "{%- if message['content'] is string -%}{{- message['content'] -}}"
+    "{%- else -%}{%- for item in message['content'] -%}"
+    "{%- if item['type'] == 'image' -%}{{- '" + IMAGE_TOKEN + "' -}}"
+    "{%- elif item['type'] == 'text' -%}{{- item['text'] -}}{%- endif -%}"
+    "{%- endfor -%}{%- endif -%}{{- '\\n' -}}{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{- 'assistant:' -}}{%- endif -%}"
+)
+{%- endraw %}
 
 
 def image_processor_class() -> type[BaseImageProcessor]:
@@ -87,42 +117,115 @@ def load_processor(folder: Path, config: PretrainedConfig) -> Processor:
     """The processor saved in `folder`, loaded with transformers' own classes: no code from the folder runs."""
     if MODALITY == "text":
         return load_tokenizer(folder, config.get_text_config())
-    from transformers import AutoImageProcessor
-
+    auto = transformers.AutoImageProcessor if MODALITY == "image" else transformers.AutoProcessor
     try:
-        return AutoImageProcessor.from_pretrained(folder, trust_remote_code=False)
+        return auto.from_pretrained(folder, trust_remote_code=False)
     except (OSError, ValueError, TypeError) as error:  # unreadable files, an unknown class, settings of the wrong type
-        raise CommandError(f"cannot load the image processor in {folder}: {error}") from error
+        raise CommandError(f"cannot load the processor in {folder}: {error}") from error
+
+
+def default_tokenizer() -> PreTrainedTokenizerFast:
+    """A byte-level BPE tokenizer trained on the shipped corpus (train_tokenizer.py), with the special tokens the
+    config names at the ids of the tiny config (`fork.json`'s special_tokens): "<mask>", "<image>", ..."""
+    layout: dict[str, int] = FACTS["special_tokens"]
+    trained = train_tokenizer(vocab_size=min(layout.values()))
+    spelled = {name: IMAGE_TOKEN if name == "image_token" else f"<{name.removesuffix('_token')}>" for name in layout}
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=trained.backend_tokenizer,
+        **SPECIAL_TOKENS,
+        **{name: token for name, token in spelled.items() if name in STANDARD_TOKENS},
+        extra_special_tokens={name: token for name, token in spelled.items() if name not in STANDARD_TOKENS},
+    )
+    found = {name: tokenizer.convert_tokens_to_ids(token) for name, token in spelled.items()}
+    if found != layout:
+        raise CommandError(f"the default tokenizer's special tokens have ids {found}, not the config's {layout}")
+    return tokenizer
+
+
+def default_image_processor(config: PretrainedConfig) -> BaseImageProcessor:
+    """The source's own image processor class, resizing (and cropping) to the model's image size."""
+    _, height, width = image_size(config)
+    size = {"height": height, "width": width}
+    return image_processor_class()(size=size, crop_size=size)
 
 
 def default_processor(config: PretrainedConfig) -> Processor:
-    """The default processor: for text, a byte-level BPE tokenizer trained on the shipped corpus (train_tokenizer.py)
-    with a mask token, the special ids of the tiny config (`fork.SPECIAL_IDS`); for images, the source's image
-    processor resizing to the model's image size."""
+    """The default processor, of transformers' own classes: for text, the default tokenizer (`default_tokenizer`); for
+    images, the source's image processor resizing to the model's image size; for both, the source's processor of
+    them, with the settings of the config it takes, writing as many image tokens as an image gives features."""
     if MODALITY == "text":
-        tokenizer = train_tokenizer(vocab_size=TINY_VOCAB - 1)
-        tokenizer.add_special_tokens({"mask_token": "<mask>"})
-        assert tokenizer.mask_token_id == SPECIAL_IDS["mask_token_id"], tokenizer.mask_token_id
-        return tokenizer
+        return default_tokenizer()
+    if MODALITY == "image":
+        return default_image_processor(config)
+    return default_image_text_processor(config)
+
+
+def default_image_text_processor(config: PretrainedConfig) -> ProcessorMixin:
+    """The source's processor of images and text (see `default_processor`)."""
+    from transformers.models.auto.processing_auto import PROCESSOR_MAPPING_NAMES
+
+    name = PROCESSOR_MAPPING_NAMES.get(CONVERTS_FROM)
+    if not name:
+        raise CommandError(f"transformers has no processor for {CONVERTS_FROM!r}")
+    processor_class = getattr(transformers, name)
+    vision = getattr(config, "vision_config", None)
+    settings = {
+        "patch_size": getattr(vision, "patch_size", None),
+        "vision_feature_select_strategy": getattr(config, "vision_feature_select_strategy", None),
+        "image_seq_length": FACTS["image_tokens"],
+        "num_image_tokens": FACTS["image_tokens"],
+        "image_token": IMAGE_TOKEN,
+    }
+    parameters = inspect.signature(processor_class.__init__).parameters
+    taken = {key: value for key, value in settings.items() if key in parameters and value is not None}
+    # A vision tower's class token is one feature more than its patches, which some processors count apart.
+    for extra in ({}, {"num_additional_image_tokens": 1}):
+        processor = processor_class(
+            image_processor=default_image_processor(config),
+            tokenizer=default_tokenizer(),
+            chat_template=CHAT_TEMPLATE,
+            **taken,
+            **{key: value for key, value in extra.items() if key in parameters},
+        )
+        if written_image_tokens(processor, config) == FACTS["image_tokens"]:
+            return processor
+    raise CommandError(
+        f"{name} writes {written_image_tokens(processor, config)} image tokens per image, but the model gives "
+        f"{FACTS['image_tokens']} features: save a processor that writes as many"
+    )
+
+
+def written_image_tokens(processor: ProcessorMixin, config: PretrainedConfig) -> int:
+    """How many image tokens `processor` writes for one image of the model's size."""
     _, height, width = image_size(config)
-    return image_processor_class()(size={"height": height, "width": width})
+    image = PIL.Image.new("RGB", (width, height))
+    inputs = processor(images=[image], text=[IMAGE_TOKEN + "What is this?"], return_tensors="pt")
+    return int((inputs["input_ids"] == image_token_id(config)).sum())
 
 
 def check_processor(processor: Processor, config: PretrainedConfig) -> None:
     """Refuse a processor that would feed the model what it cannot take: ids past its vocabulary or other special
-    ids; images of another size."""
+    ids; images of another size; another number of image tokens per image than the model's features."""
+    tokenizer = processor if MODALITY == "text" else getattr(processor, "tokenizer", None)
+    if tokenizer is not None:
+        check_tokenizer(tokenizer, config.get_text_config(), TOKEN_IDS)
     if MODALITY == "text":
-        check_tokenizer(processor, config.get_text_config(), TOKEN_IDS)
         return
+    image_processor = getattr(processor, "image_processor", processor)
     _, height, width = image_size(config)
-    size = getattr(processor, "size", None) or {}
-    crop = getattr(processor, "crop_size", None) if getattr(processor, "do_center_crop", False) else None
+    size = getattr(image_processor, "size", None) or {}
+    crop = getattr(image_processor, "crop_size", None) if getattr(image_processor, "do_center_crop", False) else None
     final = crop or size
     expected = {"height": height, "width": width}
-    if getattr(processor, "do_resize", True) and final and {key: final.get(key) for key in expected} != expected:
+    if getattr(image_processor, "do_resize", True) and final and {key: final.get(key) for key in expected} != expected:
         raise CommandError(
             f"the image processor gives images of {final} but the model expects {expected}: save a processor with "
             "that size."
+        )
+    if MODALITY == "image-text" and written_image_tokens(processor, config) != FACTS["image_tokens"]:
+        raise CommandError(
+            f"the processor writes {written_image_tokens(processor, config)} image tokens per image but the model "
+            f"gives {FACTS['image_tokens']} features: save a processor that writes as many."
         )
 
 
@@ -131,6 +234,8 @@ def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
     the special ids, the second padded on the right after 5 tokens, as a tokenizer pads a batch."""
     if MODALITY == "image":
         return {"pixel_values": pixel_values(config, batch=1, seed=0)}
+    if MODALITY == "image-text":
+        return example_inputs(config, DEFAULT_AUTO_CLASS, "unpadded", FACTS["image_tokens"])
     input_ids = text_ids(config, (2, 8), seed=0)
     attention_mask = torch.ones_like(input_ids)
     attention_mask[1, 5:] = 0
@@ -140,12 +245,21 @@ def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
 
 def usage_code(repo_id: str, auto_class: str) -> str:
     """A Markdown code block that loads the published model and processor, pinned to a revision, and runs it."""
-    generates = auto_class == "AutoModelForCausalLM"
+    generates = auto_class in ("AutoModelForCausalLM", "AutoModelForImageTextToText")
     if MODALITY == "image":
         imports = ["import torch", "from PIL import Image"]
         imports.append(f"from transformers import AutoImageProcessor, {auto_class}")
         lines = ['inputs = processor(Image.open("cat.png"), return_tensors="pt")', *run_model(generates=False)]
         return code_block(imports, repo_id, lines, {"processor": "AutoImageProcessor", "model": auto_class})
+    if MODALITY == "image-text":
+        imports = ["import torch", "from PIL import Image", f"from transformers import AutoProcessor, {auto_class}"]
+        lines = [
+            'messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is this?"}]}]',
+            "prompt = processor.apply_chat_template(messages, add_generation_prompt=True)",
+            'inputs = processor(images=Image.open("cat.png"), text=prompt, return_tensors="pt")',
+            *run_model(generates, "processor.decode(output[0, inputs['input_ids'].shape[1] :])"),
+        ]
+        return code_block(imports, repo_id, lines, {"processor": "AutoProcessor", "model": auto_class})
     imports = ["import torch", f"from transformers import AutoTokenizer, {auto_class}"]
     lines = [
         'inputs = tokenizer("The capital of France is", return_tensors="pt")',

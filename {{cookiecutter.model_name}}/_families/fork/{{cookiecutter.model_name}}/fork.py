@@ -568,7 +568,14 @@ def registration(text: str, source: Source, rewrite: Rewrite) -> str:
     registered = base_models(rewrite, set(defined_names(ast.parse(text))))
     listed = "{\n" + "".join(f'    "{config_class}": {model},\n' for _, config_class, model in registered) + "}"
     text = text.rstrip("\n") + "\n" + REGISTRATION.format(entries=entries, config=config, registered=listed)
-    imports = ["from transformers import AutoModel, PreTrainedConfig"]
+    imported = {
+        alias.asname or alias.name
+        for node in ast.parse(text).body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    needed = [name for name in ("AutoModel", "PreTrainedConfig") if name not in imported]
+    imports = [f"from transformers import {', '.join(needed)}"] if needed else []
     keys = conversion_keys(source, rewrite)
     if keys:
         imports += [
@@ -703,7 +710,10 @@ def write_facts(project_dir: Path, package: str, facts: dict[str, Any]) -> None:
 
 # The special tokens of the project's default tokenizer, by id (train_tokenizer.py): a fork's tiny config uses them.
 TINY_VOCAB = 384
-SPECIAL_IDS = {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2, "mask_token_id": TINY_VOCAB - 1}
+SPECIAL_IDS = {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2}
+# The special tokens a tokenizer adds past those, in the order it adds them (their ids end the vocabulary):
+# transformers' standard ones in this order, then the model's own (an image token...) in the order its config names.
+STANDARD_TOKENS = ("unk_token", "sep_token", "cls_token", "mask_token")
 # Config settings -> their tiny value: sizes of every kind of model under the names transformers' configs use.
 TINY_SIZES: dict[str, int] = {
     **dict.fromkeys(("hidden_size", "d_model", "n_embd", "embed_dim", "dim", "hidden_dim", "embedding_size"), 32),
@@ -730,6 +740,8 @@ TINY_SIZES: dict[str, int] = {
     **dict.fromkeys(("image_size", "img_size"), 32),
     **dict.fromkeys(("patch_size",), 8),
     **dict.fromkeys(("first_k_dense_replace", "num_nextn_predict_layers"), 1),
+    **dict.fromkeys(("image_seq_length", "num_image_tokens"), 16),
+    **dict.fromkeys(("mm_tokens_per_image",), 4),
     **dict.fromkeys(("vocab_size",), TINY_VOCAB),
     **dict.fromkeys(("num_labels",), 3),
 }
@@ -752,7 +764,7 @@ def config_values(config: Any) -> dict[str, Any]:
     return values
 
 
-def tiny_values(values: dict[str, Any], top: bool, special_ids: dict[str, int]) -> dict[str, Any]:
+def tiny_values(values: dict[str, Any], top: bool, layout: dict[str, int]) -> dict[str, Any]:
     """The changed settings that make the config of `values` tiny (see `tiny_config`), for one (sub-)config."""
     changed: dict[str, Any] = {}
     for key, value in values.items():
@@ -784,9 +796,7 @@ def tiny_values(values: dict[str, Any], top: bool, special_ids: dict[str, int]) 
     layers = next((key for key in LAYER_COUNT_KEYS if isinstance(values.get(key), int)), None)
     if layers is not None:
         changed.update(tiny_layer_lists(values, layers, changed.get(layers, values[layers])))
-    vocab = changed.get("vocab_size", values.get("vocab_size"))
-    if isinstance(vocab, int):
-        changed.update(tiny_token_ids(values, vocab, special_ids))
+    changed.update(tiny_token_ids(values, layout))
     return changed
 
 
@@ -822,39 +832,61 @@ def tiny_layer_lists(values: dict[str, Any], layers_key: str, tiny_layers: int) 
     return changed
 
 
-def tiny_token_ids(values: dict[str, Any], vocab: int, special_ids: dict[str, int]) -> dict[str, Any]:
-    """Token ids within the tiny vocabulary: the tokenizer's special ids, other ids (image tokens...) from the top."""
+def token_name(key: str) -> str | None:
+    """The special token a config setting gives the id of ("image_token_index" -> "image_token"), if it is one."""
+    for suffix in ("_token_id", "_token_index"):
+        if key.endswith(suffix):
+            return key.removesuffix(suffix) + "_token"
+    return None
+
+
+def token_layout(configs: list[dict[str, Any]], vocab: int = TINY_VOCAB) -> dict[str, int]:
+    """The ids of the special tokens the configs name, beyond pad, bos and eos (a mask token always): at the end of
+    the tiny vocabulary, in the order a tokenizer built with them adds them (`STANDARD_TOKENS`, then the others)."""
+    standard = {"pad_token", "bos_token", "eos_token"}
+    names = ["mask_token"] + [
+        name
+        for values in configs
+        for key, value in values.items()
+        if (name := token_name(key)) and name not in standard and type(value) is int
+    ]
+    names = sorted(
+        dict.fromkeys(names), key=lambda name: STANDARD_TOKENS.index(name) if name in STANDARD_TOKENS else 9
+    )
+    return {name: vocab - len(names) + index for index, name in enumerate(names)}
+
+
+def tiny_token_ids(values: dict[str, Any], layout: dict[str, int]) -> dict[str, Any]:
+    """The config's token ids in the tiny vocabulary: the tokenizer's pad, bos and eos ids, the others by `layout`."""
     changed: dict[str, Any] = {}
-    spare = iter(index for index in range(vocab - 1, 0, -1) if index not in special_ids.values())
     for key, value in values.items():
-        if not key.endswith(("token_id", "token_index", "token_ids")):
-            continue
-        if key in special_ids and (value is None or type(value) is int or is_int_list(value)):
-            changed[key] = special_ids[key]
-        elif type(value) is int and not 0 <= value < vocab:
-            changed[key] = next(spare)
-        elif is_int_list(value) and any(not 0 <= item < vocab for item in value):
-            changed[key] = [item if 0 <= item < vocab else next(spare) for item in value]
+        name = token_name(key)
+        if key in SPECIAL_IDS and (value is None or type(value) is int or is_int_list(value)):
+            changed[key] = SPECIAL_IDS[key]
+        elif name in layout and type(value) is int:
+            changed[key] = layout[name]
     return changed
 
 
-def tiny_config_overrides(config_class: type, special_ids: dict[str, int] = SPECIAL_IDS) -> dict[str, Any]:
+def tiny_config_overrides(config_class: type) -> tuple[dict[str, Any], dict[str, int]]:
     """The settings that make `config_class`'s default config tiny: sizes shrunk (`TINY_SIZES`), per-layer lists cut
-    to the tiny depth with every kind of layer kept, token ids within the tiny vocabulary; sub-configs alike."""
+    to the tiny depth with every kind of layer kept, token ids within the tiny vocabulary (`token_layout`); sub-configs
+    alike. Returns the settings and the special tokens' ids (`token_layout`)."""
     try:
         default = config_class()
     except Exception as error:  # noqa: BLE001 - any error of the source's own defaults is the reason to report
         raise ForkError(f"its config cannot be built with its defaults: {one_line(error)}") from error
     values = config_values(default)
-    overrides = tiny_values(values, top=True, special_ids=special_ids)
+    layout = token_layout([values, *(value for value in values.values() if isinstance(value, dict))])
+    overrides = tiny_values(values, top=True, layout=layout)
     for key, value in values.items():
         if isinstance(value, dict) and "model_type" in value and key not in overrides:
-            sub = tiny_values(value, top=False, special_ids=special_ids)
+            sub = tiny_values(value, top=False, layout=layout)
             if sub:
                 overrides[key] = (
                     {"model_type": value["model_type"], **sub} if needs_model_type(config_class, key) else sub
                 )
-    return without_derived_lists(config_class, overrides)
+    return without_derived_lists(config_class, overrides), layout
 
 
 def without_derived_lists(config_class: type, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -930,25 +962,55 @@ def pixel_values(config: Any, batch: int = 2, seed: int = 1) -> Any:
     return torch.randn(batch, channels, height, width, generator=torch.Generator().manual_seed(seed))
 
 
-def example_inputs(config: Any, default_auto_class: str, variant: str = "unpadded") -> dict[str, Any]:
-    """A batch of 2 for the model's heads: 7 random tokens per row, or random images; "padded" masks 3 tokens of row
-    1 (on the left for a generating model, on the right for the others)."""
+def example_inputs(
+    config: Any, default_auto_class: str, variant: str = "unpadded", image_tokens: int = 0
+) -> dict[str, Any]:
+    """A batch of 2 for the model's heads: 7 random tokens per row, or random images, or both (an image per row, its
+    `image_tokens` image tokens after the third token); "padded" masks 3 tokens of row 1 (on the left for a generating
+    model, on the right for the others)."""
     import torch
 
-    if modality(default_auto_class) == "image":
+    kind = modality(default_auto_class)
+    if kind == "image":
         return {"pixel_values": pixel_values(config)}
     input_ids = text_ids(config, (2, 7), seed=1)
-    if variant == "unpadded":
-        return {"input_ids": input_ids}
-    attention_mask = torch.ones_like(input_ids)
-    if default_auto_class in GENERATING_HEADS:
-        attention_mask[1, :3] = 0
-    else:
-        attention_mask[1, 4:] = 0
-    return {
-        "input_ids": input_ids.masked_fill(attention_mask == 0, SPECIAL_IDS["pad_token_id"]),
-        "attention_mask": attention_mask,
-    }
+    inputs = {}
+    if kind == "image-text":  # the image tokens after the first 3 tokens, which padding may mask
+        image = torch.full((2, image_tokens), image_token_id(config))
+        input_ids = torch.cat([input_ids[:, :3], image, input_ids[:, 3:]], dim=1)
+        inputs["pixel_values"] = pixel_values(config)
+    inputs["input_ids"] = input_ids
+    if variant != "unpadded":
+        attention_mask = torch.ones_like(input_ids)
+        if default_auto_class in GENERATING_HEADS:
+            attention_mask[1, :3] = 0
+        else:
+            attention_mask[1, -3:] = 0
+        inputs["input_ids"] = input_ids.masked_fill(attention_mask == 0, SPECIAL_IDS["pad_token_id"])
+        inputs["attention_mask"] = attention_mask
+    return inputs
+
+
+def image_token_id(config: Any) -> int:
+    """The id of the token that stands for an image's features in a vision-language model's input ids."""
+    return next(
+        getattr(config, name)
+        for name in ("image_token_id", "image_token_index")
+        if getattr(config, name, None) is not None
+    )
+
+
+def count_image_tokens(model: Any, config: Any) -> int:
+    """How many image tokens one image takes: the features per image that `model` (a vision-language base model)
+    computes for an image of the config's size."""
+    import torch
+
+    with torch.no_grad():
+        features = model.get_image_features(pixel_values=pixel_values(config, batch=1))
+    features = getattr(features, "pooler_output", features)
+    if isinstance(features, list | tuple):
+        features = features[0]
+    return features.reshape(-1, features.shape[-1]).shape[0]
 
 
 def labels_for(auto_class: str, inputs: dict[str, Any], num_labels: int) -> dict[str, Any]:
@@ -977,12 +1039,19 @@ def native_classes(facts: dict[str, Any]) -> dict[str, type]:
     return {auto_class: getattr(transformers, names[0]) for auto_class, names in facts["heads"].items()}
 
 
-def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> None:
+def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> int:
     """Build every head of the source with `config` and run it on the example inputs (and its labels): the tiny
-    config is consistent, tiny, and each head takes the inputs the project derives for it; else ForkError."""
+    config is consistent, tiny, and each head takes the inputs the project derives for it; else ForkError. Returns the
+    image tokens of an image (0 for a model without images and text)."""
     import torch
 
-    inputs = example_inputs(config, default)
+    image_tokens = 0
+    if modality(default) == "image-text":
+        try:
+            image_tokens = count_image_tokens(heads["AutoModel"](config).eval(), config)
+        except Exception as error:  # noqa: BLE001 - the source's own error is the reason to report
+            raise ForkError(f"its image features cannot be counted on the tiny config: {one_line(error)}") from error
+    inputs = example_inputs(config, default, "padded", image_tokens)
     for auto_class, head in heads.items():
         torch.manual_seed(0)
         try:
@@ -1000,19 +1069,20 @@ def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> None
                 model(**inputs, **labels_for(auto_class, inputs, config.num_labels))
         except Exception as error:  # noqa: BLE001
             raise ForkError(f"its {head.__name__} fails on the tiny inputs: {one_line(error)}") from error
+    return image_tokens
 
 
-def derive_tiny_config(config_class: type, heads: dict[str, type]) -> dict[str, Any]:
-    """The tiny config's settings (`tiny_config_overrides`), checked by building the native heads with them."""
-    overrides = tiny_config_overrides(config_class)
+def derive_tiny_config(config_class: type, heads: dict[str, type]) -> tuple[dict[str, Any], dict[str, int], int]:
+    """The tiny config's settings and its special tokens' ids (`tiny_config_overrides`), checked by building the native
+    heads with them, and the image tokens of an image."""
+    overrides, layout = tiny_config_overrides(config_class)
     if "AutoModelForQuestionAnswering" in heads:
         overrides["num_labels"] = QUESTION_ANSWERING_LABELS
     try:
         config = config_class(**overrides)
     except Exception as error:  # noqa: BLE001
         raise ForkError(f"its tiny config is refused by its config class: {one_line(error)}") from error
-    check_tiny_config(config, heads, default_auto_class(list(heads)))
-    return overrides
+    return overrides, layout, check_tiny_config(config, heads, default_auto_class(list(heads)))
 
 
 # -- baking --------------------------------------------------------------------------------------------------------
@@ -1044,12 +1114,14 @@ def full_fork(project_dir: Path, package: str, model_type: str, class_prefix: st
     fork = make_fork(model_type, package, class_prefix)
     natives = native_classes(fork.facts)
     config_class = type(natives[next(iter(natives))].config_class())
-    tiny = derive_tiny_config(config_class, natives)
+    tiny, special_tokens, image_tokens = derive_tiny_config(config_class, natives)
     native_config = config_class(**tiny)
     default = default_auto_class(list(natives))
     fork.facts.update(
         class_prefix=class_prefix,
         tiny_config=tiny,
+        special_tokens=special_tokens,
+        image_tokens=image_tokens,
         lora_target_modules=lora_target_modules(natives["AutoModel"](native_config)),
         classifier_modules=head_modules(natives[default](native_config)),
     )
@@ -1096,6 +1168,11 @@ def compare_with_native(project_dir: Path, package: str, facts: dict[str, Any]) 
         module = import_package(project_dir, package)
     except Exception as error:  # noqa: BLE001 - a fork that does not import is the difference to report
         return [f"the forked package does not import: {one_line(error)}"]
+    try:  # the default processor: transformers' own classes, with what the config needs (an image token...)
+        family = importlib.import_module(f"{package}.family")
+        family.default_processor(getattr(module, facts["config_class"])(**facts["tiny_config"]))
+    except Exception as error:  # noqa: BLE001 - a processor that cannot be made is the difference to report
+        return [f"its default processor cannot be made: {one_line(error)}"]
     ours, natives = forked_classes(module, facts), native_classes(facts)
     config_class = getattr(module, facts["config_class"])
     native_config_class = type(natives["AutoModel"].config_class())
@@ -1123,7 +1200,7 @@ def compare_head(
     model.load_state_dict(native.state_dict())
     differences = []
     for variant in ("unpadded", "padded"):
-        inputs = example_inputs(model.config, default, variant)
+        inputs = example_inputs(model.config, default, variant, facts["image_tokens"])
         with torch.no_grad():
             expected, found = native(**inputs), model(**inputs)
         for name, value in expected.items():
