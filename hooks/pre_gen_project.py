@@ -172,7 +172,8 @@ def check_base_model(base_model: str, architecture: str, template_dir: Path) -> 
     try:
         engine.find_source(base_model)
     except engine.ForkError as error:
-        return f"base_model {base_model!r} cannot be forked: {error}." if base_model else f"{error}."
+        message = str(error) if str(error).endswith((".", "?")) else f"{error}."
+        return f"base_model {base_model!r} cannot be forked: {message}" if base_model else message
     return None
 
 

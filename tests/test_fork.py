@@ -1,0 +1,216 @@
+"""Fork mode (`architecture=fork base_model=<model type>`): the fork engine's rewriting, the answers it refuses with
+one line, and the re-fork command that merges upstream's changes into a user's edits.
+
+The engine (`{{cookiecutter.model_name}}/_families/fork/{{cookiecutter.model_name}}/fork.py`) is imported from the
+template as the pre-generation hook imports it; the baked projects' suites run in test_bake.py (the default fork) and
+test_fork_sample.py (a fork of each kind of model).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import transformers
+from cookiecutter.exceptions import FailedHookException
+
+from .conftest import TEMPLATE_DIR, bake
+from .test_hooks import CHOICES, NAMES, VALID, pre_gen
+
+
+def load_engine() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("template_fork_engine", TEMPLATE_DIR / pre_gen.FORK_ENGINE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+engine = load_engine()
+FORK = {**VALID, "architecture": "fork", "min_transformers_version": transformers.__version__}
+
+# A module of a model folder of transformers, as the engine reads it: relative imports of the library, of another
+# model's folder and of a sibling file; names with the source's prefix in code, strings and comments; a model type.
+SOURCE = '''# Copyright 2025 The HuggingFace Team. All rights reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+"""Toy model."""
+
+from ... import initialization as init
+from ...modeling_utils import PreTrainedModel
+from ..llama.modeling_llama import LlamaRMSNorm
+from .configuration_toy import ToyConfig
+
+
+class ToyModel(PreTrainedModel):
+    """The bare Toy model (see `ToyConfig`)."""
+
+    config_class = ToyConfig
+    base_model_prefix = "toy"
+    _no_split_modules = ["ToyLayer"]
+
+    def forward(self, x):
+        from ...utils import logging  # a local import too
+
+        if self.config.model_type == "toy":  # ToyModel's own check
+            return LlamaRMSNorm, init, logging
+        return "toy"
+'''
+
+
+def toy_rewrite() -> object:
+    return engine.Rewrite(
+        package="transformers.models.toy",
+        modules={"configuration_toy": "configuration_my_toy", "modeling_toy": "modeling_my_toy"},
+        names={"ToyConfig": "MyToyConfig", "ToyModel": "MyToyModel", "ToyLayer": "MyToyLayer"},
+        model_types={"toy": "my_toy"},
+    )
+
+
+def test_relative_imports_become_absolute_and_forked_siblings_stay_relative():
+    tree = ast.parse(engine.rewrite_source(SOURCE, toy_rewrite()))
+    imports = {(node.level, node.module) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imports == {
+        (0, "transformers"),
+        (0, "transformers.modeling_utils"),
+        (0, "transformers.models.llama.modeling_llama"),
+        (1, "configuration_my_toy"),
+        (0, "transformers.utils"),
+    }
+
+
+def test_names_are_renamed_in_code_strings_and_comments_and_model_types_only_where_they_are_model_types():
+    text = engine.rewrite_source(SOURCE, toy_rewrite())
+    assert "class MyToyModel(PreTrainedModel):" in text
+    assert '"""The bare Toy model (see `MyToyConfig`)."""' in text
+    assert '_no_split_modules = ["MyToyLayer"]' in text and "config_class = MyToyConfig" in text
+    assert '== "my_toy":  # MyToyModel\'s own check' in text
+    # Strings equal to the model type that are not model types stay: the base model prefix, a returned value.
+    assert 'base_model_prefix = "toy"' in text and 'return "toy"' in text
+    assert "LlamaRMSNorm" in text  # another model's names are not the source's
+
+
+def test_the_banner_goes_the_license_stays_and_the_provenance_follows_it():
+    banner = "#  🚨🚨🚨\n#  This file was automatically generated from src/transformers/models/toy/modular_toy.py.\n"
+    text = engine.add_provenance(engine.drop_banner(banner + SOURCE), "# Forked from transformers X.")
+    assert "🚨" not in text and "automatically generated" not in text
+    assert text.startswith("# Copyright 2025 The HuggingFace Team.")
+    assert text.splitlines()[3] == "# Forked from transformers X."
+
+
+def test_the_special_tokens_end_the_tiny_vocabulary_in_the_order_a_tokenizer_adds_them():
+    configs = [{"image_token_index": 32000, "pad_token_id": 5}, {"boi_token_id": 7, "sep_token_id": 9}]
+    layout = engine.token_layout(configs)
+    assert layout == {"sep_token": 380, "mask_token": 381, "image_token": 382, "boi_token": 383}
+    assert engine.tiny_token_ids(configs[0], layout) == {"image_token_index": 382, "pad_token_id": 0}
+
+
+def test_per_layer_lists_keep_one_layer_of_each_kind():
+    values = {"num_hidden_layers": 6, "layer_types": ["sliding"] * 5 + ["full"], "mlp_only_layers": [3, 5]}
+    assert engine.tiny_layer_lists(values, "num_hidden_layers", 2) == {
+        "num_hidden_layers": 2,
+        "layer_types": ["sliding", "full"],
+        "mlp_only_layers": [1],
+    }
+
+
+@pytest.mark.parametrize(
+    ("base_model", "message"),
+    [
+        ("qwen", "base_model 'qwen' cannot be forked: 'qwen' is not a model type of transformers"),
+        ("qwen33", "did you mean qwen3"),
+        ("", "base_model is empty: did you mean llama, qwen3"),
+        ("bark", "'bark' has no head a project can test: its Auto classes are AutoModel, AutoModelForTextToWaveform"),
+    ],
+)
+def test_a_base_model_that_cannot_be_forked_is_one_line(base_model, message):
+    error = pre_gen.check_base_model(base_model, "fork", TEMPLATE_DIR)
+    assert error is not None and message in error and "\n" not in error
+
+
+def test_base_model_is_ignored_for_the_curated_families():
+    assert pre_gen.check_base_model("no such model", "decoder", TEMPLATE_DIR) is None
+    assert pre_gen.validate({**VALID, "base_model": "no such model"}, CHOICES, NAMES) == []
+
+
+def test_fork_mode_without_transformers_says_what_to_install(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "transformers" else real(name))
+    error = pre_gen.check_base_model("qwen3", "fork", TEMPLATE_DIR)
+    assert error.startswith("architecture=fork needs transformers in the Python that runs cookiecutter (")
+    assert error.endswith("pip install transformers there, or choose one of the curated families.")
+
+
+def test_a_fork_declares_the_release_it_is_taken_from():
+    installed = transformers.__version__
+    assert pre_gen.validate(FORK, CHOICES, NAMES, installed) == []
+    errors = pre_gen.validate({**FORK, "min_transformers_version": "5.4.0"}, CHOICES, NAMES, installed)
+    assert errors == [
+        f"min_transformers_version '5.4.0' is not {installed}, the installed transformers that the fork is taken "
+        "from: a fork declares that release (leave the answer out); lower it once the suite passes on an older one."
+    ]
+
+
+def test_an_unknown_base_model_stops_the_bake_with_one_line(tmp_path, capfd):
+    with pytest.raises(FailedHookException):
+        bake(tmp_path, architecture="fork", base_model="qwen33")
+    errors = capfd.readouterr().err.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith("ERROR: base_model 'qwen33' cannot be forked: 'qwen33' is not")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- the re-fork command --------------------------------------------------------------------------------------------
+
+UPSTREAM_LINE = "        hidden_states = self.norm(hidden_states)\n"
+OLD_UPSTREAM_LINE = "        hidden_states = self.norm(hidden_states)  # as forked from an older release\n"
+EDIT = ('    """Multi-headed attention from \'Attention Is All You Need\' paper"""\n', '    """My attention."""\n')
+
+
+@pytest.fixture
+def older_fork(tmp_path) -> Path:
+    """A fork of qwen3 as if taken from an older release (a line of upstream's modeling file differed then), with an
+    edit of the user's elsewhere in that file."""
+    project = bake(tmp_path, architecture="fork", base_model="qwen3", model_name="my_qwen")
+    for path in (project / "upstream" / "modeling_my_qwen.py", project / "my_qwen" / "modeling_my_qwen.py"):
+        text = path.read_text()
+        assert text.count(UPSTREAM_LINE) == 1
+        path.write_text(text.replace(UPSTREAM_LINE, OLD_UPSTREAM_LINE))
+    modeling = project / "my_qwen" / "modeling_my_qwen.py"
+    modeling.write_text(modeling.read_text().replace(*EDIT))
+    return project
+
+
+def refork(project: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "my_qwen.fork"]
+    return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=900)
+
+
+def test_refork_merges_upstreams_changes_into_the_users_edits_and_verifies(older_fork):
+    result = refork(older_fork)
+    assert result.returncode == 0, result.stdout + result.stderr
+    modeling = (older_fork / "my_qwen" / "modeling_my_qwen.py").read_text()
+    assert EDIT[1] in modeling and EDIT[0] not in modeling  # the edit survives
+    assert UPSTREAM_LINE in modeling and OLD_UPSTREAM_LINE not in modeling  # upstream's change comes in
+    assert (older_fork / "upstream" / "modeling_my_qwen.py").read_text().count(UPSTREAM_LINE) == 1
+    lines = result.stdout.splitlines()
+    assert "  modeling_my_qwen.py: upstream's changes merged into your edits" in lines
+    assert lines[-1].startswith("verified ") and "largest difference 0" in lines[-1]
+
+
+def test_refork_marks_the_conflicts_of_an_edit_of_what_upstream_changed(older_fork):
+    modeling = older_fork / "my_qwen" / "modeling_my_qwen.py"
+    modeling.write_text(modeling.read_text().replace(OLD_UPSTREAM_LINE, UPSTREAM_LINE.rstrip() + "  # mine\n"))
+    result = refork(older_fork)
+    assert result.returncode == 1
+    conflict = "  modeling_my_qwen.py: upstream changed; 1 conflict(s) with your edits, marked in the file"
+    assert conflict in result.stdout
+    text = modeling.read_text()
+    assert "<<<<<<< yours" in text and f">>>>>>> upstream {transformers.__version__}" in text
+    facts = json.loads((older_fork / "my_qwen" / "fork.json").read_text())
+    assert facts["transformers_version"] == transformers.__version__
