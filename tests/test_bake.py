@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import transformers
 from huggingface_hub import ModelCard
 
 from .conftest import ARCHITECTURES, bake
@@ -35,6 +36,8 @@ CASES = [
     for architecture in ARCHITECTURES
     for name in (ANSWER_SETS if architecture == ARCHITECTURES[0] else ("defaults", "custom"))
 ]
+# A fork declares the transformers release it is taken from (test_fork.py): its custom answers keep that minimum.
+FORK_ANSWERS = {"min_transformers_version": transformers.__version__}
 # The other answer sets change names, quoting, ids and the declared minimum, not the math or the tooling around it:
 # their baked suites run every test that builds, saves, loads, converts and publishes the model under those names, and
 # leave out the suites whose code takes no name from the answers (the defaults run those).
@@ -52,13 +55,14 @@ PIPELINE_TAGS = {
     "vision": "image-classification",
     "moe": "text-generation",
     "vlm": "image-text-to-text",
+    "fork": "text-generation",  # the default base model, qwen3
 }
 
 
 @pytest.fixture(scope="module", params=CASES)
 def baked(request, tmp_path_factory) -> tuple[Path, dict[str, str]]:
     architecture, name = request.param
-    answers = {"architecture": architecture, **ANSWER_SETS[name]}
+    answers = {"architecture": architecture, **ANSWER_SETS[name], **(FORK_ANSWERS if architecture == "fork" else {})}
     return bake(tmp_path_factory.mktemp(f"{architecture}-{name}"), **answers), answers
 
 
@@ -101,7 +105,9 @@ def test_ruff_check_and_format(baked):
 def test_pyproject_and_model_card(baked):
     project, answers = baked
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    default_min_version = {"vision": "5.18.0", "moe": "5.6.0", "vlm": "5.18.0"}.get(answers["architecture"], "5.4.0")
+    default_min_version = {"vision": "5.18.0", "moe": "5.6.0", "vlm": "5.18.0", "fork": transformers.__version__}.get(
+        answers["architecture"], "5.4.0"
+    )
     min_version = answers.get("min_transformers_version", default_min_version)
     assert f"transformers>={min_version}" in pyproject["project"]["dependencies"]
     assert pyproject["project"]["authors"] == [{"name": answers.get("author", "Your Name")}]

@@ -21,6 +21,7 @@ from transformers.image_processing_utils import BaseImageProcessor
 from .cli import CommandError
 from .fork import (
     FORK_FILE,
+    PIPELINE_TAGS,
     SPECIAL_IDS,
     STANDARD_TOKENS,
     default_auto_class,
@@ -43,20 +44,13 @@ DEFAULT_AUTO_CLASS = default_auto_class(list(FACTS["heads"]))
 MODALITY = modality(DEFAULT_AUTO_CLASS)
 # The default head's class name after the class prefix ("ForCausalLM").
 DEFAULT_HEAD = FACTS["heads"][DEFAULT_AUTO_CLASS][1].removeprefix(FACTS["class_prefix"])
-PIPELINE_TAG = {
-    "AutoModelForImageTextToText": "image-text-to-text",
-    "AutoModelForCausalLM": "text-generation",
-    "AutoModelForMaskedLM": "fill-mask",
-    "AutoModelForImageClassification": "image-classification",
-    "AutoModelForSequenceClassification": "text-classification",
-    "AutoModelForTokenClassification": "token-classification",
-    "AutoModelForQuestionAnswering": "question-answering",
-}[DEFAULT_AUTO_CLASS]
+PIPELINE_TAG = PIPELINE_TAGS[DEFAULT_AUTO_CLASS]
 DESCRIPTION = (
     f"A fork of transformers' `{CONVERTS_FROM}` model (`{FACTS['heads'][DEFAULT_AUTO_CLASS][0]}`): its code is "
-    f"upstream's, from transformers {FACTS['transformers_version']}, renamed to this model's classes and model type "
-    f"and loaded with `trust_remote_code=True`; its {'tokenizer' if MODALITY == 'text' else 'processor'} is one of "
-    "transformers' own classes and needs no remote code."
+    f"upstream's, from transformers {FACTS['transformers_version']} (license of the forked files: "
+    f"{FACTS['license']}), renamed to this model's classes and model type and loaded with `trust_remote_code=True`; "
+    f"its {'tokenizer' if MODALITY == 'text' else 'processor'} is one of transformers' own classes and needs no "
+    "remote code."
 )
 PROCESSOR_FILE = {"text": "tokenizer_config.json", "image": "preprocessor_config.json"}.get(
     MODALITY, "processor_config.json"

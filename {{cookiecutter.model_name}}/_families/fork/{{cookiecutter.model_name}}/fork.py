@@ -911,6 +911,17 @@ def needs_model_type(config_class: type, key: str) -> bool:
 
 # -- the derived contract: example inputs --------------------------------------------------------------------------
 
+# The pipeline task (and Hub pipeline tag) of each head.
+PIPELINE_TAGS = {
+    "AutoModelForImageTextToText": "image-text-to-text",
+    "AutoModelForCausalLM": "text-generation",
+    "AutoModelForMaskedLM": "fill-mask",
+    "AutoModelForImageClassification": "image-classification",
+    "AutoModelForSequenceClassification": "text-classification",
+    "AutoModelForTokenClassification": "token-classification",
+    "AutoModelForQuestionAnswering": "question-answering",
+    "AutoModel": "feature-extraction",
+}
 IMAGE_HEADS = ("AutoModelForImageClassification",)
 IMAGE_TEXT_HEADS = ("AutoModelForImageTextToText",)
 # The generating heads: their padded inputs are left-padded, as generation pads; the others' right-padded.
@@ -1137,10 +1148,21 @@ def bake(project_dir: Path, package: str, model_type: str, class_prefix: str) ->
     logging.set_verbosity_error()  # the source's notes on optional kernels: not the user's concern while baking
     fork = full_fork(project_dir, package, model_type, class_prefix)
     write_fork(project_dir, package, fork)
+    write_readme(project_dir / "README.md", fork.facts)
     differences = compare_with_native(project_dir, package, fork.facts)
     if differences:
         raise ForkError(f"the fork of {model_type!r} does not compute what transformers' does: {differences[0]}")
     return fork.facts
+
+
+def write_readme(path: Path, facts: dict[str, Any]) -> None:
+    """Fill in what the README says of the fork that only the fork knows: its pipeline tag and its heads."""
+    heads = ", ".join(f"`{names[1]}` (`{auto_class}`)" for auto_class, names in facts["heads"].items())
+    tag = PIPELINE_TAGS[default_auto_class(list(facts["heads"]))]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("pipeline_tag: fork-pipeline-tag", f"pipeline_tag: {tag}").replace("fork-heads", heads)
+    )
 
 
 def import_package(project_dir: Path, package: str) -> Any:
