@@ -101,10 +101,11 @@ def consume(source: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
     if pipeline:
         pipe = transformers.pipeline(pipeline["task"], model=source["path"], **options)
         result["pipeline"] = run_pipeline(pipe, pipeline["examples"], pipeline["options"])
-        pipe.save_pretrained(pipeline["saved_copy"])
-        again = transformers.pipeline(pipeline["task"], model=pipeline["saved_copy"], trust_remote_code=True)
-        result["saved pipeline"] = run_pipeline(again, pipeline["examples"], pipeline["options"])
-        result["saved pipeline files"] = sorted(path.name for path in Path(pipeline["saved_copy"]).iterdir())
+        if pipeline["saved_copy"]:
+            pipe.save_pretrained(pipeline["saved_copy"])
+            again = transformers.pipeline(pipeline["task"], model=pipeline["saved_copy"], trust_remote_code=True)
+            result["saved pipeline"] = run_pipeline(again, pipeline["examples"], pipeline["options"])
+            result["saved pipeline files"] = sorted(path.name for path in Path(pipeline["saved_copy"]).iterdir())
     return result
 
 

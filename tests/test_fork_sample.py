@@ -1,0 +1,48 @@
+"""A fork of each kind of model bakes clean and passes the part of its suite that depends on the model: the fork's own
+parity tests, the shared modeling and conversion contract, fresh-process loads by path and by repo id, and a publish
+round trip. The default fork (qwen3, a dense decoder) runs its whole suite in test_bake.py; the sweep of every model
+type is `scripts/fork_sweep.py` (a scheduled workflow), not part of every run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import transformers
+
+from .conftest import bake
+
+# Model type -> the kind of model it stands for.
+SAMPLE = {
+    "qwen3_moe": "mixture of experts (transformers' checkpoint conversion of its experts)",
+    "mistral": "sliding-window attention",
+    "falcon_h1": "hybrid state-space and attention layers",
+    "modernbert": "encoder with a masked-LM head",
+    "vit": "vision classifier",
+    "llava": "vision-language model",
+}
+# The part of a baked suite that depends on the model (the rest tests tooling every project shares).
+MODEL_SUITES = (
+    "tests/test_fork.py",
+    "tests/test_modeling_common.py",
+    "tests/test_conversion_common.py",
+    "tests/test_tuple_outputs.py",
+    "tests/test_remote_code.py",
+    "tests/test_hub_round_trip.py",
+)
+
+
+@pytest.mark.parametrize("base_model", SAMPLE)
+def test_a_fork_of_each_kind_bakes_clean_and_passes_its_model_tests(tmp_path, base_model):
+    answers = {"architecture": "fork", "base_model": base_model, "model_name": "my_fork"}
+    project = bake(tmp_path, **answers, min_transformers_version=transformers.__version__)
+    for check in (["check", "--no-cache", "."], ["format", "--no-cache", "--check", "."]):
+        result = subprocess.run([sys.executable, "-m", "ruff", *check], cwd=project, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *MODEL_SUITES]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=1800)
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert " passed" in summary and "skipped" not in summary, summary
