@@ -24,7 +24,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 from transformers import PretrainedConfig, PreTrainedModel
 
-from .cli import CommandError, check_new_folder, move_into, run_command, temporary_folder
+from .cli import CommandError, check_new_folder, move_into, run_command, temporary_folder, writing
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .inputs import (
     CONFIG_ERRORS,
@@ -252,7 +252,8 @@ def run_cli(convert: Callable[[Path, Path], list[str]], doc: str, source: str, a
 def convert_into(convert: Callable[[Path, Path], list[str]], input_dir: Path, output: Path) -> int:
     """Convert into a temporary folder, then move the complete result to `output`."""
     with temporary_folder("convert-") as staging:
-        report = convert(input_dir, staging)
+        with writing(staging, "the converted checkpoint"):
+            report = convert(input_dir, staging)
         move_into(staging, output)
     print("\n".join(report))
     print(f"saved to {output}")

@@ -26,7 +26,7 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.utils import httpx
 
-from .cli import CommandError
+from .cli import CommandError, Deadline
 
 # Seconds a request to the Hub may wait for progress (connecting, sending, each read) before the command gives up.
 DEFAULT_TIMEOUT = 60.0
@@ -173,13 +173,30 @@ def hub_failure(error: Exception, endpoint: str, timeout: float) -> str:
     return f"the Hub refused it ({status}: {error.server_message or error.response.reason_phrase})."
 
 
-def download_record(repo_id: str, revision: str | None, record_file: str, package: str) -> Path:
-    """Download the record of `repo_id` at `revision` (into the Hub cache) and return its path; one line for each way
-    that fails."""
+def download_release(repo_id: str, revision: str | None, record_file: str, package: str, deadline: Deadline) -> Path:
+    """Download the release of `repo_id` at `revision` into the Hub cache, its record first, within `deadline`; return
+    the record's path (in the snapshot folder of the commit). One line for each way that fails. Offline, the files of
+    the commit that the cache holds are what there is (`hf download` puts them there)."""
+    step = f"downloading {record_file} of {repo_id}"
+    with deadline.during(step), download_errors(repo_id, revision, record_file, package):
+        path = Path(hf_hub_download(repo_id, record_file, revision=revision))
+    commit = path.parent.name  # .../snapshots/<commit>/reference_outputs.safetensors
+    if constants.HF_HUB_OFFLINE:
+        return path
+    step = f"downloading the files of {repo_id} at {commit}"
+    with deadline.during(step), download_errors(repo_id, commit, "the release's files", package):
+        for name in HfApi().list_repo_files(repo_id, revision=commit):
+            hf_hub_download(repo_id, name, revision=commit)
+    return path
+
+
+@contextmanager
+def download_errors(repo_id: str, revision: str | None, what: str, package: str) -> Iterator[None]:
+    """The client's errors while downloading `what` of `repo_id` at `revision`, as one line that says what to do."""
     where = f"{repo_id} at revision {revision!r}" if revision else repo_id
     endpoint = constants.ENDPOINT
     try:
-        return Path(hf_hub_download(repo_id, record_file, revision=revision))
+        yield
     except RepositoryNotFoundError as error:
         raise CommandError(
             f"{repo_id} is not a folder, and the Hub at {endpoint} has no model repository {repo_id} (or your token "
@@ -189,14 +206,14 @@ def download_record(repo_id: str, revision: str | None, record_file: str, packag
         raise CommandError(f"{repo_id} has no revision {revision!r}: pass a commit hash, branch or tag.") from error
     except (LocalEntryNotFoundError, OfflineModeIsEnabled, httpx.TransportError) as error:
         raise CommandError(
-            f"cannot download {record_file} of {where}: no connection to the Hub at {endpoint}, and no copy in the "
+            f"cannot download {what} of {where}: no connection to the Hub at {endpoint}, and no copy in the "
             "local cache. Check the network, and HF_ENDPOINT or HF_HUB_OFFLINE if you set them."
         ) from error
     except EntryNotFoundError as error:  # after LocalEntryNotFoundError, one of its kinds
         raise CommandError(
-            f"{where} holds no {record_file}: it was not published by this project's publish, which records it. "
+            f"{where} holds no {what}: it was not published by this project's publish, which records it. "
             f"Publish it again, or download it and record it with `python -m {package}.verify <folder> --record`."
         ) from error
     except HfHubHTTPError as error:
         answer = f"the Hub at {endpoint} answered {error.response.status_code}"
-        raise CommandError(f"cannot download {record_file} of {where}: {answer}.") from error
+        raise CommandError(f"cannot download {what} of {where}: {answer}.") from error

@@ -38,13 +38,21 @@ from huggingface_hub.utils import validate_repo_id
 from transformers import PreTrainedModel
 
 from .checkpoint import HEADS, find_processor, load_model
-from .cli import CommandError, check_new_folder, move_into, positive_seconds, run_command, temporary_folder
+from .cli import (
+    CommandError,
+    check_new_folder,
+    move_into,
+    positive_seconds,
+    run_command,
+    temporary_folder,
+    writing,
+)
 from .family import DEFAULT_HEAD, Processor, library_files, reference_inputs
 from .hub import DEFAULT_TIMEOUT, bound_hub_requests, upload
 from .inputs import PICKLE_SUFFIXES
 from .model_card import LibraryFiles, build_model_card
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
-from .record import RECORD_FILE, write_record
+from .record import RECORD_FILE, RecordError, write_record
 
 REPO_ID = "{{ cookiecutter.hub_repo_id }}"
 # Characters git (and so the Hub) refuses in a branch name: controls, space and ~ ^ : ? * [ \\
@@ -63,17 +71,18 @@ def write_release(
 ) -> None:
     """Write everything the Hub repository holds into `folder`: the saved model and processor, the reference record
     of the model, and the model card."""
-    try:
+    with writing(folder, "the release"):
         model.save_pretrained(folder)
         processor.save_pretrained(folder)
         if library is not None:
             library.copy_into(folder)
-        recorded = write_record(folder, model, AUTO_CLASSES[type(model)], reference_inputs(model.config))
+        try:
+            recorded = write_record(folder, model, AUTO_CLASSES[type(model)], reference_inputs(model.config))
+        except RecordError as error:
+            raise CommandError(f"cannot record the model: {error}") from error
         code_files = sorted(path.name for path in folder.glob("*.py"))
         card = build_model_card(model, repo_id, code_files, weights, recorded, base_model, datasets, library)
         card.save(folder / "README.md")
-    except OSError as error:  # e.g. no space left on the device
-        raise CommandError(f"cannot write the release to {folder}: {error.strerror or error}.") from error
     pickled = sorted(path.name for path in folder.rglob("*") if path.suffix in PICKLE_SUFFIXES)
     if pickled or not any(path.name != RECORD_FILE for path in folder.glob("*.safetensors")):
         raise CommandError(f"the release must hold safetensors weights only, found: {pickled or 'no weights'}")
