@@ -17,6 +17,7 @@ Anything else that escapes is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import sys
@@ -159,11 +160,43 @@ def temporary_folder(prefix: str) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def path_kind(path: Path) -> str:
+    """What `path` is: "folder", "file" or "missing" (also what the system cannot look up, such as a name too long)."""
+    try:
+        return "folder" if path.is_dir() else "file" if path.exists() else "missing"
+    except OSError:
+        return "missing"
+
+
+def name_problem(path: Path) -> str | None:
+    """Why the system would refuse to make `path` (a name over its NAME_MAX bytes, the whole over its PATH_MAX), or
+    None."""
+    absolute = Path(os.path.abspath(path))
+    existing = next(parent for parent in absolute.parents if path_kind(parent) == "folder")  # "/" at least
+    limits = {}
+    for name, default in (("PC_NAME_MAX", 255), ("PC_PATH_MAX", 4096)):
+        try:
+            limits[name] = os.pathconf(existing, name)
+        except (OSError, ValueError):
+            limits[name] = default
+    longest = max(len(os.fsencode(part)) for part in absolute.parts)
+    if longest > limits["PC_NAME_MAX"]:
+        return f"a name in it is {longest} bytes long, and this system allows {limits['PC_NAME_MAX']}"
+    length = len(os.fsencode(str(absolute)))
+    if length >= limits["PC_PATH_MAX"]:
+        return f"it is {length} bytes long, and this system allows {limits['PC_PATH_MAX'] - 1}"
+    return None
+
+
 def check_new_folder(path: Path, option: str) -> str | None:
     """Why `path` cannot receive a command's output (None if it can: it is missing or an empty folder)."""
-    if path.is_file():
+    problem = name_problem(path)
+    if problem:
+        return f"{option} {path} cannot be made: {problem}. Choose a shorter path."
+    kind = path_kind(path)
+    if kind == "file":
         return f"{option} {path} is a file: choose a new folder."
-    if path.is_dir() and any(path.iterdir()):
+    if kind == "folder" and any(path.iterdir()):
         return f"{option} {path} is not empty: choose a new folder."
     return None
 

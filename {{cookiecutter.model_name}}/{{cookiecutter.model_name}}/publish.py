@@ -42,6 +42,7 @@ from .cli import (
     CommandError,
     check_new_folder,
     move_into,
+    path_kind,
     positive_seconds,
     run_command,
     temporary_folder,
@@ -118,6 +119,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, help="also keep the uploaded folder here (must be new or empty)")
     parser.add_argument("--dry-run", action="store_true", help="write the folder to --output, upload nothing")
     parser.add_argument(
+        "--untrained", action="store_true", help="upload a new model without --checkpoint: random weights, on purpose"
+    )
+    parser.add_argument(
         "--timeout",
         type=positive_seconds,
         default=DEFAULT_TIMEOUT,
@@ -142,12 +146,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(problem)
     for name in ("checkpoint", "processor"):
         path = getattr(args, name)
-        if path is not None and not path.is_dir():
-            what = "is a file" if path.exists() else "does not exist"
+        if path is not None and (kind := path_kind(path)) != "folder":
+            what = "is a file" if kind == "file" else "does not exist"
             parser.error(f"--{name} {path} {what}: pass the folder it was saved to (save_pretrained).")
-    if args.config is not None and not args.config.is_file():
-        what = "is a folder" if args.config.exists() else "does not exist"
+    if args.config is not None and (kind := path_kind(args.config)) != "file":
+        what = "is a folder" if kind == "folder" else "does not exist"
         parser.error(f"--config {args.config} {what}: pass a config JSON file.")
+    if args.checkpoint is None and not (args.dry_run or args.untrained):
+        parser.error(
+            f"without --checkpoint, publish would upload a new, untrained model (random weights) to {args.repo_id}: "
+            "pass --checkpoint <folder> with the model you saved (save_pretrained), or --dry-run --output <folder> "
+            "to try publishing without uploading, or --untrained to upload an untrained model on purpose."
+        )
+    if args.untrained and args.checkpoint is not None:
+        parser.error("--untrained is for a new model built from --config (or the default config), not --checkpoint.")
     return args
 
 

@@ -56,6 +56,7 @@ from .cli import (
     CommandError,
     Deadline,
     OutOfTime,
+    path_kind,
     positive_seconds,
     run_command,
     temporary_folder,
@@ -121,7 +122,7 @@ def verify(args: argparse.Namespace) -> int:
 def fetch_record(source: str, revision: str | None, deadline: Deadline) -> tuple[Path, str | None]:
     """The record of `source`, and the commit it came from (None for a folder): a folder's, or that of a repo id's
     release at `revision`, downloaded (with the token, in this process) into the Hub cache."""
-    if Path(source).is_dir():
+    if path_kind(Path(source)) == "folder":
         path = Path(source) / RECORD_FILE
         if not path.is_file():
             raise CommandError(
@@ -250,7 +251,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         f"left behind (default: {VERIFY_TIMEOUT:g})",
     )
     args = parser.parse_args(argv)
-    is_folder = Path(args.source).is_dir()
+    is_folder = path_kind(Path(args.source)) == "folder"
     if is_folder and args.revision:
         parser.error(f"--revision is for a repo id, and {args.source} is a local folder.")
     if args.record and not is_folder:
