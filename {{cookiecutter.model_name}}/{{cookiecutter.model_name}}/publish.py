@@ -3,13 +3,15 @@ the reference record that `python -m {{ cookiecutter.model_name }}.verify` check
 the real config.
 
     python -m {{ cookiecutter.model_name }}.publish --checkpoint checkpoints/{{ cookiecutter.model_name }}
-    python -m {{ cookiecutter.model_name }}.publish --config my_config.json --private
     python -m {{ cookiecutter.model_name }}.publish --dry-run --output checkpoints/release
+    python -m {{ cookiecutter.model_name }}.publish --config my_config.json --untrained --private
 
-`--checkpoint` takes a `save_pretrained` folder (trained or converted weights, with its tokenizer or processor if
-any); without it, a new model is built from `--config` (or the default config). The token comes from the usual
-places (`HF_TOKEN`, or `hf auth login`) and is never printed or written. On success it prints the commit hash and
-the `from_pretrained(..., revision=...)` line that pins it.
+`--checkpoint` takes a `save_pretrained` folder (trained or converted weights, with its own tokenizer or processor:
+publish never ships a default one in its place, and refuses a checkpoint without one, or with only part of one, with
+how to save it). Without it, a new model is built from `--config` (or the default config), with the default
+processor: `--dry-run` writes its release, and only `--untrained` uploads it (weights that were never saved are never
+uploaded by mistake). The token comes from the usual places (`HF_TOKEN`, or `hf auth login`) and is never printed or
+written. On success it prints the commit hash and the `from_pretrained(..., revision=...)` line that pins it.
 
 What it checks before anything is uploaded:
 - the checkpoint, before anything is loaded from it: a `{{ cookiecutter.model_name }}` checkpoint (a native
@@ -22,9 +24,11 @@ What it checks before anything is uploaded:
 - the target: it never changes a repository's visibility. `--private` on an existing public repository is refused;
   an existing private repository stays private. A `--revision` branch must exist unless `--create-branch` is given,
   and `--create-pr` needs an existing repository.
-Every request to the Hub gives up after `--timeout` seconds without an answer. A failure prints one `error:` line
-and exits with 1 (2 for a bad command line, 128 + N when stopped by signal N); the temporary release folder is
-removed on every exit, and `--output`, if given, is left as it was unless the release was complete.
+Every request to the Hub gives up after `--timeout` seconds without an answer; an answer 429 (too many requests) is
+retried after the wait it asks for, as long as the waits fit in `--timeout`. A failure prints one `error:` line and
+exits with 1 (2 for a bad command line, 128 + N when stopped by signal N); the temporary release folder is removed on
+every exit, a full disk included, and `--output`, if given, is left as it was unless the release was complete. If the
+commit fails, the repository (or branch) this run created is deleted again, or the error says what is left.
 """
 
 from __future__ import annotations
