@@ -1,7 +1,6 @@
-{%- import "llama.py" as llama with context -%}
 """What the contracts of the text families (decoder, moe) share: the special ids of the offline tokenizer, the files a
-release holds, the example, training and benchmark inputs, the text-generation pipeline, and the RMSNorm edit that
-verify must catch. Each family's `contract.py` imports these and adds its own; `common.py` lists what each is for."""
+release holds, the example, training and benchmark inputs, and the text-generation pipeline. Each family's
+`contract.py` imports these and adds its own; `common.py` lists what each is for."""
 
 from __future__ import annotations
 
@@ -17,8 +16,6 @@ __all__ = [
     "BOS",
     "BUFFERS",
     "EOS",
-    "INIT_CLOBBER",
-    "INIT_CLOBBERED",
     "INPUT_VARIANTS",
     "PAD",
     "PIPELINES",
@@ -106,12 +103,3 @@ PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
 def pipeline_inputs(task: str, folder: Path) -> list[str]:
     """What the processor and the pipeline of `task` are given: two prompts."""
     return ["Hello world", "The quick brown fox"]
-
-
-# An old-style `_init_weights` that writes `.data` in place (verify must catch it: tests/test_verify.py). After a
-# complete load, transformers calls `_init_weights` only on modules that hold a tensor the checkpoint lacks, such as a
-# non-persistent buffer (it skips the others, remote code included): the edits give the RMSNorm a buffer for its
-# epsilon beside its loaded weight, and re-initialise it in place. The loaded norm weights are overwritten and the
-# load report stays clean; `INIT_CLOBBERED` is one of the weights verify must name.
-{{ llama.rms_norm_init_clobber() }}
-INIT_CLOBBERED = "model.norm.weight"

@@ -2,7 +2,7 @@
 
 The shared tests read the heads and their Auto classes from the modeling file (`AUTO_CLASSES`), and the default head,
 pipeline tag and processor from `family.py`; `common.py` lists what each name here is for. What the text families
-share (inputs, pipeline, release files, the RMSNorm edit verify catches) is in `text_contract.py`.
+share (inputs, pipeline, release files) is in `text_contract.py`.
 """
 
 from __future__ import annotations
@@ -41,15 +41,6 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
 # The family's values of the benchmark's mid-size model (`common.benchmark_config`: the template's scripts/bench.py).
 BENCHMARK_CONFIG: dict[str, Any] = dict(
     intermediate_size=1536, num_key_value_heads=2, vocab_size=8192, max_position_embeddings=1024
-)
-
-
-# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
-
-# A change of the math: SwiGLU's product of the gate and the up projection becomes a sum.
-MATH_CHANGE = (
-    "self.activation(self.gate_proj(hidden_states)) * self.up_proj(hidden_states)",
-    "self.activation(self.gate_proj(hidden_states)) + self.up_proj(hidden_states)",
 )
 
 

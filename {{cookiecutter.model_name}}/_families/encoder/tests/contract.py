@@ -128,28 +128,6 @@ def pipeline_inputs(task: str, folder: Path) -> list[str]:
     return TEXTS[task]
 
 
-# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
-
-# A change of the math: the learned absolute position embeddings are subtracted instead of added.
-MATH_CHANGE = (
-    "embeddings = embeddings + self.position_embeddings(position_ids)",
-    "embeddings = embeddings - self.position_embeddings(position_ids)",
-)
-# An old-style `_init_weights` that writes `.data` in place. After a complete load, transformers calls `_init_weights`
-# only on modules that hold a tensor the checkpoint lacks, such as a non-persistent buffer (it skips the others, remote
-# code included): the embeddings module holds its position ids beside the embedding tables, and the edit re-initialises
-# the word embeddings there in place. They are overwritten and the load report stays clean; `INIT_CLOBBERED` is one
-# of the weights verify must name.
-INIT_CLOBBER: list[tuple[str, str]] = [
-    (
-        "            init.zeros_(module.token_type_ids)\n",
-        "            init.zeros_(module.token_type_ids)\n"
-        "            module.word_embeddings.weight.data.normal_(mean=0.0, std=self.config.initializer_range)\n",
-    ),
-]
-INIT_CLOBBERED = "model.embeddings.word_embeddings.weight"
-
-
 # -- conversion from the native transformers model -----------------------------------------------------------------
 
 # The conversion script from native BERT checkpoints: its `HEADS`, `convert` and `main` (the command line).

@@ -2,7 +2,7 @@
 
 The shared tests read the heads and their Auto classes from the modeling file (`AUTO_CLASSES`), and the default head,
 pipeline tag and processor from `family.py`; `common.py` lists what each name here is for. What the text families
-share (inputs, pipeline, release files, the RMSNorm edit verify catches) is in `text_contract.py`.
+share (inputs, pipeline, release files) is in `text_contract.py`.
 """
 
 from __future__ import annotations
@@ -38,10 +38,6 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
     ({"sliding_window": 4.0}, "`sliding_window` must be a positive integer, got 4.0"),
     ({"router_aux_loss_coef": "0.01"}, "`router_aux_loss_coef` must be a number >= 0, got '0.01'"),
 ]
-
-# A change of the math that `python -m <name>.verify` must catch (tests/test_verify.py): the router's top-k weights are
-# no longer renormalised to sum to 1.
-MATH_CHANGE = ("        router_top_value /= router_top_value.sum(dim=-1, keepdim=True)\n", "")
 
 # The family's values of the benchmark's mid-size model (`common.benchmark_config`: the template's scripts/bench.py):
 # 8 experts, 2 per token, each a quarter of the dense MLP's width.

@@ -99,33 +99,6 @@ def pipeline_inputs(task: str, folder: Path) -> list[str]:
     return write_images(folder, [(45, 61, 3), (32, 32, 3)])
 
 
-# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
-
-# A change of the math: the MLP loses its GELU.
-MATH_CHANGE = (
-    "return self.fc2(self.activation(self.fc1(hidden_states)))",
-    "return self.fc2(self.fc1(hidden_states))",
-)
-# An old-style `_init_weights` that writes `.data` in place. After a complete load, transformers calls `_init_weights`
-# only on modules that hold a tensor the checkpoint lacks, such as a non-persistent buffer (it skips the others, remote
-# code included): the edits give the embeddings position ids beside the CLS token, as CLIP's vision embeddings have,
-# and re-initialise the CLS token in place. It is overwritten and the load report stays clean; `INIT_CLOBBERED` is one
-# of the weights verify must name.
-INIT_CLOBBER: list[tuple[str, str]] = [
-    (
-        "        self.image_size = config.image_size\n",
-        "        self.image_size = config.image_size\n"
-        '        self.register_buffer("position_ids", torch.arange(config.num_patches + 1)[None], persistent=False)\n',
-    ),
-    (
-        "            init.trunc_normal_(module.cls_token, mean=0.0, std=self.config.initializer_range)\n",
-        "            module.cls_token.data.normal_(mean=0.0, std=self.config.initializer_range)\n"
-        "            module.position_ids.data.copy_(torch.arange(module.position_ids.shape[-1])[None])\n",
-    ),
-]
-INIT_CLOBBERED = "model.embeddings.cls_token"
-
-
 # -- conversion from the native transformers model -----------------------------------------------------------------
 
 # The conversion script from native ViT checkpoints: its `HEADS`, `convert` and `main` (the command line).

@@ -1,4 +1,3 @@
-{%- import "llama.py" as llama with context -%}
 """The vlm family's contract with the shared tests: what they need to know about this family (LLaVA math).
 
 The shared tests read the heads and their Auto classes from the modeling file (`AUTO_CLASSES`), and the default head,
@@ -149,19 +148,6 @@ def pipeline_inputs(task: str, folder: Path) -> list[list[dict]]:
         [{"role": "user", "content": [{"type": "image", "url": path}, {"type": "text", "text": question}]}]
         for path, question in zip(paths, questions, strict=True)
     ]
-
-
-# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
-
-# A change of the math: the projector loses its activation.
-MATH_CHANGE = (
-    "return self.linear_2(self.act(self.linear_1(image_features)))",
-    "return self.linear_2(self.linear_1(image_features))",
-)
-# An old-style `_init_weights` that writes `.data` in place (see the decoder family's): the language model's RMSNorm
-# gets a buffer for its epsilon beside its loaded weight, and is re-initialised in place.
-{{ llama.rms_norm_init_clobber() }}
-INIT_CLOBBERED = "model.language_model.norm.weight"
 
 
 # -- conversion from the native transformers model -----------------------------------------------------------------
