@@ -15,7 +15,8 @@ from huggingface_hub import ModelCard
 from .conftest import ARCHITECTURES, bake
 
 # Cookiecutter's Jinja. The model card template keeps `{{ variable }}` placeholders for huggingface_hub on purpose,
-# and a processor's chat template (`processing_<name>.py`, vlm) is Jinja too: there only cookiecutter's names count.
+# and chat templates are Jinja too (a processor's, `processing_<name>.py` in vlm; those of the Hub repos that the
+# tests' `hub_layouts.py` lays out): there only cookiecutter's names count.
 LEFTOVER_TEMPLATE_SYNTAX = re.compile(r"\{\{\s*cookiecutter|\{%|\{#|cookiecutter\.")
 LEFTOVER_COOKIECUTTER = re.compile(r"\{\{\s*cookiecutter|cookiecutter\.")
 
@@ -74,7 +75,8 @@ def test_no_template_syntax_left(baked):
     for path in project.rglob("*"):
         assert "{{" not in path.name, path
         if path.is_file():
-            leftover = LEFTOVER_COOKIECUTTER if path.name.startswith("processing_") else LEFTOVER_TEMPLATE_SYNTAX
+            chat_templates = path.name.startswith("processing_") or path.name == "hub_layouts.py"
+            leftover = LEFTOVER_COOKIECUTTER if chat_templates else LEFTOVER_TEMPLATE_SYNTAX
             match = leftover.search(path.read_text())
             assert match is None, f"{path.relative_to(project)}: {match and match.group()!r}"
 

@@ -10,6 +10,8 @@ from typing import Any
 import torch
 from transformers import PretrainedConfig
 
+from .hub_layouts import same_inputs, tokenized
+
 __all__ = [
     "BOS",
     "BUFFERS",
@@ -22,6 +24,7 @@ __all__ = [
     "TUPLE_VARIANTS",
     "benchmark_batch",
     "example_inputs",
+    "hub_inputs",
     "pipeline_inputs",
     "training_batch",
 ]
@@ -80,6 +83,12 @@ def benchmark_batch(config: PretrainedConfig) -> dict[str, torch.Tensor]:
     input_ids = input_ids.masked_fill(attention_mask == 0, PAD)
     labels = input_ids.masked_fill(attention_mask == 0, -100)
     return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
+
+
+def hub_inputs(source: Path, converted: Path) -> dict[str, torch.Tensor]:
+    """The inputs of test_hub_layouts.py: `hub_layouts.TEXTS` as the source's tokenizer encodes them, left-padded; the
+    converted folder's tokenizer must encode them alike."""
+    return same_inputs(tokenized(source, padding_side="left"), tokenized(converted, True, padding_side="left"))
 
 
 # Auto class of a head -> the pipeline task that serves it, and call options that make it deterministic.

@@ -49,6 +49,13 @@ BENCHMARK_CONFIG: dict[str, Any] = dict(
 # The conversion script from native Llama checkpoints: its `HEADS`, `convert` and `main` (the command line).
 CONVERSION = convert_llama_to_{{ cookiecutter.model_name }}
 
+# The Hub repos whose layout the conversion takes (hub_layouts.py; test_hub_layouts.py converts each).
+HUB_LAYOUTS = (
+    "meta-llama/Llama-2-7b-hf",
+    "meta-llama/Llama-3.1-8B-Instruct",
+    "meta-llama/Llama-3.1-8B-Instruct without generation_config.json",
+)
+
 # A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
 CONVERTED_KEY = ("model.layers.1.mlp.up_proj.weight", "model.layers.1.mlp.up_proj.weight")
 

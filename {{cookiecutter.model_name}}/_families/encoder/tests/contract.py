@@ -14,6 +14,7 @@ from transformers import BertConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_bert_to_{{ cookiecutter.model_name }}
 
+from .hub_layouts import same_inputs, tokenized
 from .parity import same_math
 
 PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4
@@ -131,6 +132,17 @@ def pipeline_inputs(task: str, folder: Path) -> list[str]:
 
 # The conversion script from native BERT checkpoints: its `HEADS`, `convert` and `main` (the command line).
 CONVERSION = convert_bert_to_{{ cookiecutter.model_name }}
+
+# The Hub repos whose layout the conversion takes (hub_layouts.py; test_hub_layouts.py converts each; the
+# sentence-transformers ones are in test_sentence_transformers.py).
+HUB_LAYOUTS = ("google-bert/bert-base-uncased",)
+
+
+def hub_inputs(source: Path, converted: Path) -> dict[str, torch.Tensor]:
+    """The inputs of test_hub_layouts.py: `hub_layouts.TEXTS` as the source's tokenizer encodes them, padded; the
+    converted folder's tokenizer must encode them alike."""
+    return same_inputs(tokenized(source), tokenized(converted, True))
+
 
 # A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
 CONVERTED_KEY = (

@@ -56,6 +56,9 @@ BENCHMARK_CONFIG: dict[str, Any] = dict(
 # The conversion script from native Mixtral checkpoints: its `HEADS`, `convert` and `main` (the command line).
 CONVERSION = convert_mixtral_to_{{ cookiecutter.model_name }}
 
+# The Hub repos whose layout the conversion takes (hub_layouts.py; test_hub_layouts.py converts each).
+HUB_LAYOUTS = ("mistralai/Mixtral-8x7B-v0.1",)
+
 # A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
 CONVERTED_KEY = ("model.layers.1.block_sparse_moe.gate.weight", "model.layers.1.mlp.gate.weight")
 

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import ViTConfig
+from transformers import AutoImageProcessor, ViTConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_vit_to_{{ cookiecutter.model_name }}
 
-from .images import write_images
+from .hub_layouts import native_image_processor, same_inputs
+from .images import random_images, write_images
 from .parity import same_math
 
 LABELS = ("cat", "dog", "bird")
@@ -102,6 +103,19 @@ def pipeline_inputs(task: str, folder: Path) -> list[str]:
 
 # The conversion script from native ViT checkpoints: its `HEADS`, `convert` and `main` (the command line).
 CONVERSION = convert_vit_to_{{ cookiecutter.model_name }}
+
+# The Hub repos whose layout the conversion takes (hub_layouts.py; test_hub_layouts.py converts each).
+HUB_LAYOUTS = ("google/vit-base-patch16-224", "ViT saved by transformers 4.26+")
+
+
+def hub_inputs(source: Path, converted: Path) -> dict[str, torch.Tensor]:
+    """The inputs of test_hub_layouts.py: two random images of other sizes than the model's, as transformers' own
+    image processor for the source's preprocessor_config.json makes them; the converted one must make them alike."""
+    images = random_images([(45, 61, 3), (61, 45, 3)])
+    ours = AutoImageProcessor.from_pretrained(converted, trust_remote_code=True)
+    theirs = native_image_processor(source)
+    return same_inputs(dict(theirs(images, return_tensors="pt")), dict(ours(images, return_tensors="pt")))
+
 
 # A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
 CONVERTED_KEY = ("vit.encoder.layer.1.intermediate.dense.weight", "model.layers.1.mlp.fc1.weight")

@@ -57,11 +57,11 @@ def default_processor(config: PretrainedConfig) -> {{ cookiecutter.class_prefix 
 
 def check_processor(processor: {{ cookiecutter.class_prefix }}ImageProcessor, config: PretrainedConfig) -> None:
     """Refuse a processor whose images do not fit the model without `interpolate_pos_encoding`."""
-    expected = {"height": config.image_size, "width": config.image_size}
-    if processor.do_resize and processor.size != expected:
+    expected, made = {"height": config.image_size, "width": config.image_size}, processor.output_size()
+    if made is not None and made != expected:
+        how = "crops" if processor.do_center_crop else "resizes"
         raise CommandError(
-            f"the image processor resizes to {processor.size} but the model expects {expected}: save a processor with "
-            "that size."
+            f"the image processor {how} to {made} but the model expects {expected}: save a processor with that size."
         )
 
 
