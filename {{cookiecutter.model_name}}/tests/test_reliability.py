@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +37,8 @@ from .common import HEADS, save_checkpoint, tiny_config
 from .contract import CONVERSION, PROCESSOR_AUTO_CLASS, native_config
 from .helpers import PACKAGE, PROJECT_ROOT, closed_port_url, files_of, hub_env, serve_hub
 
+# Every command must leave the system's temporary directory empty (conftest.py).
+pytestmark = pytest.mark.usefixtures("temporary_directory")
 REPO_ID = "test-org/reliable-model"
 TOKEN = "hf_test_token_never_printed"
 MODEL_TYPE = "{{ cookiecutter.model_name }}"
@@ -76,16 +77,6 @@ TRAP_PROCESSOR = {
     "AutoImageProcessor": {"auto_map": {"AutoImageProcessor": "trap.TrapImageProcessor"}},
     "AutoProcessor": {"auto_map": {"AutoProcessor": "trap.TrapProcessor"}},
 }[PROCESSOR_AUTO_CLASS]
-
-
-@pytest.fixture(autouse=True)
-def temporary_directory(tmp_path, monkeypatch):
-    """The system's temporary directory, for these tests: every command must leave it empty."""
-    folder = tmp_path / "system_tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    assert list(folder.iterdir()) == [], "a command left a temporary folder behind"
 
 
 @pytest.fixture

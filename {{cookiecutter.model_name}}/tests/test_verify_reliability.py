@@ -29,18 +29,10 @@ from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, tiny_config
 from .helpers import PACKAGE, files_of, serve_hub
 from .test_verify import append_code
 
+# verify must leave the system's temporary directory empty (conftest.py).
+pytestmark = pytest.mark.usefixtures("temporary_directory")
 REPO_ID = "test-org/verified-release"
 TOKEN = "hf_test_token_never_printed"
-
-
-@pytest.fixture(autouse=True)
-def temporary_directory(tmp_path, monkeypatch):
-    """The system's temporary directory, for these tests: verify must leave it empty."""
-    folder = tmp_path / "system_tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    assert list(folder.iterdir()) == [], "verify left a temporary folder behind"
 
 
 @pytest.fixture(scope="module")
