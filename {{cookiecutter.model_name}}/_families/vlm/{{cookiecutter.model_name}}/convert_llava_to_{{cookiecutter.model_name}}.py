@@ -126,8 +126,8 @@ def check_image_tokens(settings: dict, processor: {{ cookiecutter.class_prefix }
         return
     size, patch_size = processor.image_processor.output_size(), settings["patch_size"]
     tokens = (size["height"] // patch_size) * (size["width"] // patch_size)
-    tokens += settings.get("num_additional_image_tokens", 0)
-    tokens -= settings.get("vision_feature_select_strategy") == "default"
+    tokens += settings.get("num_additional_image_tokens", 0)  # CLIP's class embedding
+    tokens -= 1 if settings.get("vision_feature_select_strategy") == "default" else 0  # which drops it
     if tokens != config.num_image_tokens:
         raise ConversionError(
             f"the input's processor_config.json makes LlavaProcessor write {tokens} image tokens per image, but the "
