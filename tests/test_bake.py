@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -98,6 +99,36 @@ def test_ruff_check_and_format(baked):
     assert check.returncode == 0, check.stdout + check.stderr
     formatted = run([sys.executable, "-m", "ruff", "format", "--no-cache", "--check", "--diff", "."], project)
     assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+def package_imports(package: Path) -> dict[str, set[str]]:
+    """Module -> the modules of the same package it imports (`from .x import ...`, `from . import x`)."""
+    graph = {}
+    for path in package.glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                imported |= {node.module} if node.module else {alias.name for alias in node.names}
+        graph[path.stem] = imported
+    return graph
+
+
+def test_the_package_imports_without_cycles(baked):
+    project, answers = baked
+    graph = package_imports(project / answers.get("model_name", "my_model"))
+    # The code that verify's checking process runs imports nothing of the project (it loads record.py by its path).
+    assert graph["verify_worker"] == set() and graph["record"] == set()
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, f"import cycle: {' -> '.join((*path, module))}"
+        if module not in done:
+            for imported in graph.get(module, ()):
+                visit(imported, (*path, module))
+            done.add(module)
+
+    for module in graph:
+        visit(module, ())
 
 
 def test_pyproject_and_model_card(baked):

@@ -20,9 +20,10 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 from {{ cookiecutter.model_name }}.family import default_processor, reference_inputs
-from {{ cookiecutter.model_name }}.publish import MIN_TRANSFORMERS
+from {{ cookiecutter.model_name }}.model_card import MIN_TRANSFORMERS
 from {{ cookiecutter.model_name }}.publish import main as publish_main
-from {{ cookiecutter.model_name }}.verify import COLUMNS, DEFAULT_ATOL, DEFAULT_RTOL, RECORD_FILE, fingerprint
+from {{ cookiecutter.model_name }}.record import COLUMNS, RECORD_FILE, fingerprint
+from {{ cookiecutter.model_name }}.verify import DEFAULT_ATOL, DEFAULT_RTOL
 from {{ cookiecutter.model_name }}.verify import main as verify_main
 
 from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, tiny_config

@@ -61,7 +61,7 @@ def check_processor(processor: {{ cookiecutter.class_prefix }}ImageProcessor, co
 
 
 def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
-    """The fixed input of the reference record (verify.py): one normalized image of the model's size, from a seeded
+    """The fixed input of the reference record (record.py): one normalized image of the model's size, from a seeded
     generator."""
     size = (1, config.num_channels, config.image_size, config.image_size)
     return {"pixel_values": torch.randn(size, generator=torch.Generator().manual_seed(0))}

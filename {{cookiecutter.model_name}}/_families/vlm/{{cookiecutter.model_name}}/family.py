@@ -128,7 +128,7 @@ def check_processor(processor: {{ cookiecutter.class_prefix }}Processor, config:
 
 
 def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
-    """The fixed inputs of the reference record (verify.py): one normalized image from a seeded generator, and a row
+    """The fixed inputs of the reference record (record.py): one normalized image from a seeded generator, and a row
     of token ids that avoid the special ids, with the image tokens after the first."""
     generator = torch.Generator().manual_seed(0)
     vision = config.vision_config
