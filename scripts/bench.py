@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
-FAMILIES: list[str] = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["architecture"]
+FAMILIES: list[str] = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["_architectures"]
 BUILD_DIR = TEMPLATE_DIR / "build" / "bench"
 # The largest difference the checks accept between the baked and the native model (float32; bf16 is only shown).
 TOLERANCE = 1e-4

@@ -609,7 +609,6 @@ they are given. -#}
         self.num_hidden_layers = num_hidden_layers
         self.num_attention_heads = num_attention_heads
         self.num_key_value_heads = num_key_value_heads
-        self.head_dim = head_dim
         self.max_position_embeddings = max_position_embeddings
         # transformers completes it in `super().__init__`: `rope_type` and `rope_theta` defaults, and the legacy
         # `rope_theta` / `rope_scaling` keyword arguments (older config.json files) moved into it.
@@ -627,6 +626,9 @@ they are given. -#}
         self.{{ name }} = {{ name }}
 {%- endfor %}
         super().__init__(**kwargs)
+        # After the checks transformers runs while a config is assembled (from 5.25 they refuse an odd `head_dim`):
+        # `validate_architecture` names the setting that makes it odd when a model is built or the config is saved.
+        self.head_dim = head_dim
 {%- endmacro %}
 
 

@@ -47,6 +47,7 @@ NAME_INDEPENDENT_SUITES = (
     "test_trl.py",
     "test_tuple_outputs.py",
     "test_verify.py",
+    "test_verify_reliability.py",
 )
 PIPELINE_TAGS = {
     "decoder": "text-generation",

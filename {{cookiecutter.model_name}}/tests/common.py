@@ -69,6 +69,8 @@ BENCHMARK_SIZES = dict(hidden_size=512, intermediate_size=2048, num_hidden_layer
 # error says (the family's own are `contract.INVALID_CONFIGS`).
 INVALID_SIZES: list[tuple[dict[str, Any], str]] = [
     ({"hidden_size": 34}, "`hidden_size` (34) must be divisible by `num_attention_heads` (4)"),
+    # A head size of 7, which transformers' own RoPE checks refuse while a config is assembled (from 5.25).
+    ({"hidden_size": 30}, "`hidden_size` (30) must be divisible by `num_attention_heads` (4)"),
     ({"num_attention_heads": 0}, "`num_attention_heads` must be a positive integer"),
     ({"num_hidden_layers": 0}, "`num_hidden_layers` must be a positive integer"),
     ({"intermediate_size": 0}, "`intermediate_size` must be a positive integer"),

@@ -15,6 +15,7 @@ from .family import (
     DEFAULT_HEAD,
     PROCESSOR_AUTO_MAP,
     PROCESSOR_FILE,
+    SAVE_PROCESSOR,
     Processor,
     check_processor,
     default_processor,
@@ -22,6 +23,7 @@ from .family import (
 )
 from .inputs import (
     CONFIG_ERRORS,
+    PROCESSOR_FILE_NAMES,
     PROCESSOR_FILES,
     config_problem,
     expected_weights,
@@ -37,6 +39,12 @@ from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, auto_map
 PACKAGE = "{{ cookiecutter.model_name }}"
 CLASS_PREFIX = "{{ cookiecutter.class_prefix }}"
 MODEL_TYPE = {{ cookiecutter.class_prefix }}Config.model_type
+# What the saved processor is, in words (for messages).
+PROCESSOR_KIND = {
+    "tokenizer_config.json": "tokenizer",
+    "preprocessor_config.json": "image processor",
+    "processor_config.json": "processor",
+}[PROCESSOR_FILE]
 # Head name (e.g. "ForCausalLM") -> class, for every registered class.
 HEADS = {model_class.__name__.removeprefix(CLASS_PREFIX): model_class for model_class in AUTO_CLASSES}
 
@@ -103,15 +111,25 @@ def check_checkpoint(checkpoint: Path) -> type[PreTrainedModel]:
 
 
 def find_processor(folder: Path | None, config: {{ cookiecutter.class_prefix }}Config, required: bool) -> Processor:
-    """The tokenizer or processor saved in `folder`; the family's default one if there is none (and none was asked)."""
+    """The tokenizer or processor saved in `folder` (`--processor`, or else the checkpoint); the family's default one
+    only for a new model (`folder` None). A checkpoint that holds none, or only part of one (a vision-language model's
+    tokenizer without its processor), is refused with how to save it: a default never replaces what the model was
+    trained with."""
     if folder is not None and (folder / PROCESSOR_FILE).is_file():
         for name in PROCESSOR_FILES:
             refuse_foreign_code(folder / name, own=PROCESSOR_AUTO_MAP)
         processor = load_processor(folder, config)
     elif required:
         raise CommandError(f"--processor {folder} holds no {PROCESSOR_FILE}: pass the folder it was saved to.")
+    elif folder is not None:
+        found = sorted(name for name in PROCESSOR_FILE_NAMES if (folder / name).exists())
+        holds = f"holds {', '.join(found)} but no {PROCESSOR_FILE}" if found else f"holds no {PROCESSOR_FILE}"
+        raise CommandError(
+            f"--checkpoint {folder} {holds}: publish ships the checkpoint's own {PROCESSOR_KIND}, never a default one "
+            f"in its place. {SAVE_PROCESSOR[:1].upper()}{SAVE_PROCESSOR[1:]}, or pass --processor <folder>."
+        )
     else:
-        print(f"no {PROCESSOR_FILE} found. {default_processor.__doc__}")
+        print(f"no {PROCESSOR_FILE}: a new model gets the default one. {default_processor.__doc__}")
         processor = default_processor(config)
     check_processor(processor, config)
     return processor

@@ -24,7 +24,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 from transformers import PretrainedConfig, PreTrainedModel
 
-from .cli import CommandError, check_new_folder, move_into, run_command, temporary_folder
+from .cli import CommandError, check_new_folder, move_into, path_kind, run_command, temporary_folder, writing
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .inputs import (
     CONFIG_ERRORS,
@@ -260,8 +260,8 @@ def run_cli(convert: Callable[[Path, Path], list[str]], doc: str, source: str, a
     parser.add_argument("--input", type=Path, required=True, help=f"folder of a {source} checkpoint (save_pretrained)")
     parser.add_argument("--output", type=Path, required=True, help="new folder to write the converted checkpoint to")
     args = parser.parse_args(argv)
-    if not args.input.is_dir():
-        what = "is a file" if args.input.exists() else "does not exist"
+    if (kind := path_kind(args.input)) != "folder":
+        what = "is a file" if kind == "file" else "does not exist"
         parser.error(
             f"--input {args.input} {what}: pass the local folder a {source} model was saved to (for a Hub model, "
             "download it first: `hf download <repo id> --local-dir <folder>`)."
@@ -275,7 +275,8 @@ def run_cli(convert: Callable[[Path, Path], list[str]], doc: str, source: str, a
 def convert_into(convert: Callable[[Path, Path], list[str]], input_dir: Path, output: Path) -> int:
     """Convert into a temporary folder, then move the complete result to `output`."""
     with temporary_folder("convert-") as staging:
-        report = convert(input_dir, staging)
+        with writing(staging, "the converted checkpoint"):
+            report = convert(input_dir, staging)
         move_into(staging, output)
     print("\n".join(report))
     print(f"saved to {output}")

@@ -3,13 +3,15 @@ the reference record that `python -m {{ cookiecutter.model_name }}.verify` check
 the real config.
 
     python -m {{ cookiecutter.model_name }}.publish --checkpoint checkpoints/{{ cookiecutter.model_name }}
-    python -m {{ cookiecutter.model_name }}.publish --config my_config.json --private
     python -m {{ cookiecutter.model_name }}.publish --dry-run --output checkpoints/release
+    python -m {{ cookiecutter.model_name }}.publish --config my_config.json --untrained --private
 
-`--checkpoint` takes a `save_pretrained` folder (trained or converted weights, with its tokenizer or processor if
-any); without it, a new model is built from `--config` (or the default config). The token comes from the usual
-places (`HF_TOKEN`, or `hf auth login`) and is never printed or written. On success it prints the commit hash and
-the `from_pretrained(..., revision=...)` line that pins it.
+`--checkpoint` takes a `save_pretrained` folder (trained or converted weights, with its own tokenizer or processor:
+publish never ships a default one in its place, and refuses a checkpoint without one, or with only part of one, with
+how to save it). Without it, a new model is built from `--config` (or the default config), with the default
+processor: `--dry-run` writes its release, and only `--untrained` uploads it (weights that were never saved are never
+uploaded by mistake). The token comes from the usual places (`HF_TOKEN`, or `hf auth login`) and is never printed or
+written. On success it prints the commit hash and the `from_pretrained(..., revision=...)` line that pins it.
 
 What it checks before anything is uploaded:
 - the checkpoint, before anything is loaded from it: a `{{ cookiecutter.model_name }}` checkpoint (a native
@@ -22,9 +24,11 @@ What it checks before anything is uploaded:
 - the target: it never changes a repository's visibility. `--private` on an existing public repository is refused;
   an existing private repository stays private. A `--revision` branch must exist unless `--create-branch` is given,
   and `--create-pr` needs an existing repository.
-Every request to the Hub gives up after `--timeout` seconds without an answer. A failure prints one `error:` line
-and exits with 1 (2 for a bad command line, 128 + N when stopped by signal N); the temporary release folder is
-removed on every exit, and `--output`, if given, is left as it was unless the release was complete.
+Every request to the Hub gives up after `--timeout` seconds without an answer; an answer 429 (too many requests) is
+retried after the wait it asks for, as long as the waits fit in `--timeout`. A failure prints one `error:` line and
+exits with 1 (2 for a bad command line, 128 + N when stopped by signal N); the temporary release folder is removed on
+every exit, a full disk included, and `--output`, if given, is left as it was unless the release was complete. If the
+commit fails, the repository (or branch) this run created is deleted again, or the error says what is left.
 """
 
 from __future__ import annotations
@@ -38,13 +42,22 @@ from huggingface_hub.utils import validate_repo_id
 from transformers import PreTrainedModel
 
 from .checkpoint import HEADS, find_processor, load_model
-from .cli import CommandError, check_new_folder, move_into, positive_seconds, run_command, temporary_folder
+from .cli import (
+    CommandError,
+    check_new_folder,
+    move_into,
+    path_kind,
+    positive_seconds,
+    run_command,
+    temporary_folder,
+    writing,
+)
 from .family import DEFAULT_HEAD, Processor, library_files, reference_inputs
 from .hub import DEFAULT_TIMEOUT, bound_hub_requests, upload
 from .inputs import PICKLE_SUFFIXES
 from .model_card import LibraryFiles, build_model_card
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
-from .record import RECORD_FILE, write_record
+from .record import RECORD_FILE, RecordError, write_record
 
 REPO_ID = "{{ cookiecutter.hub_repo_id }}"
 # Characters git (and so the Hub) refuses in a branch name: controls, space and ~ ^ : ? * [ \\
@@ -63,17 +76,18 @@ def write_release(
 ) -> None:
     """Write everything the Hub repository holds into `folder`: the saved model and processor, the reference record
     of the model, and the model card."""
-    try:
+    with writing(folder, "the release"):
         model.save_pretrained(folder)
         processor.save_pretrained(folder)
         if library is not None:
             library.copy_into(folder)
-        recorded = write_record(folder, model, AUTO_CLASSES[type(model)], reference_inputs(model.config))
+        try:
+            recorded = write_record(folder, model, AUTO_CLASSES[type(model)], reference_inputs(model.config))
+        except RecordError as error:
+            raise CommandError(f"cannot record the model: {error}") from error
         code_files = sorted(path.name for path in folder.glob("*.py"))
         card = build_model_card(model, repo_id, code_files, weights, recorded, base_model, datasets, library)
         card.save(folder / "README.md")
-    except OSError as error:  # e.g. no space left on the device
-        raise CommandError(f"cannot write the release to {folder}: {error.strerror or error}.") from error
     pickled = sorted(path.name for path in folder.rglob("*") if path.suffix in PICKLE_SUFFIXES)
     if pickled or not any(path.name != RECORD_FILE for path in folder.glob("*.safetensors")):
         raise CommandError(f"the release must hold safetensors weights only, found: {pickled or 'no weights'}")
@@ -109,6 +123,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, help="also keep the uploaded folder here (must be new or empty)")
     parser.add_argument("--dry-run", action="store_true", help="write the folder to --output, upload nothing")
     parser.add_argument(
+        "--untrained", action="store_true", help="upload a new model without --checkpoint: random weights, on purpose"
+    )
+    parser.add_argument(
         "--timeout",
         type=positive_seconds,
         default=DEFAULT_TIMEOUT,
@@ -133,12 +150,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(problem)
     for name in ("checkpoint", "processor"):
         path = getattr(args, name)
-        if path is not None and not path.is_dir():
-            what = "is a file" if path.exists() else "does not exist"
+        if path is not None and (kind := path_kind(path)) != "folder":
+            what = "is a file" if kind == "file" else "does not exist"
             parser.error(f"--{name} {path} {what}: pass the folder it was saved to (save_pretrained).")
-    if args.config is not None and not args.config.is_file():
-        what = "is a folder" if args.config.exists() else "does not exist"
+    if args.config is not None and (kind := path_kind(args.config)) != "file":
+        what = "is a folder" if kind == "folder" else "does not exist"
         parser.error(f"--config {args.config} {what}: pass a config JSON file.")
+    if args.checkpoint is None and not (args.dry_run or args.untrained):
+        parser.error(
+            f"without --checkpoint, publish would upload a new, untrained model (random weights) to {args.repo_id}: "
+            "pass --checkpoint <folder> with the model you saved (save_pretrained), or --dry-run --output <folder> "
+            "to try publishing without uploading, or --untrained to upload an untrained model on purpose."
+        )
+    if args.untrained and args.checkpoint is not None:
+        parser.error("--untrained is for a new model built from --config (or the default config), not --checkpoint.")
     return args
 
 

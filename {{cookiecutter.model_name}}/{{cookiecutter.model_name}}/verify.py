@@ -6,28 +6,34 @@ r"""Check that a published (or saved) model still loads and computes what it com
 
 The record, `reference_outputs.safetensors` (publish writes one into every release, `--record` into a local
 checkpoint), holds fixed inputs and a fingerprint of each output the model's head returned for them (see record.py).
+A record that is damaged or of another version (unreadable, without its metadata, a tensor missing, unlisted, in
+another dtype, NaN or infinite) is refused with one line: it is never read as a model that changed.
 
-verify loads the model as its users do, in a fresh Python process where this project cannot be imported:
+verify imports and runs the release's code: that is its job. It loads the model as its users do,
 `<Auto class>.from_pretrained(source, trust_remote_code=True, revision=...)`, so what runs is the code saved beside
-the weights, on the transformers installed here. Then it checks what breaks silently on a transformers upgrade:
+the weights, on the transformers installed here. For a repo id, this process downloads the release (with your token,
+if it needs one) into the Hub cache; the checks then run in a fresh process (verify_worker.py) where this project
+cannot be imported, started without the token (no HF_TOKEN or HUGGING_FACE_HUB_TOKEN, a Hub home of its own with no
+token file), offline, on that cache. Only run it on code you would load yourself, pinned to a commit you reviewed.
+It checks what breaks silently on a transformers upgrade:
 
 - the load report is clean: no missing, unexpected or mismatched weights, no error messages;
 - every loaded weight equals the checkpoint's tensor (an `_init_weights` that writes in place can overwrite them);
 - every non-persistent buffer equals a freshly built model's (buffers are not in checkpoints: the code re-creates
   them, or they hold garbage);
-- the model and config classes come from the downloaded code, and `auto_map` is the recorded one, every entry a
-  class of that code;
+- the model and config classes come from the downloaded code; the `auto_map` of the release's config.json is the
+  recorded one, and every entry of it and of the processor files is a class of a code file of the release;
 - every recorded output is computed again within `--atol` + `--rtol` x |recorded| (where the attention mask is 0,
-  outputs are padding and are not compared);
+  outputs are padding and are not compared; NaN never is within), and every output the head returns is in the record;
 - a head that generates gives the same greedy tokens with its key/value cache as without it (a model that no longer
   receives the cache `generate` hands it, as when transformers renames that argument, computes right logits and
   generates wrong tokens).
 
 It prints one summary line and exits 0, or a report of each failed check, with the versions that recorded and that
-checked, and exits 1. A source without a record, or one that cannot be reached, is one `error:` line (exit 1); a bad
-command line exits 2. Checking buffers builds a second model: verify needs memory for two copies of the model.
-
-The checks run in verify_worker.py, in the fresh process that this command starts.
+checked, and exits 1. A source without a readable record, one that cannot be reached, or a run longer than
+`--timeout` (the checking process and all it started are then killed, and its temporary files removed) is one
+`error:` line naming what failed (exit 1); a bad command line exits 2. Checking buffers builds a second model: verify
+needs memory for two copies of the model.
 """
 
 from __future__ import annotations
@@ -35,18 +41,32 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from safetensors import SafetensorError
+from huggingface_hub import constants
 
 from .checkpoint import load_model
-from .cli import CommandError, run_command
+from .cli import (
+    WRITE_ERRORS,
+    CommandError,
+    Deadline,
+    OutOfTime,
+    path_kind,
+    positive_seconds,
+    run_command,
+    temporary_folder,
+    write_failure,
+)
 from .family import reference_inputs
-from .hub import download_record
+from .hub import bound_hub_requests, download_release
+from .inputs import safetensors_files
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
-from .record import FORMAT_VERSION, RECORD_FILE, read_record, write_record
+from .record import RECORD_FILE, RecordError, read_record, write_record
 
 PACKAGE = "{{ cookiecutter.model_name }}"
 # The script of the checking process.
@@ -57,11 +77,52 @@ WORKER = Path(__file__).resolve().with_name("verify_worker.py")
 # changed math move them by 1e-2 and more.
 DEFAULT_ATOL = 1e-5
 DEFAULT_RTOL = 1e-4
+# Seconds the whole of verify may take by default (`--timeout`): downloads, importing the code and every check.
+VERIFY_TIMEOUT = 1800.0
+# The environment variables that hold a Hub token, or say where one is stored: the checking process gets none.
+TOKEN_VARIABLES = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_STORED_TOKENS_PATH")
+# How the checking process names its steps on stderr (verify_worker.STEP_PREFIX).
+STEP_PREFIX = "verify step: "
 
 
-def fetch_record(source: str, revision: str | None) -> tuple[Path, str | None]:
-    """The record of `source` (a folder, or a repo id at `revision`), and the commit it came from (None: a folder)."""
-    if Path(source).is_dir():
+def verify(args: argparse.Namespace) -> int:
+    deadline = Deadline(args.timeout)
+    try:
+        record_path, commit = fetch_record(args.source, args.revision, deadline)
+        folder = record_path.parent
+        try:
+            _, metadata = read_record(record_path)
+        except RecordError as error:
+            raise CommandError(
+                f"{record_path} is damaged or from another version of this project: {error}. Record it again "
+                f"(`python -m {PACKAGE}.verify <folder> --record`, or publish again, which records every release)."
+            ) from error
+        source = str(Path(args.source).resolve()) if commit is None else args.source
+        plan = dict(
+            source=source,
+            revision=commit,
+            folder=str(folder),
+            record_path=str(record_path),
+            weight_files=[str(path) for path in safetensors_files(folder, "the release")],
+            atol=args.atol,
+            rtol=args.rtol,
+        )
+        result = run_checks(plan, deadline)
+    except OutOfTime as stop:
+        raise CommandError(
+            f"verify ran out of time (--timeout {args.timeout:g} s) while {stop.step}; nothing is left running or "
+            "behind. Allow more time with --timeout."
+        ) from None
+    shown = f"{args.source}@{commit}" if commit else args.source
+    recorded = {name: metadata.get(f"{name}_version", "?") for name in ("transformers", "torch", "python")}
+    print(report(shown, metadata["class"], result, recorded, args.atol, args.rtol))
+    return 1 if result["failures"] else 0
+
+
+def fetch_record(source: str, revision: str | None, deadline: Deadline) -> tuple[Path, str | None]:
+    """The record of `source`, and the commit it came from (None for a folder): a folder's, or that of a repo id's
+    release at `revision`, downloaded (with the token, in this process) into the Hub cache."""
+    if path_kind(Path(source)) == "folder":
         path = Path(source) / RECORD_FILE
         if not path.is_file():
             raise CommandError(
@@ -69,34 +130,69 @@ def fetch_record(source: str, revision: str | None) -> tuple[Path, str | None]:
                 "(publish records it into every release)."
             )
         return path, None
-    path = download_record(source, revision, RECORD_FILE, PACKAGE)
-    return path, path.parent.name  # .../snapshots/<commit>/reference_outputs.safetensors
+    bound_hub_requests(deadline.seconds)
+    path = download_release(source, revision, RECORD_FILE, PACKAGE, deadline)
+    return path, path.parent.name
 
 
-def verify(args: argparse.Namespace) -> int:
-    record_path, commit = fetch_record(args.source, args.revision)
-    try:
-        _, metadata = read_record(record_path)
-    except (SafetensorError, OSError, json.JSONDecodeError) as error:
-        raise CommandError(f"{record_path} is not a readable record ({error}): record it again.") from error
-    if metadata.get("format_version") != FORMAT_VERSION:
-        raise CommandError(
-            f"{record_path} is a record of format {metadata.get('format_version')!r}; this verify reads format "
-            f"{FORMAT_VERSION!r}: use the project's version that recorded it."
+def run_checks(plan: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+    """Run the checks of `plan` in the checking process, within `deadline`, and return its result.
+
+    The process imports the release's code: it is started without the Hub token (no HF_TOKEN, a Hub home of its own
+    with no token file), offline, on the Hub cache this process downloaded into, in a process group of its own that
+    is killed whole if the time runs out or this command stops."""
+    with temporary_folder("verify-") as work:
+        (work / "plan.json").write_text(json.dumps(plan))
+        # -P: the folder of the script is not put on sys.path, and the script makes `import <project>` fail.
+        process = subprocess.Popen(
+            [sys.executable, "-P", str(WORKER), str(work / "plan.json")],
+            env=checking_environment(work / "hf_home"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
         )
-    source = str(Path(args.source).resolve()) if commit is None else args.source
-    plan = dict(source=source, revision=commit, record_path=str(record_path), atol=args.atol, rtol=args.rtol)
-    # -P: the folder of the script is not put on sys.path, and the script makes `import <project>` fail.
-    command = [sys.executable, "-P", str(WORKER), json.dumps(plan)]
-    process = subprocess.run(command, capture_output=True, text=True)
-    if process.returncode != 0 or not process.stdout.strip():
-        sys.stderr.write(process.stderr)
+        try:
+            output, errors = process.communicate(timeout=deadline.remaining())
+        except subprocess.TimeoutExpired:
+            kill_group(process)
+            _, errors = process.communicate()
+            raise OutOfTime(f"the checking process was {last_step(errors)}") from None
+        finally:
+            kill_group(process)
+    if process.returncode != 0 or not output.strip():
+        sys.stderr.write("".join(line for line in errors.splitlines(True) if not line.startswith(STEP_PREFIX)))
         raise CommandError(f"the checking process stopped with exit status {process.returncode}; its output is above.")
-    result = json.loads(process.stdout.strip().splitlines()[-1])
-    shown = f"{args.source}@{commit}" if commit else args.source
-    recorded = {name: metadata.get(f"{name}_version", "?") for name in ("transformers", "torch", "python")}
-    print(report(shown, metadata["class"], result, recorded, args.atol, args.rtol))
-    return 1 if result["failures"] else 0
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def checking_environment(home: Path) -> dict[str, str]:
+    """The environment of the checking process: this one's, without a Hub token, offline, with a Hub home of its own
+    (no token file; the release's code modules are written there) on this process's Hub cache."""
+    environment = {name: value for name, value in os.environ.items() if name not in TOKEN_VARIABLES}
+    environment.update(
+        HF_HOME=str(home),
+        HF_HUB_CACHE=str(constants.HF_HUB_CACHE),
+        HF_MODULES_CACHE=str(home / "modules"),
+        HF_HUB_OFFLINE="1",
+    )
+    return environment
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """Kill `process` and every process it started (its process group), if it is still running."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:  # it ended in between
+            pass
+        process.wait()
+
+
+def last_step(errors: str) -> str:
+    """The last step the checking process named on stderr (`errors`)."""
+    steps = [line.removeprefix(STEP_PREFIX) for line in errors.splitlines() if line.startswith(STEP_PREFIX)]
+    return steps[-1] if steps else "starting (Python, torch and transformers)"
 
 
 def report(shown: str, class_name: str, result: dict, recorded: dict, atol: float, rtol: float) -> str:
@@ -135,14 +231,27 @@ def tolerance(value: str) -> float:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="verify imports and runs the release's code: that is its job. It downloads a repo id's release with "
+        "your token, then loads and checks it in a fresh process, offline and without your Hub token. Run it on "
+        "code you would load yourself, pinned to a commit you reviewed.",
+    )
     parser.add_argument("source", help="a save_pretrained folder, or the repo id of a published release")
     parser.add_argument("--revision", help="commit hash, branch or tag of the repo id (default: main)")
     parser.add_argument("--record", action="store_true", help="write the record into the folder instead of checking")
     parser.add_argument("--atol", type=tolerance, default=DEFAULT_ATOL, help=f"default: {DEFAULT_ATOL:g}")
     parser.add_argument("--rtol", type=tolerance, default=DEFAULT_RTOL, help=f"default: {DEFAULT_RTOL:g}")
+    parser.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=VERIFY_TIMEOUT,
+        metavar="SECONDS",
+        help="give up after this long, downloads and the checking process included: it is stopped and nothing is "
+        f"left behind (default: {VERIFY_TIMEOUT:g})",
+    )
     args = parser.parse_args(argv)
-    is_folder = Path(args.source).is_dir()
+    is_folder = path_kind(Path(args.source)) == "folder"
     if is_folder and args.revision:
         parser.error(f"--revision is for a repo id, and {args.source} is a local folder.")
     if args.record and not is_folder:
@@ -176,8 +285,13 @@ def print_record(folder: Path) -> int:
     model = load_model(folder, None, None)
     try:
         metadata = write_record(folder, model, AUTO_CLASSES[type(model)], reference_inputs(model.config))
-    except OSError as error:  # e.g. a read-only folder, or no space left on the device
-        raise CommandError(f"cannot write {folder / RECORD_FILE}: {error.strerror or error}.") from error
+    except RecordError as error:
+        raise CommandError(f"cannot record {folder}: {error}") from error
+    except WRITE_ERRORS as error:  # e.g. a read-only folder, or no space left on the device
+        raise CommandError(
+            f"cannot write {folder / RECORD_FILE}: {write_failure(error)}. Free space there and record again; the "
+            "folder was left as it was."
+        ) from error
     print(
         f"recorded {folder / RECORD_FILE}: {metadata['class']} with transformers {metadata['transformers_version']}, "
         f"torch {metadata['torch_version']}"

@@ -21,14 +21,10 @@ from typing import Any
 
 import torch
 import transformers
-from huggingface_hub import hf_hub_download
-from huggingface_hub.errors import EntryNotFoundError
 from safetensors import safe_open
 from transformers.dynamic_module_utils import get_class_from_dynamic_module
 
 PACKAGE = "{{ cookiecutter.model_name }}"
-WEIGHTS_FILE = "model.safetensors"
-INDEX_FILE = "model.safetensors.index.json"
 # Checkpoint names that transformers 5 renames on load for every model (and that 5.4 writes back on save).
 LEGACY_NAMES = {".LayerNorm.gamma": ".LayerNorm.weight", ".LayerNorm.beta": ".LayerNorm.bias"}
 # What transformers and a model's code raise when they no longer fit each other (a removed import, a changed
@@ -38,6 +34,12 @@ CODE_ERRORS = (ImportError, AttributeError, TypeError, ValueError, RuntimeError,
 NAMED = 10
 # The greedy tokens the generation check asks for, from the record's inputs, with and without the cache.
 GENERATED_TOKENS = 8
+# The module prefix of the classes transformers loads from a release's code files.
+REMOTE_CODE = "transformers_modules."
+# The files of a release whose `auto_map` users' `from_pretrained` reads.
+AUTO_MAP_FILES = ("config.json", "tokenizer_config.json", "preprocessor_config.json", "processor_config.json")
+# How this process names its current step on stderr (verify names it if the time runs out).
+STEP_PREFIX = "verify step: "
 
 
 def load_beside(name: str) -> ModuleType:
@@ -51,13 +53,23 @@ def load_beside(name: str) -> ModuleType:
 record = load_beside("record")
 
 
-def check(source: str, revision: str | None, record_path: str, atol: float, rtol: float) -> dict[str, Any]:
-    """Load `source` as a user does and run every check against the record; what failed, and what was checked."""
+def check(
+    source: str,
+    revision: str | None,
+    folder: str,
+    record_path: str,
+    weight_files: list[str],
+    atol: float,
+    rtol: float,
+) -> dict[str, Any]:
+    """Load `source` (a folder, or a repo id at `revision` from the Hub cache; its files are in `folder`) as a user
+    does and run every check against the record; what failed, and what was checked."""
     tensors, metadata = record.read_record(Path(record_path))
     inputs = {name.removeprefix("inputs."): value for name, value in tensors.items() if name.startswith("inputs.")}
     expected = {name: value for name, value in tensors.items() if name.startswith("outputs.")}
     auto_class = metadata["auto_class"]
     result: dict[str, Any] = {"failures": [], "checked": {}, "versions": record.versions()}
+    step(f"importing the release's code and loading it ({auto_class}.from_pretrained)")
     try:
         model, loading_info = getattr(transformers, auto_class).from_pretrained(
             source, revision=revision, trust_remote_code=True, dtype=torch.float32, output_loading_info=True
@@ -69,14 +81,15 @@ def check(source: str, revision: str | None, record_path: str, atol: float, rtol
     checks = [
         ("classes", lambda: class_problems(model, metadata)),
         ("load report", lambda: loading_problems(loading_info)),
-        ("weights", lambda: weight_problems(model, weight_files(source, revision))),
+        ("weights", lambda: weight_problems(model, [Path(path) for path in weight_files])),
         ("buffers", lambda: buffer_problems(model)),
-        ("auto_map", lambda: auto_map_problems(model.config, metadata["auto_map"], source, revision)),
+        ("auto_map", lambda: auto_map_problems(Path(folder), metadata["auto_map"], source, revision)),
         ("outputs", lambda: output_problems(model, inputs, expected, atol, rtol)),
     ]
     if model.can_generate():
         checks.append(("generation", lambda: generation_problems(model, inputs)))
     for name, run in checks:
+        step(f"checking the {name}")
         try:
             problems, checked = run()
         except CODE_ERRORS as error:
@@ -84,6 +97,11 @@ def check(source: str, revision: str | None, record_path: str, atol: float, rtol
         result["failures"] += problems
         result["checked"][name] = checked
     return result
+
+
+def step(what: str) -> None:
+    """Say on stderr what this process does now: if verify runs out of time, it names this step."""
+    print(f"{STEP_PREFIX}{what}", file=sys.stderr, flush=True)
 
 
 def describe(error: BaseException) -> str:
@@ -103,7 +121,7 @@ def named(items: list[str]) -> list[str]:
 def class_problems(model: Any, metadata: dict[str, Any]) -> tuple[list[str], str]:
     problems = []
     for what, loaded in (("model", type(model)), ("config", type(model.config))):
-        if not loaded.__module__.startswith("transformers_modules."):
+        if not loaded.__module__.startswith(REMOTE_CODE):
             problems.append(f"classes: the {what} class {loaded.__name__} is {loaded.__module__}'s, not remote code")
     if type(model).__name__ != metadata["class"]:
         problems.append(f"classes: {metadata['auto_class']} loads {type(model).__name__}, not {metadata['class']}")
@@ -117,26 +135,6 @@ def loading_problems(loading_info: dict[str, Any]) -> tuple[list[str], None]:
         if entries:
             problems.append(f"load report: {kind.replace('_', ' ')}: {', '.join(named(entries))}")
     return problems, None
-
-
-def weight_files(source: str, revision: str | None) -> list[Path]:
-    """The checkpoint's safetensors files: the shards its index lists, or the single file."""
-    index = checkpoint_file(source, revision, INDEX_FILE)
-    if index is None:
-        single = checkpoint_file(source, revision, WEIGHTS_FILE)
-        return [single] if single else []
-    shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
-    return [path for path in (checkpoint_file(source, revision, shard) for shard in shards) if path]
-
-
-def checkpoint_file(source: str, revision: str | None, name: str) -> Path | None:
-    if Path(source).is_dir():
-        path = Path(source) / name
-        return path if path.is_file() else None
-    try:
-        return Path(hf_hub_download(source, name, revision=revision))
-    except EntryNotFoundError:
-        return None
 
 
 def weight_problems(model: Any, files: list[Path]) -> tuple[list[str], int]:
@@ -197,45 +195,70 @@ def buffer_problems(model: Any) -> tuple[list[str], int]:
     return named(differ), len(loaded)
 
 
-def auto_map_problems(config: Any, recorded: dict[str, str], source: str, revision: str | None) -> tuple[list, int]:
-    """The config's auto_map is the recorded one, and each entry is a class of the downloaded code."""
-    current = dict(getattr(config, "auto_map", None) or {})
+def auto_map_problems(folder: Path, recorded: dict[str, str], source: str, revision: str | None) -> tuple[list, int]:
+    """What users' `from_pretrained` reads: the `auto_map` of the release's config.json is the recorded one, and every
+    entry of it and of the processor files resolves to a class of a code file of the release."""
+    maps = {name: read_auto_map(folder / name) for name in AUTO_MAP_FILES}
+    current = maps["config.json"]
     problems = [
         f"auto_map: {key}: recorded {recorded.get(key)!r}, config.json has {current.get(key)!r}"
         for key in sorted(set(recorded) | set(current))
         if recorded.get(key) != current.get(key)
     ]
-    for key, reference in sorted(current.items()):
-        try:
-            found = get_class_from_dynamic_module(reference, source, revision=revision)
-        except CODE_ERRORS as error:
-            problems.append(f"auto_map: {key} -> {reference} does not resolve: {describe(error)}")
-            continue
-        if found.__name__ != reference.rsplit(".", 1)[-1] or not found.__module__.startswith("transformers_modules."):
-            problems.append(f"auto_map: {key} -> {reference} resolves to {found.__module__}.{found.__name__}")
-    return problems, len(current)
+    count = 0
+    for file_name, auto_map in maps.items():
+        for key, value in sorted(auto_map.items()):
+            # A tokenizer's entry is a pair (slow, fast) of which either may be None.
+            for reference in [item for item in (value if isinstance(value, list) else [value]) if item is not None]:
+                count += 1
+                where = f"auto_map: {file_name}: {key} -> {reference}"
+                if not isinstance(reference, str) or "--" in reference or reference.count(".") != 1:
+                    problems.append(f"{where} is not a class of a code file of the release ('<module>.<class>')")
+                    continue
+                if not (folder / f"{reference.split('.')[0]}.py").is_file():
+                    problems.append(f"{where}: the release has no {reference.split('.')[0]}.py")
+                    continue
+                try:
+                    found = get_class_from_dynamic_module(reference, source, revision=revision)
+                except CODE_ERRORS as error:
+                    problems.append(f"{where} does not resolve: {describe(error)}")
+                    continue
+                if found.__name__ != reference.rsplit(".", 1)[-1] or not found.__module__.startswith(REMOTE_CODE):
+                    problems.append(f"{where} resolves to {found.__module__}.{found.__name__}")
+    return problems, count
+
+
+def read_auto_map(path: Path) -> dict[str, Any]:
+    """The `auto_map` of the JSON file `path` (empty if there is no such file or entry)."""
+    if not path.is_file():
+        return {}
+    auto_map = json.loads(path.read_text(encoding="utf-8")).get("auto_map") or {}
+    return auto_map if isinstance(auto_map, dict) else {"auto_map": auto_map}
 
 
 def output_problems(
     model: Any, inputs: dict[str, torch.Tensor], expected: dict[str, torch.Tensor], atol: float, rtol: float
 ) -> tuple[list[str], dict[str, Any]]:
-    """Every recorded output, computed again, within atol + rtol x |recorded| where the attention mask is 1."""
+    """Both ways: every recorded output, computed again, within atol + rtol x |recorded| where the attention mask is
+    1 (NaN never is), and every output that a record of the model would hold is in the record."""
     with torch.no_grad():
         outputs = record.tensor_outputs(model(**inputs, output_hidden_states=True))
-    actual = {name: record.fingerprint(value) for name, value in outputs.items()}
+    actual = {f"outputs.{name}": value for name, value in record.recorded_outputs(outputs).items()}
     mask = inputs.get("attention_mask")
-    problems, largest = [], 0.0
+    problems = [
+        f"{key}: returned by the model, not in the record (it holds {', '.join(sorted(expected))})"
+        for key in sorted(set(actual) - set(expected))
+    ]
+    largest = 0.0
     for key, recorded in expected.items():
-        name = key.removeprefix("outputs.")
-        if name not in actual:
+        if key not in actual:
             problems.append(f"{key}: not returned any more (the model returns {', '.join(sorted(actual))})")
             continue
-        value = actual[name]
+        value = actual[key]
         if value.shape != recorded.shape:
             problems.append(f"{key}: shape {tuple(value.shape)}, recorded {tuple(recorded.shape)}")
             continue
-        difference = (value.double() - recorded.double()).abs()
-        difference = torch.where(value.isnan() & recorded.isnan(), 0.0, difference.nan_to_num(nan=math.inf))
+        difference = (value.double() - recorded.double()).abs().nan_to_num(nan=math.inf)
         keep = torch.ones_like(difference, dtype=torch.bool)
         if mask is not None and value.dim() >= 2 and value.shape[:2] == mask.shape:  # padding is not compared
             keep = mask.bool().reshape(*mask.shape, *[1] * (value.dim() - 2)).expand_as(difference)
@@ -270,9 +293,9 @@ def generation_problems(model: Any, inputs: dict[str, torch.Tensor]) -> tuple[li
 
 
 def check_main(plan: str) -> int:
-    """The fresh process: run the checks of the JSON `plan` and print the result as one JSON line."""
+    """The fresh process: run the checks of the JSON file `plan` and print the result as one JSON line."""
     sys.modules[PACKAGE] = None  # `import {{ cookiecutter.model_name }}` fails here: the code comes from the source
-    options = json.loads(plan)
+    options = json.loads(Path(plan).read_text())
     print(json.dumps(check(**options)))
     return 0
 

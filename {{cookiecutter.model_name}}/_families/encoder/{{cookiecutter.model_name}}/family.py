@@ -23,6 +23,11 @@ DESCRIPTION = (
 )
 PROCESSOR_FILE = "tokenizer_config.json"
 Processor = PreTrainedTokenizerBase
+# How to give a checkpoint its tokenizer, when publish finds none (it never ships a default one in its place).
+SAVE_PROCESSOR = (
+    "save the tokenizer the model was trained with into it (`tokenizer.save_pretrained(<folder>)`; "
+    "`python -m {{ cookiecutter.model_name }}.train_tokenizer --output <folder>` trains one on the shipped corpus)"
+)
 # The tokenizer is a standard one: its files name no code of their own (no `auto_map`).
 PROCESSOR_AUTO_MAP: dict[str, str] = {}
 # The native transformers model that `convert_bert_to_<name>.py` converts from (its model_type).

@@ -21,6 +21,11 @@ DESCRIPTION = (
 )
 PROCESSOR_FILE = "preprocessor_config.json"
 Processor = {{ cookiecutter.class_prefix }}ImageProcessor
+# How to give a checkpoint its image processor, when publish finds none (it never ships a default one in its place).
+SAVE_PROCESSOR = (
+    "save the image processor the model was trained with into it "
+    "(`{{ cookiecutter.class_prefix }}ImageProcessor(size=...).save_pretrained(<folder>)`)"
+)
 # The only code a saved image processor may name: this project's own class, imported from the package, never run from
 # the folder.
 PROCESSOR_AUTO_MAP = {"AutoImageProcessor": f"{Processor.__module__.rsplit('.', 1)[-1]}.{Processor.__name__}"}

@@ -118,8 +118,10 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
             The language model.
         vision_config (`dict` or [`{{ cookiecutter.class_prefix }}VisionConfig`], *optional*):
             The vision tower.
-        image_token_id (`int`, *optional*, defaults to 32000):
-            Id of the image token: the processor writes one per image feature, the model puts the features there.
+        image_token_id (`int`, *optional*, defaults to 384):
+            Id of the image token: the processor writes one per image feature, the model puts the features there. The
+            default is the id the default processor gives `<image>`, after the 384 tokens of the shipped tokenizer;
+            LLaVA's checkpoints use 32000, which their conversion carries over.
         projector_hidden_act (`str`, *optional*, defaults to `"gelu"`):
             Activation between the projector's two linear layers.
         vision_feature_select_strategy (`str`, *optional*, defaults to `"default"`):
@@ -172,7 +174,7 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         self,
         text_config: {{ cookiecutter.class_prefix }}TextConfig | dict | None = None,
         vision_config: {{ cookiecutter.class_prefix }}VisionConfig | dict | None = None,
-        image_token_id: int = 32000,
+        image_token_id: int = 384,
         projector_hidden_act: str = "gelu",
         vision_feature_select_strategy: str = "default",
         vision_feature_layer: int | list[int] = -2,

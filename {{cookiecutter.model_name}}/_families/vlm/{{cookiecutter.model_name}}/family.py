@@ -26,6 +26,14 @@ DESCRIPTION = (
 )
 PROCESSOR_FILE = "processor_config.json"
 Processor = {{ cookiecutter.class_prefix }}Processor
+# How to give a checkpoint its processor, when publish finds none or only a tokenizer (it never ships a default one in
+# its place): a tokenizer alone is not the processor, which also says how images are resized and how many image tokens
+# it writes.
+SAVE_PROCESSOR = (
+    "save the processor into it: `{{ cookiecutter.class_prefix }}Processor("
+    "{{ cookiecutter.class_prefix }}ImageProcessor(size=<the vision tower's image_size>), tokenizer)"
+    ".save_pretrained(<folder>)` writes processor_config.json beside the tokenizer's files"
+)
 # The only code a saved processor may name: this project's own classes, imported from the package, never run from
 # the folder.
 PROCESSOR_AUTO_MAP = {
