@@ -11,6 +11,8 @@ Every family's `tests/contract.py` defines the same names:
 - `TUPLE_VARIANTS`: the variants whose `return_dict=False` tuples equal the native model's element by element;
 - `training_batch(config)`: inputs and labels for the default head;
 - `BUFFERS`: the names of the base model's non-persistent buffers;
+- `PARALLEL_CONFIG`: the settings of the tiny model that the tensor-parallel test splits over two processes;
+- `ONNX_EXPORT`: whether the default head exports to ONNX, as its native model does (tested with onnxruntime);
 - `PROCESSOR_AUTO_CLASS` and `RELEASE_FILES`: the processor's Auto class, and the files a published release holds
   beside `config.json`, the weights, the reference record, the model card and the configuration and modeling code;
 - `PIPELINES` and `pipeline_inputs(task, folder)`: the pipeline task and call options of each head that has one,

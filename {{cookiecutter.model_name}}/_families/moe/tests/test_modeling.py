@@ -1,6 +1,6 @@
 """Mixtral's math where it differs from a dense decoder: top-k routing, the router logits outputs, the load-balancing
 loss and its coefficient, the sliding window, and the same outputs and gradients under every experts implementation
-transformers offers on the CPU."""
+transformers offers on the CPU; and Mixtral's parallel plans, experts included."""
 
 import pytest
 import torch
@@ -13,9 +13,26 @@ from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import
 
 from .common import tiny_config
 from .contract import PAD, native_config
+from .distributed import unmatched_plan_keys
 
 # The experts implementations that run on a CPU ("deepgemm" and "sonicmoe", where offered, need CUDA).
 CPU_EXPERTS_IMPLEMENTATIONS = ("eager", "batched_mm", "grouped_mm")
+
+
+def test_parallel_plans_are_the_installed_mixtrals(config):
+    # That they name real modules and split the experts over two processes as planned: test_distributed.py.
+    native_config_class = transformers.MixtralConfig
+    assert config.base_model_tp_plan == native_config_class.base_model_tp_plan
+    assert config.base_model_ep_plan == (native_config_class.base_model_ep_plan or {})
+    assert config.base_model_pp_plan == native_config_class.base_model_pp_plan
+    ours, native = {{ cookiecutter.class_prefix }}ForCausalLM(config), transformers.MixtralForCausalLM(native_config(config))
+    # The plans of the whole model, as transformers assembles them (the head's, the base model's, what it adds).
+    for plan in ("_tp_plan", "_ep_plan", "_pp_plan"):
+        assert getattr(ours, plan, None) == getattr(native, plan, None), plan
+    # The experts are split by one of the plans (by the tensor plan up to transformers 5.24, the expert plan after).
+    experts = {"model.layers.*.mlp.experts.gate_up_proj", "model.layers.*.mlp.experts.down_proj"}
+    assert experts <= set(ours._tp_plan) | set(getattr(ours, "_ep_plan", None) or {})
+    assert unmatched_plan_keys(ours, getattr(ours, "_ep_plan", None) or {}) == []
 
 
 def test_router_logits_and_aux_loss_outputs(config, input_ids):

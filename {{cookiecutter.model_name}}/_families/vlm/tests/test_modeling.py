@@ -103,6 +103,18 @@ def test_the_cache_holds_the_image_features_after_the_prompt(config, inputs):
     assert later.get("pixel_values") is None
 
 
+def test_parallel_plans_hold_llavas(config):
+    # That they name real modules, and a tied model split over two processes gives the single-process logits:
+    # test_distributed.py (PARALLEL_CONFIG).
+    ours = {{ cookiecutter.class_prefix }}ForConditionalGeneration(config)
+    native = transformers.LlavaForConditionalGeneration(native_config(config))
+    # Every entry of the installed LLaVA's tensor plan (the language model's layers; from transformers 5.24 its head
+    # and the input embeddings it may share), and beyond it the vision tower's layers; the same pipeline stages.
+    assert native._tp_plan.items() <= ours._tp_plan.items()
+    assert {"lm_head", "model.language_model.embed_tokens"} <= set(ours._tp_plan)
+    assert ours._pp_plan == native._pp_plan
+
+
 def test_tied_embeddings_share_the_head(config):
     model = {{ cookiecutter.class_prefix }}ForConditionalGeneration(tiny_config(tie_word_embeddings=True))
     assert model.lm_head.weight is model.get_input_embeddings().weight

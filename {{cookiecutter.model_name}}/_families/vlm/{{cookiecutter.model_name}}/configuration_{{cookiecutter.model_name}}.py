@@ -30,6 +30,8 @@ class {{ cookiecutter.class_prefix }}TextConfig(PreTrainedConfig):
     base_config_key = "text_config"
     # The cache is no prediction: Trainer leaves it out of evaluation outputs (named `cache` from transformers 5.24).
     keys_to_ignore_at_inference = ["past_key_values", "cache"]
+    {{ llama.tp_plan(embeddings=true) }}
+    {{ llama.pp_plan() }}
 
     {{ llama.config_init(vocab_size=32064) }}
 
@@ -48,6 +50,17 @@ class {{ cookiecutter.class_prefix }}VisionConfig(PreTrainedConfig):
 
     model_type = "{{ cookiecutter.model_name }}_vision"
     base_config_key = "vision_config"
+    # Tensor parallel plan of the vision tower, alike the language model's (CLIP declares none): the query/key/value
+    # and MLP up projections split by output features (whole heads per process), the attention output and MLP down
+    # projections by input features; embeddings and norms stay replicated.
+    base_model_tp_plan = {
+        "layers.*.self_attn.q_proj": "colwise",
+        "layers.*.self_attn.k_proj": "colwise",
+        "layers.*.self_attn.v_proj": "colwise",
+        "layers.*.self_attn.o_proj": "rowwise",
+        "layers.*.mlp.fc1": "colwise",
+        "layers.*.mlp.fc2": "rowwise",
+    }
 
     def __init__(
         self,
@@ -149,24 +162,6 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     }
     # LLaVA's configs name the image token `image_token_index`.
     attribute_map = {"image_token_index": "image_token_id"}
-    # Tensor parallel plan of the base model, as Llama's for the language model and alike for the vision tower: the
-    # query/key/value and MLP up projections split by output features (whole heads per process), the attention output
-    # and MLP down projections by input features; embeddings, norms and the projector stay replicated.
-    base_model_tp_plan = {
-        "vision_tower.layers.*.self_attn.q_proj": "colwise",
-        "vision_tower.layers.*.self_attn.k_proj": "colwise",
-        "vision_tower.layers.*.self_attn.v_proj": "colwise",
-        "vision_tower.layers.*.self_attn.o_proj": "rowwise",
-        "vision_tower.layers.*.mlp.fc1": "colwise",
-        "vision_tower.layers.*.mlp.fc2": "rowwise",
-        "language_model.layers.*.self_attn.q_proj": "colwise",
-        "language_model.layers.*.self_attn.k_proj": "colwise",
-        "language_model.layers.*.self_attn.v_proj": "colwise",
-        "language_model.layers.*.self_attn.o_proj": "rowwise",
-        "language_model.layers.*.mlp.gate_proj": "colwise",
-        "language_model.layers.*.mlp.up_proj": "colwise",
-        "language_model.layers.*.mlp.down_proj": "rowwise",
-    }
 
     def __init__(
         self,
