@@ -52,7 +52,6 @@ from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import
 from .consumer import describe, plain, process, run_pipeline, tensor_outputs
 from .contract import BENCHMARK_CONFIG, PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
 from .helpers import PACKAGE, run_fresh
-from .parity import in_our_layout
 
 # Auto class -> head class, for every head; the head that publishing uses by default.
 HEADS: dict[str, type[PreTrainedModel]] = {auto_class: model_class for model_class, auto_class in AUTO_CLASSES.items()}
@@ -125,19 +124,38 @@ def main_output(outputs: Mapping[str, Any]) -> torch.Tensor:
 
 
 def real_positions(output: torch.Tensor, inputs: dict[str, Any]) -> torch.Tensor:
-    """The rows of a per-token `output` that are not padding (all of it without a mask, or for pooled outputs)."""
+    """The rows of a per-token `output` that are not padding (all of it without a mask, or for pooled outputs and the
+    outputs of an image encoder)."""
     mask = inputs.get("attention_mask")
-    return output if mask is None or output.dim() < 3 else output[mask.bool()]
+    if mask is None or output.dim() < 3 or output.shape[:2] != mask.shape:
+        return output
+    return output[mask.bool()]
+
+
+def all_tensors(outputs: Any, name: str = "") -> dict[str, torch.Tensor]:
+    """Every tensor of `outputs` by its path (`logits`, `hidden_states.0`, `image_outputs.pooler_output.1`): in nested
+    outputs, tuples and lists too; None entries are left out."""
+    if isinstance(outputs, torch.Tensor):
+        return {name: outputs}
+    if isinstance(outputs, Mapping):
+        items = outputs.items()
+    elif isinstance(outputs, list | tuple):
+        items = ((str(index), item) for index, item in enumerate(outputs))
+    else:  # a cache, None
+        return {}
+    found: dict[str, torch.Tensor] = {}
+    for key, item in items:
+        found.update(all_tensors(item, f"{name}.{key}" if name else str(key)))
+    return found
 
 
 def assert_same_outputs(ours: Mapping, reference: Mapping, inputs: dict, tolerance: float, where: str = "") -> None:
-    """The same tensors (logits, hidden states, pooled output, ...), equal within `tolerance` where not padding."""
-    compared = []
-    for outputs in (ours, in_our_layout(reference)):
-        tensors = tensor_outputs(outputs)
-        for index, hidden_state in enumerate(outputs.get("hidden_states") or ()):
-            tensors[f"hidden_states[{index}]"] = hidden_state
-        compared.append({name: real_positions(tensor, inputs) for name, tensor in tensors.items()})
+    """The same tensors (logits, hidden states, pooled output, an image encoder's outputs, ...), equal within
+    `tolerance` where not padding."""
+    compared = [
+        {name: real_positions(tensor, inputs) for name, tensor in all_tensors(outputs).items()}
+        for outputs in (ours, reference)
+    ]
     assert compared[0].keys() == compared[1].keys(), where
     for name, tensor in compared[0].items():
         torch.testing.assert_close(tensor, compared[1][name], rtol=tolerance, atol=tolerance, msg=f"{where} {name}")

@@ -98,7 +98,7 @@ def default_processor(config: PretrainedConfig) -> {{ cookiecutter.class_prefix 
     return {{ cookiecutter.class_prefix }}Processor(
         {{ cookiecutter.class_prefix }}ImageProcessor(size=config.vision_config.image_size),
         add_image_token(train_tokenizer()),
-        num_image_tokens=config.num_image_tokens,
+        num_image_tokens=config.image_seq_length,
     )
 
 
@@ -117,10 +117,10 @@ def check_processor(processor: {{ cookiecutter.class_prefix }}Processor, config:
             f"the processor's image token {processor.image_token!r} has id {processor.image_token_id} but the "
             f"config's image_token_id is {config.image_token_id}: make them equal."
         )
-    if processor.num_image_tokens != config.num_image_tokens:
+    if processor.num_image_tokens != config.image_seq_length:
         raise CommandError(
             f"the processor writes {processor.num_image_tokens} image tokens per image but the model gives "
-            f"{config.num_image_tokens} features: save a processor with num_image_tokens={config.num_image_tokens}."
+            f"{config.image_seq_length} features: save a processor with num_image_tokens={config.image_seq_length}."
         )
     check_tokenizer(processor.tokenizer, config.text_config, SPECIAL_IDS)
 
@@ -135,7 +135,7 @@ def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
     text = torch.randint(0, config.text_config.vocab_size - len(special), (1, 8), generator=generator)
     for token_id in special:  # shift past each special id: every id stays in the vocabulary
         text += (text >= token_id).long()
-    image = torch.full((1, config.num_image_tokens), config.image_token_id)
+    image = torch.full((1, config.image_seq_length), config.image_token_id)
     input_ids = torch.cat([text[:, :1], image, text[:, 1:]], dim=1)
     return {"input_ids": input_ids, "pixel_values": pixel_values}
 
