@@ -50,13 +50,15 @@ from {{ cookiecutter.model_name }}.family import DEFAULT_HEAD, default_processor
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 from .consumer import describe, plain, process, run_pipeline, tensor_outputs
-from .contract import BENCHMARK_CONFIG, PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
+from .contract import BENCHMARK_CONFIG, CONVERSION, PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
 from .helpers import PACKAGE, run_fresh
 
 # Auto class -> head class, for every head; the head that publishing uses by default.
 HEADS: dict[str, type[PreTrainedModel]] = {auto_class: model_class for model_class, auto_class in AUTO_CLASSES.items()}
 DEFAULT_AUTO_CLASS = AUTO_CLASSES[next(cls for cls in AUTO_CLASSES if cls.__name__.endswith(DEFAULT_HEAD))]
 DEFAULT_CLASS = HEADS[DEFAULT_AUTO_CLASS]
+# The native transformers head the default head converts from (`CONVERSION.HEADS`).
+NATIVE_CLASS = getattr(transformers, next(name for name, head in CONVERSION.HEADS.items() if head is DEFAULT_CLASS))
 # The code files saved beside the weights: configuration, modeling and (if the family has one) processor code.
 CODE_FILES = {f"configuration_{PACKAGE}.py", f"modeling_{PACKAGE}.py"} | {
     name for name in RELEASE_FILES if name.endswith(".py")

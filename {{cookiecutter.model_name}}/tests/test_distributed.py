@@ -6,15 +6,12 @@ import math
 
 import pytest
 import torch
-import transformers
 from torch import nn
 from transformers.modeling_layers import GradientCheckpointingLayer
 
-from .common import DEFAULT_CLASS, HEADS, main_output, tiny_config
+from .common import DEFAULT_CLASS, HEADS, NATIVE_CLASS, main_output, tiny_config
 from .contract import CONVERSION, PARALLEL_CONFIG, native_config
 from .distributed import WORLD_SIZE, expert_parallel, planned_parameters, tensor_parallel_outputs, unmatched_plan_keys
-
-NATIVE_CLASS = getattr(transformers, next(name for name, head in CONVERSION.HEADS.items() if head is DEFAULT_CLASS))
 
 
 def layer_names(model: nn.Module, kind: type) -> set[str]:
