@@ -12,7 +12,6 @@ Every family's `tests/contract.py` defines the same names:
 - `training_batch(config)`: inputs and labels for the default head;
 - `BUFFERS`: the names of the base model's non-persistent buffers;
 - `PARALLEL_CONFIG`: the settings of the tiny model that the tensor-parallel test splits over two processes;
-- `ONNX_EXPORT`: whether the default head exports to ONNX, as its native model does (tested with onnxruntime);
 - `PROCESSOR_AUTO_CLASS` and `RELEASE_FILES`: the processor's Auto class, and the files a published release holds
   beside `config.json`, the weights, the reference record, the model card and the configuration and modeling code;
 - `PIPELINES` and `pipeline_inputs(task, folder)`: the pipeline task and call options of each head that has one,
@@ -26,9 +25,10 @@ Every family's `tests/contract.py` defines the same names:
   for it, inputs and the default head's `labels`, for the template's benchmark against the native model
   (`scripts/bench.py` in the template; its smoke run uses the tiny config).
 
-The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head, the processor and
-the LoRA target modules and options (`LORA_TARGET_MODULES`, `LORA_OPTIONS`, which test_peft.py uses) from `family.py`:
-the same facts that publishing uses (the model card shows the LoRA config).
+The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head, the processor,
+the LoRA target modules and options (`LORA_TARGET_MODULES`, `LORA_OPTIONS`, which test_peft.py uses) and whether the
+model exports to ONNX (`ONNX_EXPORT`, test_compile_export.py) from `family.py`: the same facts that publishing uses
+(the model card shows the LoRA config and the export notes).
 """
 
 from __future__ import annotations

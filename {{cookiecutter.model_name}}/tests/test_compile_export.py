@@ -1,7 +1,7 @@
 """The default head under PyTorch's compilers, as its native transformers model: `torch.compile(fullgraph=True)`
 captures the whole forward in one graph, which gives the eager outputs; `torch.export.export` succeeds with the inputs
 the native model exports with, and the exported program gives the native model's outputs; where the native model
-exports to ONNX (`contract.ONNX_EXPORT`), so does this one, and onnxruntime gives the eager outputs within 1e-4.
+exports to ONNX (`family.ONNX_EXPORT`), so does this one, and onnxruntime gives the eager outputs within 1e-4.
 
 The compiled forward runs on torch's "eager" backend: Dynamo captures the whole forward (with `fullgraph=True` any
 graph break, e.g. a data-dependent branch, is an error) and runs the captured graph as it is. Inductor would then
@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from {{ cookiecutter.model_name }}.family import ONNX_EXPORT
+
 from .common import DEFAULT_CLASS, NATIVE_CLASS, all_tensors, assert_same_outputs, tiny_config
-from .contract import CONVERSION, ONNX_EXPORT, example_inputs, native_config
+from .contract import CONVERSION, example_inputs, native_config
 
 CONFIG = tiny_config()
 
@@ -60,7 +62,7 @@ def test_torch_export_succeeds_with_the_inputs_the_native_model_exports_with(mod
         assert_same_outputs(program.module()(**inputs), native(**inputs), inputs, tolerance=1e-5)
 
 
-# Only the families whose native model exports to ONNX have this test (see contract.ONNX_EXPORT).
+# Only the families whose native model exports to ONNX have this test (see family.ONNX_EXPORT).
 if ONNX_EXPORT:
 
     def test_onnx_export_runs_in_onnxruntime_with_the_eager_outputs(tmp_path: Path, models):

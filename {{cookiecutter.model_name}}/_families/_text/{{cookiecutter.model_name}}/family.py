@@ -10,7 +10,7 @@ from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
 from .inputs import check_tokenizer, load_tokenizer
 from .train_tokenizer import train_tokenizer
-from .usage import code_block, run_model
+from .usage import code_block, export_notes, run_model
 
 PIPELINE_TAG = "text-generation"
 DEFAULT_HEAD = "ForCausalLM"
@@ -67,6 +67,17 @@ LORA_OPTIONS: dict[str, dict[str, Any]] = {
     "AutoModelForSequenceClassification": {"task_type": "SEQ_CLS"},
 {%- endif %}
 }
+{%- if cookiecutter.architecture == "moe" %}
+# No ONNX export, as none of Mixtral's: its experts (transformers' `grouped_mm`) have no ONNX translation.
+ONNX_EXPORT = False
+# The model card's note on torch.compile, torch.export, static-cache generation and ONNX.
+EXPORT_NOTES = export_notes("Mixtral", onnx=ONNX_EXPORT, cache=True, static_cache=True)
+{%- else %}
+# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as Llama's: tests/test_compile_export.py.
+ONNX_EXPORT = True
+# The model card's note on torch.compile, torch.export, static-cache generation and ONNX.
+EXPORT_NOTES = export_notes("Llama", onnx=ONNX_EXPORT, cache=True, static_cache=True)
+{%- endif %}
 
 
 def load_processor(folder: Path, config: PretrainedConfig) -> PreTrainedTokenizerBase:

@@ -20,10 +20,6 @@ from .text_contract import TINY_TEXT_CONFIG
 # This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`).
 TINY_CONFIG: dict[str, Any] = dict(TINY_TEXT_CONFIG)
 
-# The default head exports to ONNX (`torch.onnx.export(..., dynamo=True)`) and runs in onnxruntime, as Llama's does
-# (tests/test_compile_export.py).
-ONNX_EXPORT = True
-
 
 # Settings the config must refuse when a model is built or the config saved (never while it is assembled), each with
 # what the error says; those of the sizes every family has are `common.INVALID_SIZES`.

@@ -58,10 +58,6 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
 
 # The settings of the tiny model the tensor-parallel test splits over two processes (on top of `TINY_CONFIG`).
 PARALLEL_CONFIG: dict[str, Any] = {}
-# The default head exports to ONNX (`torch.onnx.export(..., dynamo=True)`) and runs in onnxruntime, as BERT's does
-# (tests/test_compile_export.py).
-ONNX_EXPORT = True
-
 # Ways to feed the model that the shared tests check each backend and the conversion with.
 INPUT_VARIANTS = ("one segment", "two segments, right-padded")
 # The input variants whose `return_dict=False` tuples equal BERT's element by element (test_tuple_outputs.py).

@@ -20,10 +20,6 @@ from .text_contract import TINY_TEXT_CONFIG
 # This family's tiny model, on top of the sizes of every family's (`common.TINY_SIZES`): 4 experts, 2 per token.
 TINY_CONFIG: dict[str, Any] = dict(TINY_TEXT_CONFIG, num_local_experts=4, num_experts_per_tok=2)
 
-# ONNX export (`torch.onnx.export(..., dynamo=True)`) of the default head: not a path of this family, as not of
-# Mixtral, whose experts (transformers' `grouped_mm` implementation) have no ONNX translation.
-ONNX_EXPORT = False
-
 
 # Settings the config must refuse when a model is built or the config saved (never while it is assembled), each with
 # what the error says; those of the sizes every family has are `common.INVALID_SIZES`.

@@ -58,10 +58,6 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
 SIZES = {"32x32": (32, 32, False), "48x48, interpolated": (48, 48, True), "48x40, interpolated": (48, 40, True)}
 # The settings of the tiny model the tensor-parallel test splits over two processes (on top of `TINY_CONFIG`).
 PARALLEL_CONFIG: dict[str, Any] = {}
-# The default head exports to ONNX (`torch.onnx.export(..., dynamo=True)`) and runs in onnxruntime, as ViT's does
-# (tests/test_compile_export.py).
-ONNX_EXPORT = True
-
 INPUT_VARIANTS = tuple(SIZES)
 # The input variants whose `return_dict=False` tuples equal ViT's element by element (test_tuple_outputs.py).
 TUPLE_VARIANTS = INPUT_VARIANTS

@@ -80,10 +80,6 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
 # The settings of the tiny model the tensor-parallel test splits over two processes (on top of `TINY_CONFIG`): a head
 # tied to the language model's embeddings, as LLaVA's may be, which splits both alike.
 PARALLEL_CONFIG: dict[str, Any] = {"tie_word_embeddings": True}
-# ONNX export (`torch.onnx.export(..., dynamo=True)`) of the default head: not a path of this family, as not of LLaVA,
-# whose export fails in the translation to ONNX as this model's does.
-ONNX_EXPORT = False
-
 # Ways to feed the model that the shared tests check each backend and the conversion with: two rows, each with an
 # image; "left-padded" masks the first 3 tokens of row 1.
 INPUT_VARIANTS = ("unpadded", "left-padded")

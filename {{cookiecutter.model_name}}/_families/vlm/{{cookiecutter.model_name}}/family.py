@@ -14,7 +14,7 @@ from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.clas
 from .inputs import check_tokenizer, load_tokenizer, read_json
 from .processing_{{ cookiecutter.model_name }} import IMAGE_TOKEN, {{ cookiecutter.class_prefix }}Processor
 from .train_tokenizer import train_tokenizer
-from .usage import code_block, run_model
+from .usage import code_block, export_notes, run_model
 
 PIPELINE_TAG = "image-text-to-text"
 DEFAULT_HEAD = "ForConditionalGeneration"
@@ -44,6 +44,10 @@ CONVERTS_FROM = "llava"
 LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "fc1", "fc2"]
 # Auto class of a head -> the other `LoraConfig` settings it takes: peft's task type.
 LORA_OPTIONS: dict[str, dict[str, Any]] = {"AutoModelForImageTextToText": {"task_type": "CAUSAL_LM"}}
+# No ONNX export, as none of LLaVA's: its export fails in the translation to ONNX, as this model's does.
+ONNX_EXPORT = False
+# The model card's note on torch.compile, torch.export and ONNX.
+EXPORT_NOTES = export_notes("LLaVA", onnx=ONNX_EXPORT, cache=True)
 # The language model's special ids, which the tokenizer must share.
 SPECIAL_IDS = ("pad_token_id", "bos_token_id", "eos_token_id")
 
