@@ -1,32 +1,38 @@
 #!/usr/bin/env bash
 # Run each family's generated test suite on the oldest transformers release the template declares for it, with the
-# oldest releases of the clients (peft, sentence-transformers, trl, datasets, onnx) its test extra declares, then check that
-# a release published with the pinned transformers (.venv) still verifies on that minimum (.venv-min): by repo id
+# oldest releases of the clients (peft, sentence-transformers, trl, datasets, onnx) its test extra declares, then
+# check that a release published with the pinned transformers (.venv) still verifies on that minimum: by repo id
 # through the project's test Hub, and by local path.
-# The default bake of each family pins `transformers>=<minimum>`; this installs exactly that release in .venv-min.
-# Every test must run there: a summary that says "skipped" fails.
+# The default bake of each family pins `transformers>=<minimum>`; this installs exactly that release in a venv of its
+# own. The families run in two lanes at once, each with its own venv (.venv-min/<lane>): one suite keeps about one
+# core busy, and CI machines have two. Every test must run there: a summary that says "skipped" fails.
+#
+#     bash scripts/test_minimum.sh            # every family
+#     bash scripts/test_minimum.sh vision     # the families named, in one lane
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-hub_pid=""
-stop_hub() {
-    if [ -n "$hub_pid" ]; then
-        kill "$hub_pid" 2>/dev/null || true
-        wait "$hub_pid" 2>/dev/null || true
-        hub_pid=""
-    fi
-}
-trap stop_hub EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# The lower bounds of each family's optional clients in the baked pyproject.toml (its `test` extra).
+declare -A CLIENTS=(
+    [decoder]="peft==0.21.0 trl==1.13.0 datasets==5.0.1 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.31.1"
+    [encoder]="peft==0.21.0 sentence-transformers==6.0.1 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.31.1"
+    [vision]="peft==0.21.0 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.31.1"
+    [moe]="peft==0.21.0 trl==1.13.0 datasets==5.0.1"
+    [vlm]="peft==0.21.0"
+)
+# Two lanes of about equal length; families that share clients share a lane (fewer reinstalls).
+LANES=("decoder moe vision" "encoder vlm")
 
-# verify_on_minimum PROJECT: publish a tiny model with .venv to the project's test Hub, verify it with .venv-min.
+# verify_on_minimum VENV PROJECT FAMILY MINIMUM: publish a tiny model with .venv to the project's test Hub, verify it
+# with VENV (the minimum).
 verify_on_minimum() {
-    local project=$1 work="$root/build/minimum/verify-$2" url="" sha
+    local venv=$1 project=$2 work="$root/build/minimum/verify-$3" url="" sha hub_pid
     mkdir -p "$work"
     (cd "$project" && exec "$root/.venv/bin/python" -m tests.hub_server --port 0) >"$work/hub.log" 2>&1 &
     hub_pid=$!
+    # shellcheck disable=SC2064 # the pid is fixed now
+    trap "kill $hub_pid 2>/dev/null || true" EXIT
     for _ in $(seq 1 300); do
         url=$(sed -n 's/^test Hub serving at \(http:[^ ]*\) .*/\1/p' "$work/hub.log")
         if [ -n "$url" ] || ! kill -0 "$hub_pid" 2>/dev/null; then break; fi
@@ -44,39 +50,57 @@ verify_on_minimum() {
     (cd "$project" && "${hub[@]}" HF_TOKEN=test-token "$root/.venv/bin/python" -m my_model.publish \
         --repo-id test-org/minimum --checkpoint "$work/checkpoint" --output "$work/release") | tee "$work/publish.log"
     sha=$(sed -n 's/^commit: //p' "$work/publish.log")
-    echo "== $2: verify the release published with transformers $("$root/.venv/bin/python" -c \
-        'import transformers; print(transformers.__version__)') on transformers $3"
-    (cd "$project" && "${hub[@]}" HF_TOKEN= "$root/.venv-min/bin/python" -m my_model.verify test-org/minimum \
-        --revision "$sha")
-    (cd "$project" && "${hub[@]}" "$root/.venv-min/bin/python" -m my_model.verify "$work/release")
-    stop_hub
+    echo "== $3: verify the release published with transformers $("$root/.venv/bin/python" -c \
+        'import transformers; print(transformers.__version__)') on transformers $4"
+    (cd "$project" && "${hub[@]}" HF_TOKEN= "$venv/bin/python" -m my_model.verify test-org/minimum --revision "$sha")
+    (cd "$project" && "${hub[@]}" "$venv/bin/python" -m my_model.verify "$work/release")
+    kill "$hub_pid" 2>/dev/null || true
+    wait "$hub_pid" 2>/dev/null || true
+    trap - EXIT
 }
 
-# The lower bounds of each family's optional clients in the baked pyproject.toml (its `test` extra).
-declare -A CLIENTS=(
-    [decoder]="peft==0.21.0 trl==1.13.0 datasets==5.0.1 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.31.1"
-    [encoder]="peft==0.21.0 sentence-transformers==6.0.1 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.31.1"
-    [vision]="peft==0.21.0 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.31.1"
-    [moe]="peft==0.21.0 trl==1.13.0 datasets==5.0.1"
-    [vlm]="peft==0.21.0"
-)
-python3 -m venv .venv-min
-.venv-min/bin/python -m pip install --quiet "torch==2.13.0" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
+# run_lane NAME FAMILY...: a venv of the lane's own, then each family's suite and verify on its minimum.
+run_lane() {
+    local venv="$root/.venv-min/$1" family project minimum summary
+    shift
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet "torch==2.13.0" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
+    for family in "$@"; do
+        .venv/bin/cookiecutter --no-input --output-dir "build/minimum/$family" . "architecture=$family"
+        project="build/minimum/$family/my_model"
+        minimum=$(.venv/bin/python -c \
+            "import json, sys; print(json.load(open(sys.argv[1]))['cookiecutter']['min_transformers_version'])" \
+            "$project/.cookiecutter.json")
+        echo "== $family on transformers $minimum, with ${CLIENTS[$family]}"
+        # shellcheck disable=SC2086 # the clients are separate words
+        "$venv/bin/python" -m pip install --quiet "transformers==$minimum" "jinja2>=3.1" pytest pyyaml pillow \
+            "accelerate==1.15.0" ${CLIENTS[$family]}
+        (cd "$project" && "$venv/bin/python" -m pytest -q -p no:cacheprovider) | tee "build/minimum/$family.log"
+        summary=$(tail -n 1 "build/minimum/$family.log")
+        if [[ "$summary" == *skipped* ]]; then
+            echo "error: the $family suite skipped tests on transformers $minimum ($summary): every test must run." >&2
+            return 1
+        fi
+        verify_on_minimum "$venv" "$project" "$family" "$minimum"
+    done
+}
+
 rm -rf build/minimum
-for family in decoder encoder vision moe vlm; do
-    .venv/bin/cookiecutter --no-input --output-dir "build/minimum/$family" . "architecture=$family"
-    project="build/minimum/$family/my_model"
-    minimum=$(.venv/bin/python -c "import json, sys; print(json.load(open(sys.argv[1]))['cookiecutter']['min_transformers_version'])" \
-        "$project/.cookiecutter.json")
-    echo "== $family on transformers $minimum, with ${CLIENTS[$family]}"
-    # shellcheck disable=SC2086 # the clients are separate words
-    .venv-min/bin/python -m pip install --quiet "transformers==$minimum" "jinja2>=3.1" pytest pyyaml pillow \
-        "accelerate==1.15.0" ${CLIENTS[$family]}
-    (cd "$project" && ../../../../.venv-min/bin/python -m pytest -q -p no:cacheprovider) | tee "build/minimum/$family.log"
-    summary=$(tail -n 1 "build/minimum/$family.log")
-    if [[ "$summary" == *skipped* ]]; then
-        echo "error: the $family suite skipped tests on transformers $minimum ($summary): every test must run." >&2
-        exit 1
-    fi
-    verify_on_minimum "$project" "$family" "$minimum"
+mkdir -p build/minimum .venv-min
+if [ $# -gt 0 ]; then
+    LANES=("$*")
+fi
+pids=()
+for index in "${!LANES[@]}"; do
+    # shellcheck disable=SC2086 # a lane's families are separate words
+    (set -euo pipefail; run_lane "lane$index" ${LANES[$index]}) >"build/minimum/lane$index.log" 2>&1 &
+    pids+=($!)
 done
+trap 'kill "${pids[@]}" 2>/dev/null; exit 143' INT TERM
+status=0
+for index in "${!LANES[@]}"; do
+    if wait "${pids[$index]}"; then result="passed"; else result="FAILED"; status=1; fi
+    echo "==== lane $index (${LANES[$index]}): $result"
+    cat "build/minimum/lane$index.log"
+done
+exit $status

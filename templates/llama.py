@@ -44,24 +44,6 @@ class {{ prefix }}RMSNorm(nn.Module):
 {%- endmacro %}
 
 
-{#- The RMSNorm's old-style `_init_weights` for the verify tests (INIT_CLOBBER of a contract: tests/test_verify.py):
-edits of the lines of rms_norm above and of its `_init_weights` branch that give it a non-persistent buffer for its
-epsilon and re-initialise it in place with `.data` writes. -#}
-{% macro rms_norm_init_clobber() -%}
-INIT_CLOBBER: list[tuple[str, str]] = [
-    (
-        "        self.variance_epsilon = eps\n",
-        "        self.variance_epsilon = eps\n"
-        '        self.register_buffer("eps", torch.tensor(eps), persistent=False)\n',
-    ),
-    (
-        "            init.ones_(module.weight)\n",
-        "            module.weight.data.fill_(1.0)\n            module.eps.data.fill_(module.variance_epsilon)\n",
-    ),
-]
-{%- endmacro %}
-
-
 {#- Rotary position embeddings with every RoPE type of `ROPE_INIT_FUNCTIONS`, as `LlamaRotaryEmbedding`. Needs Callable,
 torch, nn, ROPE_INIT_FUNCTIONS, dynamic_rope_update and use_kernel_forward_from_hub; defines <prefix>RotaryEmbedding,
 rotate_half and apply_rotary_pos_emb. -#}

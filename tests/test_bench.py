@@ -16,6 +16,8 @@ from .conftest import ARCHITECTURES, TEMPLATE_DIR, bake
 BENCH = TEMPLATE_DIR / "scripts" / "bench.py"
 # The families with a generation head: their table also times greedy generation with both caches.
 GENERATING = {"decoder", "moe", "vlm"}
+# One smoke run serves every test of this module: under pytest-xdist they run on one worker.
+pytestmark = pytest.mark.xdist_group("bench")
 ROWS = [
     "forward",
     "training step",

@@ -18,8 +18,6 @@ Every family's `tests/contract.py` defines the same names:
   and the inputs the processor and the pipeline are given;
 - `CONVERSION`, `native_config(config, **overrides)` and `CONVERTED_KEY`: the conversion script from the native
   transformers model, the native config with the same math, and one tensor's native and converted names;
-- `MATH_CHANGE`, `INIT_CLOBBER` and `INIT_CLOBBERED`: edits of a saved modeling file that verify must catch (a change
-  of the math; an old-style `_init_weights` that overwrites loaded weights, and one weight it overwrites);
 - `BENCHMARK_CONFIG` and `benchmark_batch(config)`: the family's values of the benchmark's mid-size model (on top of
   `BENCHMARK_SIZES`, see `benchmark_config`) and a batch
   for it, inputs and the default head's `labels`, for the template's benchmark against the native model

@@ -68,6 +68,16 @@ def run_command(command: Callable[[], int]) -> int:
             signal.signal(signum, handler)
 
 
+def positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds above 0")
+    return seconds
+
+
 def one_line(message: str) -> str:
     """`message` on a single line (a library's message may span several)."""
     return " ".join(message.split())

@@ -96,7 +96,7 @@ def check_processor(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig
 
 
 def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
-    """The fixed inputs of the reference record (verify.py): two rows of 8 token ids that avoid the special ids, the
+    """The fixed inputs of the reference record (record.py): two rows of 8 token ids that avoid the special ids, the
     second padded on the right after 5 tokens, as the tokenizer pads a batch."""
     special = sorted({config.pad_token_id, config.bos_token_id, config.eos_token_id} - {None})
     input_ids = torch.randint(0, config.vocab_size - len(special), (2, 8), generator=torch.Generator().manual_seed(0))

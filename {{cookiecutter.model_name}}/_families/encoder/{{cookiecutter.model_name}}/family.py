@@ -65,7 +65,7 @@ def check_processor(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig
 
 
 def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
-    """The fixed inputs of the reference record (verify.py): two rows of 8 token ids after the tokenizer's 5 special
+    """The fixed inputs of the reference record (record.py): two rows of 8 token ids after the tokenizer's 5 special
     ids, a pair of segments (token types 0 and 1), the second row padded on the right after 5 tokens, as the
     tokenizer pads a batch."""
     input_ids = torch.randint(5, config.vocab_size, (2, 8), generator=torch.Generator().manual_seed(0))

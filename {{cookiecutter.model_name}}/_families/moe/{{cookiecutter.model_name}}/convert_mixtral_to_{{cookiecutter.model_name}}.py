@@ -8,8 +8,10 @@ The input is a folder written by `MixtralModel`, `MixtralForCausalLM` or `Mixtra
 hold them (`block_sparse_moe.experts.<e>.w1` / `w3` / `w2`); this model holds them fused as transformers' Mixtral does
 in memory (`mlp.experts.gate_up_proj` = [w1; w3] and `mlp.experts.down_proj` = w2, stacked over the experts), and the
 router as `mlp.gate`. Every tensor name and shape is then checked against the target model: a missing, unexpected or
-mis-shaped tensor stops the conversion with a report, nothing is loaded silently. Tokenizer files found in the input
-folder are copied next to the converted model.
+mis-shaped tensor stops the conversion with a report, nothing is loaded silently. The folder may be laid out as the
+Hub's Mixtral repos are (weights sharded with an index, Mistral's pickle files beside them, never read; legacy config
+keys). Its tokenizer is saved beside the converted model as transformers reads it, and its `generation_config.json`,
+if any, is copied.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     model_class, mixtral_config = read_input(input_dir, "Mixtral", MixtralConfig, HEADS, "MixtralForCausalLM")
     config = convert_config(mixtral_config)
     converted = rename_keys(load_safetensors(input_dir), config.num_local_experts)
-    return save_converted(model_class, config, converted, output_dir, input_dir)
+    return save_converted(model_class, config, converted, output_dir, input_dir, mixtral_config)
 
 
 main = command_line(convert, __doc__, "Mixtral")

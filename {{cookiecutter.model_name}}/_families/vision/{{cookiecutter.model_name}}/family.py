@@ -56,16 +56,16 @@ def default_processor(config: PretrainedConfig) -> {{ cookiecutter.class_prefix 
 
 def check_processor(processor: {{ cookiecutter.class_prefix }}ImageProcessor, config: PretrainedConfig) -> None:
     """Refuse a processor whose images do not fit the model without `interpolate_pos_encoding`."""
-    expected = {"height": config.image_size, "width": config.image_size}
-    if processor.do_resize and processor.size != expected:
+    expected, made = {"height": config.image_size, "width": config.image_size}, processor.output_size()
+    if made is not None and made != expected:
+        how = "crops" if processor.do_center_crop else "resizes"
         raise CommandError(
-            f"the image processor resizes to {processor.size} but the model expects {expected}: save a processor with "
-            "that size."
+            f"the image processor {how} to {made} but the model expects {expected}: save a processor with that size."
         )
 
 
 def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
-    """The fixed input of the reference record (verify.py): one normalized image of the model's size, from a seeded
+    """The fixed input of the reference record (record.py): one normalized image of the model's size, from a seeded
     generator."""
     size = (1, config.num_channels, config.image_size, config.image_size)
     return {"pixel_values": torch.randn(size, generator=torch.Generator().manual_seed(0))}

@@ -1,4 +1,3 @@
-{%- import "llama.py" as llama with context -%}
 """The vlm family's contract with the shared tests: what they need to know about this family (LLaVA math).
 
 The shared tests read the heads and their Auto classes from the modeling file (`AUTO_CLASSES`), and the default head,
@@ -13,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import CLIPVisionConfig, LlamaConfig, LlavaConfig
+from transformers import AutoProcessor, CLIPVisionConfig, LlamaConfig, LlavaConfig, LlavaProcessor
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_llava_to_{{ cookiecutter.model_name }}
 
-from .images import write_images
+from .hub_layouts import TEXTS, native_image_processor, read_json, same_inputs
+from .images import random_images, write_images
 from .parity import same_math
 
 # The special ids of the tokenizer that `family.default_processor` trains (384 tokens), and the image token it adds.
@@ -154,23 +154,39 @@ def pipeline_inputs(task: str, folder: Path) -> list[list[dict]]:
     ]
 
 
-# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
-
-# A change of the math: the projector loses its activation.
-MATH_CHANGE = (
-    "return self.linear_2(self.act(self.linear_1(image_features)))",
-    "return self.linear_2(self.linear_1(image_features))",
-)
-# An old-style `_init_weights` that writes `.data` in place (see the decoder family's): the language model's RMSNorm
-# gets a buffer for its epsilon beside its loaded weight, and is re-initialised in place.
-{{ llama.rms_norm_init_clobber() }}
-INIT_CLOBBERED = "model.language_model.norm.weight"
-
-
 # -- conversion from the native transformers model -----------------------------------------------------------------
 
 # The conversion script from native LLaVA checkpoints: its `HEADS`, `convert` and `main` (the command line).
 CONVERSION = convert_llava_to_{{ cookiecutter.model_name }}
+
+# The Hub repos whose layout the conversion takes (hub_layouts.py; test_hub_layouts.py converts each).
+HUB_LAYOUTS = ("llava-hf/llava-1.5-7b-hf", "llava-hf/llava-1.5-7b-hf before processor_config.json")
+
+
+def hub_inputs(source: Path, converted: Path) -> dict[str, torch.Tensor]:
+    """The inputs of test_hub_layouts.py: a question on each of two random images of other sizes than the model's, as
+    the native `LlavaProcessor` writes the prompt and processes it (transformers' own CLIP image processor, the
+    source's tokenizer, chat template and processor settings; for a folder from before processor_config.json, those
+    a user passes: the vision tower's patch size, its feature selection, one more token for CLS). The converted
+    processor, loaded as a user loads it, must write the same prompt and make the same inputs."""
+    config = LlavaConfig.from_pretrained(source)
+    settings = {
+        "patch_size": config.vision_config.patch_size,
+        "vision_feature_select_strategy": config.vision_feature_select_strategy,
+        "num_additional_image_tokens": 1,
+    }
+    if (source / "processor_config.json").is_file():
+        settings = {name: read_json(source / "processor_config.json")[name] for name in settings}
+    native = LlavaProcessor.from_pretrained(source, image_processor=native_image_processor(source), **settings)
+    native.chat_template = native.chat_template or native.tokenizer.chat_template
+    ours = AutoProcessor.from_pretrained(converted, trust_remote_code=True)
+    chats = [[{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]}] for text in TEXTS]
+    prompts = [processor.apply_chat_template(chats[0], add_generation_prompt=True) for processor in (native, ours)]
+    assert prompts[1] == prompts[0]
+    images, texts = random_images([(45, 61, 3), (61, 45, 3)]), [prompts[0], prompts[0].replace("capital", "cat")]
+    made = [processor(images=images, text=texts, padding=True, return_tensors="pt") for processor in (native, ours)]
+    return same_inputs(*map(dict, made))
+
 
 # A tensor as the native checkpoint names it (LLaVA saves its vision tower without the `model.` prefix), and as this
 # model names it (the conversion's error messages use ours).

@@ -111,10 +111,12 @@ def check_processor(processor: {{ cookiecutter.class_prefix }}Processor, config:
     or another number of image tokens per image; a tokenizer that does not fit the language model."""
     expected = {"height": config.vision_config.image_size, "width": config.vision_config.image_size}
     image_processor = processor.image_processor
-    if not image_processor.do_resize or image_processor.size != expected:
+    made = image_processor.output_size()
+    if made != expected:
+        how = "crops" if image_processor.do_center_crop else "resizes"
         raise CommandError(
-            f"the image processor resizes to {image_processor.size if image_processor.do_resize else 'nothing'} but "
-            f"the vision tower expects {expected}: save a processor with that size."
+            f"the image processor {how} to {made or 'sizes of their own'} but the vision tower expects {expected}: "
+            "save a processor with that size."
         )
     if processor.image_token_id != config.image_token_id:
         raise CommandError(
@@ -130,7 +132,7 @@ def check_processor(processor: {{ cookiecutter.class_prefix }}Processor, config:
 
 
 def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
-    """The fixed inputs of the reference record (verify.py): one normalized image from a seeded generator, and a row
+    """The fixed inputs of the reference record (record.py): one normalized image from a seeded generator, and a row
     of token ids that avoid the special ids, with the image tokens after the first."""
     generator = torch.Generator().manual_seed(0)
     vision = config.vision_config

@@ -1,0 +1,281 @@
+"""The checking process of `python -m {{ cookiecutter.model_name }}.verify`: it loads a release as its users do and
+checks it against its reference record, then prints the result as one JSON line.
+
+verify starts it as a plain script (`python -P verify_worker.py <plan>`) in a fresh process where this project cannot
+be imported, so that what runs is the code saved beside the weights, on the transformers installed here. Importing that
+code is its job: the process gets no Hub token. It imports installed packages only, and the record's format from
+`record.py` beside it, loaded by its path.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import math
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import torch
+import transformers
+from huggingface_hub import hf_hub_download
+from huggingface_hub.errors import EntryNotFoundError
+from safetensors import safe_open
+from transformers.dynamic_module_utils import get_class_from_dynamic_module
+
+PACKAGE = "{{ cookiecutter.model_name }}"
+WEIGHTS_FILE = "model.safetensors"
+INDEX_FILE = "model.safetensors.index.json"
+# Checkpoint names that transformers 5 renames on load for every model (and that 5.4 writes back on save).
+LEGACY_NAMES = {".LayerNorm.gamma": ".LayerNorm.weight", ".LayerNorm.beta": ".LayerNorm.bias"}
+# What transformers and a model's code raise when they no longer fit each other (a removed import, a changed
+# signature, a helper that returns something else). They are reported as a failed check; anything else is a bug.
+CODE_ERRORS = (ImportError, AttributeError, TypeError, ValueError, RuntimeError, KeyError, IndexError, OSError)
+# At most this many weights, buffers or entries are named per check: a real model may differ in hundreds.
+NAMED = 10
+# The greedy tokens the generation check asks for, from the record's inputs, with and without the cache.
+GENERATED_TOKENS = 8
+
+
+def load_beside(name: str) -> ModuleType:
+    """The module `<name>.py` beside this file, loaded by its path (the project's package is never imported here)."""
+    spec = importlib.util.spec_from_file_location(f"_verify_{name}", Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+record = load_beside("record")
+
+
+def check(source: str, revision: str | None, record_path: str, atol: float, rtol: float) -> dict[str, Any]:
+    """Load `source` as a user does and run every check against the record; what failed, and what was checked."""
+    tensors, metadata = record.read_record(Path(record_path))
+    inputs = {name.removeprefix("inputs."): value for name, value in tensors.items() if name.startswith("inputs.")}
+    expected = {name: value for name, value in tensors.items() if name.startswith("outputs.")}
+    auto_class = metadata["auto_class"]
+    result: dict[str, Any] = {"failures": [], "checked": {}, "versions": record.versions()}
+    try:
+        model, loading_info = getattr(transformers, auto_class).from_pretrained(
+            source, revision=revision, trust_remote_code=True, dtype=torch.float32, output_loading_info=True
+        )
+    except CODE_ERRORS as error:
+        result["failures"].append(f"load: {auto_class}.from_pretrained({source!r}) raised {describe(error)}")
+        return result
+    model.eval()
+    checks = [
+        ("classes", lambda: class_problems(model, metadata)),
+        ("load report", lambda: loading_problems(loading_info)),
+        ("weights", lambda: weight_problems(model, weight_files(source, revision))),
+        ("buffers", lambda: buffer_problems(model)),
+        ("auto_map", lambda: auto_map_problems(model.config, metadata["auto_map"], source, revision)),
+        ("outputs", lambda: output_problems(model, inputs, expected, atol, rtol)),
+    ]
+    if model.can_generate():
+        checks.append(("generation", lambda: generation_problems(model, inputs)))
+    for name, run in checks:
+        try:
+            problems, checked = run()
+        except CODE_ERRORS as error:
+            problems, checked = [f"{name}: the check raised {describe(error)}"], None
+        result["failures"] += problems
+        result["checked"][name] = checked
+    return result
+
+
+def describe(error: BaseException) -> str:
+    """`Type: message (file:line)`: the last line of the model's own code that it went through, else where it was
+    raised."""
+    frames = traceback.extract_tb(error.__traceback__)
+    remote = [frame for frame in frames if "transformers_modules" in frame.filename]
+    where = (remote or frames or [None])[-1]
+    location = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
+    return f"{type(error).__name__}: {' '.join(str(error).split())}{location}"
+
+
+def named(items: list[str]) -> list[str]:
+    return items if len(items) <= NAMED else [*items[:NAMED], f"... and {len(items) - NAMED} more"]
+
+
+def class_problems(model: Any, metadata: dict[str, Any]) -> tuple[list[str], str]:
+    problems = []
+    for what, loaded in (("model", type(model)), ("config", type(model.config))):
+        if not loaded.__module__.startswith("transformers_modules."):
+            problems.append(f"classes: the {what} class {loaded.__name__} is {loaded.__module__}'s, not remote code")
+    if type(model).__name__ != metadata["class"]:
+        problems.append(f"classes: {metadata['auto_class']} loads {type(model).__name__}, not {metadata['class']}")
+    return problems, type(model).__module__
+
+
+def loading_problems(loading_info: dict[str, Any]) -> tuple[list[str], None]:
+    problems = []
+    for kind in ("missing_keys", "unexpected_keys", "mismatched_keys", "error_msgs"):
+        entries = sorted(str(entry) for entry in loading_info.get(kind) or ())
+        if entries:
+            problems.append(f"load report: {kind.replace('_', ' ')}: {', '.join(named(entries))}")
+    return problems, None
+
+
+def weight_files(source: str, revision: str | None) -> list[Path]:
+    """The checkpoint's safetensors files: the shards its index lists, or the single file."""
+    index = checkpoint_file(source, revision, INDEX_FILE)
+    if index is None:
+        single = checkpoint_file(source, revision, WEIGHTS_FILE)
+        return [single] if single else []
+    shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
+    return [path for path in (checkpoint_file(source, revision, shard) for shard in shards) if path]
+
+
+def checkpoint_file(source: str, revision: str | None, name: str) -> Path | None:
+    if Path(source).is_dir():
+        path = Path(source) / name
+        return path if path.is_file() else None
+    try:
+        return Path(hf_hub_download(source, name, revision=revision))
+    except EntryNotFoundError:
+        return None
+
+
+def weight_problems(model: Any, files: list[Path]) -> tuple[list[str], int]:
+    """Every tensor of the checkpoint must be in the loaded model exactly (compared in the model's dtype, fp32)."""
+    if not files:
+        return ["weights: the checkpoint holds no model.safetensors (or index): nothing to compare the model with"], 0
+    state = model.state_dict()
+    differ, compared = [], 0
+    for path in files:
+        with safe_open(path, framework="pt") as weights:
+            for stored_name in weights.keys():
+                name = loaded_name(stored_name)
+                if name not in state:
+                    differ.append(f"{stored_name}: in {path.name}, not in the loaded model")
+                    continue
+                stored, loaded = weights.get_tensor(stored_name), state[name]
+                compared += 1
+                if stored.shape != loaded.shape or not torch.equal(loaded, stored.to(loaded.dtype)):
+                    difference = largest_difference(loaded, stored)
+                    differ.append(f"{name}: differs from {path.name} by up to {difference:.3g}")
+    problems = [f"weight {entry}" for entry in named(differ)]
+    if differ:
+        problems.append(
+            f"weights: {len(differ)} of {compared} loaded weights are not the checkpoint's: the model's code changed "
+            "them while loading (an `_init_weights` that writes `.data` in place, not through transformers' init)"
+        )
+    return problems, compared
+
+
+def loaded_name(stored_name: str) -> str:
+    """The name transformers loads a checkpoint tensor under."""
+    for legacy, name in LEGACY_NAMES.items():
+        if stored_name.endswith(legacy):
+            return stored_name.removesuffix(legacy) + name
+    return stored_name
+
+
+def largest_difference(actual: torch.Tensor, expected: torch.Tensor) -> float:
+    if actual.shape != expected.shape:
+        return math.inf
+    return (actual.double() - expected.double()).abs().max().item() if actual.numel() else 0.0
+
+
+def buffer_problems(model: Any) -> tuple[list[str], int]:
+    """Non-persistent buffers are not in the checkpoint: after loading they must equal a freshly built model's."""
+    persistent = set(model.state_dict())
+    loaded = {name: buffer for name, buffer in model.named_buffers() if name not in persistent}
+    if not loaded:
+        return [], 0
+    fresh = dict(type(model)(copy.deepcopy(model.config)).named_buffers())
+    differ = []
+    for name, buffer in loaded.items():
+        if name not in fresh:
+            differ.append(f"buffer {name}: a freshly built model has no such buffer")
+        elif buffer.shape != fresh[name].shape or not torch.equal(buffer, fresh[name].to(buffer.dtype)):
+            difference = largest_difference(buffer, fresh[name])
+            differ.append(f"buffer {name}: differs from a freshly built model's (largest difference {difference:.3g})")
+    return named(differ), len(loaded)
+
+
+def auto_map_problems(config: Any, recorded: dict[str, str], source: str, revision: str | None) -> tuple[list, int]:
+    """The config's auto_map is the recorded one, and each entry is a class of the downloaded code."""
+    current = dict(getattr(config, "auto_map", None) or {})
+    problems = [
+        f"auto_map: {key}: recorded {recorded.get(key)!r}, config.json has {current.get(key)!r}"
+        for key in sorted(set(recorded) | set(current))
+        if recorded.get(key) != current.get(key)
+    ]
+    for key, reference in sorted(current.items()):
+        try:
+            found = get_class_from_dynamic_module(reference, source, revision=revision)
+        except CODE_ERRORS as error:
+            problems.append(f"auto_map: {key} -> {reference} does not resolve: {describe(error)}")
+            continue
+        if found.__name__ != reference.rsplit(".", 1)[-1] or not found.__module__.startswith("transformers_modules."):
+            problems.append(f"auto_map: {key} -> {reference} resolves to {found.__module__}.{found.__name__}")
+    return problems, len(current)
+
+
+def output_problems(
+    model: Any, inputs: dict[str, torch.Tensor], expected: dict[str, torch.Tensor], atol: float, rtol: float
+) -> tuple[list[str], dict[str, Any]]:
+    """Every recorded output, computed again, within atol + rtol x |recorded| where the attention mask is 1."""
+    with torch.no_grad():
+        outputs = record.tensor_outputs(model(**inputs, output_hidden_states=True))
+    actual = {name: record.fingerprint(value) for name, value in outputs.items()}
+    mask = inputs.get("attention_mask")
+    problems, largest = [], 0.0
+    for key, recorded in expected.items():
+        name = key.removeprefix("outputs.")
+        if name not in actual:
+            problems.append(f"{key}: not returned any more (the model returns {', '.join(sorted(actual))})")
+            continue
+        value = actual[name]
+        if value.shape != recorded.shape:
+            problems.append(f"{key}: shape {tuple(value.shape)}, recorded {tuple(recorded.shape)}")
+            continue
+        difference = (value.double() - recorded.double()).abs()
+        difference = torch.where(value.isnan() & recorded.isnan(), 0.0, difference.nan_to_num(nan=math.inf))
+        keep = torch.ones_like(difference, dtype=torch.bool)
+        if mask is not None and value.dim() >= 2 and value.shape[:2] == mask.shape:  # padding is not compared
+            keep = mask.bool().reshape(*mask.shape, *[1] * (value.dim() - 2)).expand_as(difference)
+            difference = torch.where(keep, difference, 0.0)
+        outside = difference > atol + rtol * recorded.double().abs()
+        worst = difference.max().item() if difference.numel() else 0.0
+        largest = max(largest, worst)
+        if outside.any():
+            index = tuple(int(i) for i in torch.unravel_index(difference.argmax(), difference.shape))
+            problems.append(
+                f"{key}: {int(outside.sum())} of {int(keep.sum())} values outside atol {atol:g} + rtol {rtol:g} x "
+                f"|recorded|; largest difference {worst:.3g} at {list(index)} (recorded {recorded[index].item():.6g}, "
+                f"now {value[index].item():.6g})"
+            )
+    return problems, {"count": len(expected), "largest": largest}
+
+
+def generation_problems(model: Any, inputs: dict[str, torch.Tensor]) -> tuple[list[str], int]:
+    """Greedy `generate` from the record's inputs gives the same tokens with the cache as without it."""
+    settings = dict(max_new_tokens=GENERATED_TOKENS, min_new_tokens=GENERATED_TOKENS, do_sample=False)
+    with torch.no_grad():
+        cached = model.generate(**inputs, **settings, use_cache=True)
+        uncached = model.generate(**inputs, **settings, use_cache=False)
+    if torch.equal(cached, uncached):
+        return [], GENERATED_TOKENS
+    prompt = inputs["input_ids"].shape[1]  # min_new_tokens: both are prompt + GENERATED_TOKENS long
+    first = int((cached[:, prompt:] != uncached[:, prompt:]).any(0).nonzero()[0]) + 1
+    return [
+        f"generation: greedy tokens with the key/value cache differ from those without it from new token {first} "
+        f"of {GENERATED_TOKENS} on: the model does not use the cache that generate passes it"
+    ], GENERATED_TOKENS
+
+
+def check_main(plan: str) -> int:
+    """The fresh process: run the checks of the JSON `plan` and print the result as one JSON line."""
+    sys.modules[PACKAGE] = None  # `import {{ cookiecutter.model_name }}` fails here: the code comes from the source
+    options = json.loads(plan)
+    print(json.dumps(check(**options)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(check_main(sys.argv[1]))
