@@ -88,7 +88,8 @@ def convert_config(llava_config: PreTrainedConfig) -> {{ cookiecutter.class_pref
         vision, {{ cookiecutter.class_prefix }}VisionConfig, "CLIP", attention_probs_dropout_prob=vision.attention_dropout
     )
     towers = {"text_config": text_config, "vision_config": vision_config}
-    return converted_config(llava_config, {{ cookiecutter.class_prefix }}Config, "LLaVA", **towers)
+    # LLaVA stores `image_seq_length` (576 unless set) without reading it: ours is what the vision tower gives.
+    return converted_config(llava_config, {{ cookiecutter.class_prefix }}Config, "LLaVA", **towers, image_seq_length=None)
 
 
 def rename_key(key: str) -> str:
