@@ -393,9 +393,8 @@ class Runner:
 def largest_difference(baked: Any, native: Any, inputs: dict[str, Any], common: Any) -> tuple[float, str]:
     """The largest absolute difference over every tensor both models return, at the real (unpadded) positions."""
     from tests.consumer import tensor_outputs
-    from tests.parity import in_our_layout  # a newer transformers may lay a native model's outputs out otherwise
 
-    ours, theirs = tensor_outputs(baked), tensor_outputs(in_our_layout(native))
+    ours, theirs = tensor_outputs(baked), tensor_outputs(native)
     if ours.keys() != theirs.keys() or not ours:
         raise SystemExit(f"error: the models return different outputs: {sorted(ours)} vs {sorted(theirs)}")
     differences = {}

@@ -566,6 +566,44 @@ class {{ prefix }}ForSequenceClassification({{ prefix }}PreTrainedModel):
 {%- endmacro %}
 
 
+{#- The parallel plans of a Llama-math base model, as `LlamaConfig`'s: tensor (tp_plan) and pipeline (pp_plan)
+parallel. Call each indented, in the config class. embeddings: also plan the input embeddings, which transformers adds
+to a base model's plan itself from 5.24 only (a model whose head may share them: a tied head needs both split). -#}
+{% macro tp_plan(embeddings=false) -%}
+    # Tensor parallel plan of the base model, as `LlamaConfig`'s (same module names): the query/key/value and MLP up
+    # projections split by output features (whole heads per process), the attention output and MLP down projections by
+    # input features.
+{%- if embeddings %} The input embeddings are split by vocabulary, as transformers plans Llama's from 5.24:
+    # declared here so that earlier releases split them too, alike the language-model head (`lm_head`, in the head's
+    # `_tp_plan`) that may share their weight.
+{%- else %} transformers adds the input embeddings (`embed_tokens`, split by vocabulary) from 5.24, as for
+    # Llama; a head's output layer is in its `_tp_plan`.
+{%- endif %}
+    base_model_tp_plan = {
+{%- if embeddings %}
+        "embed_tokens": "embedding_rowwise",
+{%- endif %}
+        "layers.*.self_attn.q_proj": "colwise",
+        "layers.*.self_attn.k_proj": "colwise",
+        "layers.*.self_attn.v_proj": "colwise",
+        "layers.*.self_attn.o_proj": "rowwise",
+        "layers.*.mlp.gate_proj": "colwise",
+        "layers.*.mlp.up_proj": "colwise",
+        "layers.*.mlp.down_proj": "rowwise",
+    }
+{%- endmacro %}
+
+
+{% macro pp_plan() -%}
+    # Pipeline parallel plan of the base model, as `LlamaConfig`'s: its stages, with what each takes and passes on.
+    base_model_pp_plan = {
+        "embed_tokens": (["input_ids"], ["inputs_embeds"]),
+        "layers": (["hidden_states", "attention_mask"], ["hidden_states"]),
+        "norm": (["hidden_states"], ["hidden_states"]),
+    }
+{%- endmacro %}
+
+
 {#- The settings of a Llama-math config, `LlamaConfig`'s with the same names and meanings: its `__init__`
 (config_init, called indented in the class) and their checks (config_checks, called indented in
 `validate_architecture`). Needs RopeParameters, ROPE_TYPES and common.config_checks(). vocab_size: the default

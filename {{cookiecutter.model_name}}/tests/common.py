@@ -11,6 +11,7 @@ Every family's `tests/contract.py` defines the same names:
 - `TUPLE_VARIANTS`: the variants whose `return_dict=False` tuples equal the native model's element by element;
 - `training_batch(config)`: inputs and labels for the default head;
 - `BUFFERS`: the names of the base model's non-persistent buffers;
+- `PARALLEL_CONFIG`: the settings of the tiny model that the tensor-parallel test splits over two processes;
 - `PROCESSOR_AUTO_CLASS` and `RELEASE_FILES`: the processor's Auto class, and the files a published release holds
   beside `config.json`, the weights, the reference record, the model card and the configuration and modeling code;
 - `PIPELINES` and `pipeline_inputs(task, folder)`: the pipeline task and call options of each head that has one,
@@ -22,9 +23,10 @@ Every family's `tests/contract.py` defines the same names:
   for it, inputs and the default head's `labels`, for the template's benchmark against the native model
   (`scripts/bench.py` in the template; its smoke run uses the tiny config).
 
-The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head, the processor and
-the LoRA target modules and options (`LORA_TARGET_MODULES`, `LORA_OPTIONS`, which test_peft.py uses) from `family.py`:
-the same facts that publishing uses (the model card shows the LoRA config).
+The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head, the processor,
+the LoRA target modules and options (`LORA_TARGET_MODULES`, `LORA_OPTIONS`, which test_peft.py uses) and whether the
+model exports to ONNX (`ONNX_EXPORT`, test_compile_export.py) from `family.py`: the same facts that publishing uses
+(the model card shows the LoRA config and the export notes).
 """
 
 from __future__ import annotations
@@ -46,14 +48,15 @@ from {{ cookiecutter.model_name }}.family import DEFAULT_HEAD, default_processor
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 from .consumer import describe, plain, process, run_pipeline, tensor_outputs
-from .contract import BENCHMARK_CONFIG, PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
+from .contract import BENCHMARK_CONFIG, CONVERSION, PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
 from .helpers import PACKAGE, run_fresh
-from .parity import in_our_layout
 
 # Auto class -> head class, for every head; the head that publishing uses by default.
 HEADS: dict[str, type[PreTrainedModel]] = {auto_class: model_class for model_class, auto_class in AUTO_CLASSES.items()}
 DEFAULT_AUTO_CLASS = AUTO_CLASSES[next(cls for cls in AUTO_CLASSES if cls.__name__.endswith(DEFAULT_HEAD))]
 DEFAULT_CLASS = HEADS[DEFAULT_AUTO_CLASS]
+# The native transformers head the default head converts from (`CONVERSION.HEADS`).
+NATIVE_CLASS = getattr(transformers, next(name for name, head in CONVERSION.HEADS.items() if head is DEFAULT_CLASS))
 # The code files saved beside the weights: configuration, modeling and (if the family has one) processor code.
 CODE_FILES = {f"configuration_{PACKAGE}.py", f"modeling_{PACKAGE}.py"} | {
     name for name in RELEASE_FILES if name.endswith(".py")
@@ -123,19 +126,38 @@ def main_output(outputs: Mapping[str, Any]) -> torch.Tensor:
 
 
 def real_positions(output: torch.Tensor, inputs: dict[str, Any]) -> torch.Tensor:
-    """The rows of a per-token `output` that are not padding (all of it without a mask, or for pooled outputs)."""
+    """The rows of a per-token `output` that are not padding (all of it without a mask, or for pooled outputs and the
+    outputs of an image encoder)."""
     mask = inputs.get("attention_mask")
-    return output if mask is None or output.dim() < 3 else output[mask.bool()]
+    if mask is None or output.dim() < 3 or output.shape[:2] != mask.shape:
+        return output
+    return output[mask.bool()]
+
+
+def all_tensors(outputs: Any, name: str = "") -> dict[str, torch.Tensor]:
+    """Every tensor of `outputs` by its path (`logits`, `hidden_states.0`, `image_outputs.pooler_output.1`): in nested
+    outputs, tuples and lists too; None entries are left out."""
+    if isinstance(outputs, torch.Tensor):
+        return {name: outputs}
+    if isinstance(outputs, Mapping):
+        items = outputs.items()
+    elif isinstance(outputs, list | tuple):
+        items = ((str(index), item) for index, item in enumerate(outputs))
+    else:  # a cache, None
+        return {}
+    found: dict[str, torch.Tensor] = {}
+    for key, item in items:
+        found.update(all_tensors(item, f"{name}.{key}" if name else str(key)))
+    return found
 
 
 def assert_same_outputs(ours: Mapping, reference: Mapping, inputs: dict, tolerance: float, where: str = "") -> None:
-    """The same tensors (logits, hidden states, pooled output, ...), equal within `tolerance` where not padding."""
-    compared = []
-    for outputs in (ours, in_our_layout(reference)):
-        tensors = tensor_outputs(outputs)
-        for index, hidden_state in enumerate(outputs.get("hidden_states") or ()):
-            tensors[f"hidden_states[{index}]"] = hidden_state
-        compared.append({name: real_positions(tensor, inputs) for name, tensor in tensors.items()})
+    """The same tensors (logits, hidden states, pooled output, an image encoder's outputs, ...), equal within
+    `tolerance` where not padding."""
+    compared = [
+        {name: real_positions(tensor, inputs) for name, tensor in all_tensors(outputs).items()}
+        for outputs in (ours, reference)
+    ]
     assert compared[0].keys() == compared[1].keys(), where
     for name, tensor in compared[0].items():
         torch.testing.assert_close(tensor, compared[1][name], rtol=tolerance, atol=tolerance, msg=f"{where} {name}")

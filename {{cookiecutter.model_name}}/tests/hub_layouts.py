@@ -592,17 +592,22 @@ def sentence_transformers_modules(*modules: tuple[str, str]) -> list[dict[str, A
 
 
 def pooling_config(mode: str, newer: bool) -> dict[str, Any]:
-    """`1_Pooling/config.json` as sentence-transformers 2.x wrote it (one flag per mode; `newer`: 2.2's two more)."""
+    """`1_Pooling/config.json` as sentence-transformers 2.x wrote it: one flag per mode (`newer`: 2.2's two more)."""
     modes = ["cls_token", "mean_tokens", "max_tokens", "mean_sqrt_len_tokens"]
     modes += ["weightedmean_tokens", "lasttoken"] if newer else []
     return {"word_embedding_dimension": TINY["hidden_size"]} | {f"pooling_mode_{name}": name == mode for name in modes}
 
 
-def sentence_transformers_bert(folder: Path, name: str, version: str, dtype: str | None, position_ids: bool) -> None:
-    """The model files of a sentence-transformers repo around a BERT (`BertModel`, no prefix): config.json,
-    model.safetensors (with the `embeddings.position_ids` buffer that transformers before 4.31 saved, if
-    `position_ids`) and the tokenizer files, special_tokens_map.json included."""
-    config = bert_config(name, "BertModel", version, **({"torch_dtype": dtype} if dtype else {}))
+def sentence_transformers_repo(
+    folder: Path, config: dict[str, Any], pooling: str, settings: dict[str, Any], versions: dict[str, str]
+) -> None:
+    """A sentence-transformers repo around a BERT, as sentence-transformers 2.x wrote them: the BERT at the top of the
+    folder (`BertModel`, no prefix: config.json as `config`, model.safetensors with the `embeddings.position_ids`
+    buffer that transformers before 4.31 saved, the tokenizer files with special_tokens_map.json), `1_Pooling/` in
+    `pooling` mode (the two later flags from 2.2 on), and `2_Normalize` named in modules.json with no folder (Normalize
+    saved no files); sentence_bert_config.json as `settings`, config_sentence_transformers.json with the `versions`
+    only."""
+    folder.mkdir(parents=True)
     write_json(folder / "config.json", config)
     tokenizer = {
         "clean_up_tokenization_spaces": True,
@@ -620,44 +625,38 @@ def sentence_transformers_bert(folder: Path, name: str, version: str, dtype: str
         "unk_token": "[UNK]",
     }
     bert_tokenizer(folder, tokenizer, special_tokens_map=True)
-    buffers = {"embeddings.position_ids": torch.arange(512).unsqueeze(0)} if position_ids else {}
+    buffers = {"embeddings.position_ids": torch.arange(512).unsqueeze(0)}
     save_weights(native_model(folder), folder, torch.float32, extra=buffers)
+    modules = [("", ST_TRANSFORMER), ("1_Pooling", ST_POOLING), ("2_Normalize", ST_NORMALIZE)]
+    write_json(folder / "modules.json", sentence_transformers_modules(*modules))
+    newer = versions["sentence_transformers"] >= "2.2"
+    write_json(folder / "1_Pooling" / "config.json", pooling_config(pooling, newer))
+    write_json(folder / "sentence_bert_config.json", settings)
+    write_json(folder / "config_sentence_transformers.json", {"__version__": versions})
 
 
 def all_minilm_l6_v2(folder: Path) -> Path:
-    """sentence-transformers/all-MiniLM-L6-v2 (sentence-transformers 2.0, transformers 4.8): the BERT at the top of
-    the folder, `1_Pooling/` (mean), and `2_Normalize` named in modules.json with no folder (Normalize saved no files);
-    sentence_bert_config.json, config_sentence_transformers.json (versions only), data_config.json and the training
-    script, which no conversion may run. Not checked against the Hub: tokenizer_config.json's exact keys."""
-    folder.mkdir(parents=True)
-    sentence_transformers_bert(folder, "nreimers/MiniLM-L6-H384-uncased", "4.8.2", None, position_ids=True)
-    modules = [("", ST_TRANSFORMER), ("1_Pooling", ST_POOLING), ("2_Normalize", ST_NORMALIZE)]
-    write_json(folder / "modules.json", sentence_transformers_modules(*modules))
-    write_json(folder / "1_Pooling" / "config.json", pooling_config("mean_tokens", newer=False))
-    write_json(folder / "sentence_bert_config.json", {"max_seq_length": 256, "do_lower_case": False})
+    """sentence-transformers/all-MiniLM-L6-v2 (sentence-transformers 2.0, transformers 4.8): mean pooling, no
+    `2_Normalize` folder, and beside them data_config.json and the training script, which no conversion may run. Not
+    checked against the Hub: tokenizer_config.json's exact keys."""
+    config = bert_config("nreimers/MiniLM-L6-H384-uncased", "BertModel", "4.8.2")
     versions = {"sentence_transformers": "2.0.0", "transformers": "4.6.1", "pytorch": "1.8.1"}
-    write_json(folder / "config_sentence_transformers.json", {"__version__": versions})
+    settings = {"max_seq_length": 256, "do_lower_case": False}
+    sentence_transformers_repo(folder, config, "mean_tokens", settings, versions)
     write_json(folder / "data_config.json", [{"name": "stackexchange_title_body", "lines": 364001, "weight": 17}])
     (folder / "train_script.py").write_bytes(PLACEHOLDER)
     return folder
 
 
 def bge_small_en_v1_5(folder: Path) -> Path:
-    """BAAI/bge-small-en-v1.5 (sentence-transformers 2.2.2, transformers 4.30): the BERT at the top of the folder
-    (config.json with a `torch_dtype` and a default label), CLS pooling in `1_Pooling/`, `2_Normalize` without a
-    folder, lower-casing in sentence_bert_config.json. Not checked against the Hub: that its modules.json names the
-    Normalize module (its model card normalizes the embeddings)."""
-    folder.mkdir(parents=True)
-    labels = {"id2label": {"0": "LABEL_0"}, "label2id": {"LABEL_0": 0}}
-    sentence_transformers_bert(folder, "BAAI/bge-small-en-v1.5", "4.30.0", "float32", position_ids=True)
-    config = read_json(folder / "config.json") | labels
-    write_json(folder / "config.json", dict(sorted(config.items())))
-    modules = [("", ST_TRANSFORMER), ("1_Pooling", ST_POOLING), ("2_Normalize", ST_NORMALIZE)]
-    write_json(folder / "modules.json", sentence_transformers_modules(*modules))
-    write_json(folder / "1_Pooling" / "config.json", pooling_config("cls_token", newer=True))
-    write_json(folder / "sentence_bert_config.json", {"max_seq_length": 512, "do_lower_case": True})
+    """BAAI/bge-small-en-v1.5 (sentence-transformers 2.2.2, transformers 4.30): config.json with a `torch_dtype` and a
+    default label, CLS pooling, no `2_Normalize` folder, lower-casing in sentence_bert_config.json. Not checked against
+    the Hub: that its modules.json names the Normalize module (its model card normalizes the embeddings)."""
+    labels = {"id2label": {"0": "LABEL_0"}, "label2id": {"LABEL_0": 0}, "torch_dtype": "float32"}
+    config = bert_config("BAAI/bge-small-en-v1.5", "BertModel", "4.30.0", **labels)
     versions = {"sentence_transformers": "2.2.2", "transformers": "4.28.1", "pytorch": "1.13.0+cu117"}
-    write_json(folder / "config_sentence_transformers.json", {"__version__": versions})
+    settings = {"max_seq_length": 512, "do_lower_case": True}
+    sentence_transformers_repo(folder, config, "cls_token", settings, versions)
     return folder
 
 

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from huggingface_hub import ModelCard, ModelCardData
 from transformers import PretrainedConfig, PreTrainedModel
 
-from .family import DESCRIPTION, LORA_OPTIONS, LORA_TARGET_MODULES, PIPELINE_TAG, usage_code
+from .family import DESCRIPTION, EXPORT_NOTES, LORA_OPTIONS, LORA_TARGET_MODULES, PIPELINE_TAG, usage_code
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 from .record import RECORD_FILE
 from .usage import code_block
@@ -113,6 +113,7 @@ def build_model_card(
         model_type=config.model_type,
         usage=library.usage_code(repo_id) if library else usage_code(repo_id, auto_class),
         lora=lora_code(repo_id, auto_class),
+        export_notes=EXPORT_NOTES,
         code_files="`, `".join(code_files),
         architecture_table=architecture_table(config),
         record_file=RECORD_FILE,

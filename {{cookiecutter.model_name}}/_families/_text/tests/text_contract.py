@@ -18,6 +18,7 @@ __all__ = [
     "EOS",
     "INPUT_VARIANTS",
     "PAD",
+    "PARALLEL_CONFIG",
     "PIPELINES",
     "PROCESSOR_AUTO_CLASS",
     "RELEASE_FILES",
@@ -47,6 +48,9 @@ TINY_TEXT_CONFIG: dict[str, Any] = dict(
     eos_token_id=EOS,
     num_labels=3,
 )
+
+# The settings of the tiny model the tensor-parallel test splits over two processes (on top of `TINY_CONFIG`).
+PARALLEL_CONFIG: dict[str, Any] = {}
 
 # Ways to feed the model that the shared tests check each backend and the conversion with.
 INPUT_VARIANTS = ("unpadded", "left-padded")

@@ -57,6 +57,8 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
     ({"hidden_act": ["gelu"]}, "`hidden_act` ['gelu'] is not an activation"),
 ]
 
+# The settings of the tiny model the tensor-parallel test splits over two processes (on top of `TINY_CONFIG`).
+PARALLEL_CONFIG: dict[str, Any] = {}
 # Ways to feed the model that the shared tests check each backend and the conversion with.
 INPUT_VARIANTS = ("one segment", "two segments, right-padded")
 # The input variants whose `return_dict=False` tuples equal BERT's element by element (test_tuple_outputs.py).

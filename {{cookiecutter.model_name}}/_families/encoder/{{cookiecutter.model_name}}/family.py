@@ -12,7 +12,7 @@ from .cli import CommandError
 from .inputs import check_tokenizer, load_tokenizer
 from .sentence_transformers_files import MODULES_FILE, SentenceTransformersFiles, read_sentence_transformers
 from .train_tokenizer import train_tokenizer
-from .usage import code_block
+from .usage import code_block, export_notes
 
 PIPELINE_TAG = "fill-mask"
 DEFAULT_HEAD = "ForMaskedLM"
@@ -43,6 +43,10 @@ LORA_OPTIONS: dict[str, dict[str, Any]] = {
     "AutoModelForSequenceClassification": {"task_type": "SEQ_CLS"},
     "AutoModelForTokenClassification": {"task_type": "TOKEN_CLS"},
 }
+# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as BERT's: tests/test_compile_export.py.
+ONNX_EXPORT = True
+# The model card's note on torch.compile, torch.export and ONNX.
+EXPORT_NOTES = export_notes("BERT", onnx=ONNX_EXPORT, cache=False)
 PIPELINES = {
     "AutoModelForMaskedLM": ("fill-mask", "The capital of France is [MASK]."),
     "AutoModelForSequenceClassification": ("text-classification", "A short text to classify."),

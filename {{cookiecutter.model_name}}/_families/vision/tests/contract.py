@@ -57,6 +57,8 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
 # Ways to feed the model that the shared tests check each backend and the conversion with: the trained size, then
 # other sizes with interpolated position embeddings. Variant -> (height, width, interpolate_pos_encoding).
 SIZES = {"32x32": (32, 32, False), "48x48, interpolated": (48, 48, True), "48x40, interpolated": (48, 40, True)}
+# The settings of the tiny model the tensor-parallel test splits over two processes (on top of `TINY_CONFIG`).
+PARALLEL_CONFIG: dict[str, Any] = {}
 INPUT_VARIANTS = tuple(SIZES)
 # The input variants whose `return_dict=False` tuples equal ViT's element by element (test_tuple_outputs.py).
 TUPLE_VARIANTS = INPUT_VARIANTS

@@ -10,7 +10,7 @@ from transformers import PretrainedConfig
 
 from .cli import CommandError
 from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
-from .usage import code_block, run_model
+from .usage import code_block, export_notes, run_model
 
 PIPELINE_TAG = "image-classification"
 DEFAULT_HEAD = "ForImageClassification"
@@ -40,6 +40,10 @@ LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "fc1", "fc2"]
 LORA_OPTIONS: dict[str, dict[str, Any]] = {
     "AutoModelForImageClassification": {"modules_to_save": ["classifier"]},
 }
+# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as ViT's: tests/test_compile_export.py.
+ONNX_EXPORT = True
+# The model card's note on torch.compile, torch.export and ONNX.
+EXPORT_NOTES = export_notes("ViT", onnx=ONNX_EXPORT, cache=False)
 
 
 def load_processor(folder: Path, config: PretrainedConfig) -> {{ cookiecutter.class_prefix }}ImageProcessor:

@@ -71,11 +71,15 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
     ({"vision_feature_select_strategy": "cls"}, "`vision_feature_select_strategy` 'cls' is not one of"),
     ({"vision_feature_layer": 3}, "`vision_feature_layer` 3 must be an index"),
     ({"vision_feature_layer": []}, "`vision_feature_layer` [] must be an index"),
+    ({"image_seq_length": 5}, "`image_seq_length` (5) must be 4, the number of features the vision tower gives"),
     # Values of the wrong type: named, never computed with.
     ({"image_token_id": "384"}, "`image_token_id` ('384') must be in"),
     ({"vision_config": {"layer_norm_eps": "1e-5"}}, "`layer_norm_eps` must be positive, got '1e-5'"),
 ]
 
+# The settings of the tiny model the tensor-parallel test splits over two processes (on top of `TINY_CONFIG`): a head
+# tied to the language model's embeddings, as LLaVA's may be, which splits both alike.
+PARALLEL_CONFIG: dict[str, Any] = {"tie_word_embeddings": True}
 # Ways to feed the model that the shared tests check each backend and the conversion with: two rows, each with an
 # image; "left-padded" masks the first 3 tokens of row 1.
 INPUT_VARIANTS = ("unpadded", "left-padded")
@@ -91,7 +95,7 @@ def example_inputs(config: {{ cookiecutter.class_prefix }}Config, variant: str =
     vision = config.vision_config
     pixel_values = torch.randn(2, vision.num_channels, vision.image_size, vision.image_size, generator=generator)
     text = torch.randint(3, 99, (2, 7), generator=generator)
-    image = torch.full((2, config.num_image_tokens), config.image_token_id)
+    image = torch.full((2, config.image_seq_length), config.image_token_id)
     input_ids = torch.cat([text[:, :4], image, text[:, 4:]], dim=1)
     if variant == "unpadded":
         return {"input_ids": input_ids, "pixel_values": pixel_values}
@@ -125,7 +129,7 @@ def benchmark_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, 
     pixel_values = torch.randn(4, vision.num_channels, vision.image_size, vision.image_size, generator=generator)
     text = torch.randint(3, vocab_size - 1, (4, config.text_config.max_position_embeddings // 8), generator=generator)
     text += (text >= config.image_token_id).long()
-    input_ids = torch.cat([torch.full((4, config.num_image_tokens), config.image_token_id), text], dim=1)
+    input_ids = torch.cat([torch.full((4, config.image_seq_length), config.image_token_id), text], dim=1)
     labels = input_ids.masked_fill(input_ids == config.image_token_id, -100)
     return {"input_ids": input_ids, "pixel_values": pixel_values, "labels": labels}
 

@@ -88,7 +88,8 @@ def convert_config(llava_config: PreTrainedConfig) -> {{ cookiecutter.class_pref
         vision, {{ cookiecutter.class_prefix }}VisionConfig, "CLIP", attention_probs_dropout_prob=vision.attention_dropout
     )
     towers = {"text_config": text_config, "vision_config": vision_config}
-    return converted_config(llava_config, {{ cookiecutter.class_prefix }}Config, "LLaVA", **towers)
+    # LLaVA stores `image_seq_length` (576 unless set) without reading it: ours is what the vision tower gives.
+    return converted_config(llava_config, {{ cookiecutter.class_prefix }}Config, "LLaVA", **towers, image_seq_length=None)
 
 
 def rename_key(key: str) -> str:
@@ -126,8 +127,8 @@ def check_image_tokens(settings: dict, processor: {{ cookiecutter.class_prefix }
         return
     size, patch_size = processor.image_processor.output_size(), settings["patch_size"]
     tokens = (size["height"] // patch_size) * (size["width"] // patch_size)
-    tokens += settings.get("num_additional_image_tokens", 0)
-    tokens -= settings.get("vision_feature_select_strategy") == "default"
+    tokens += settings.get("num_additional_image_tokens", 0)  # CLIP's class embedding
+    tokens -= 1 if settings.get("vision_feature_select_strategy") == "default" else 0  # which drops it
     if tokens != config.num_image_tokens:
         raise ConversionError(
             f"the input's processor_config.json makes LlavaProcessor write {tokens} image tokens per image, but the "
