@@ -190,9 +190,10 @@ def check_project_folder(folder: Path) -> str | None:
 
 
 def validate(answers: dict[str, str], choices: dict[str, list[str]], names: dict, installed: str = "") -> list[str]:
-    """Return one message per invalid answer; `choices` are the lists that cookiecutter.json offers; `installed` the
-    transformers release beside cookiecutter, which a fork is taken from (`base_model` is checked apart, by
-    `check_base_model`)."""
+    """Return one message per invalid answer; `choices` are the lists that cookiecutter.json offers (`_architectures`,
+    `_licenses`: plain answers checked here, not cookiecutter choice lists, whose check raises a traceback before any
+    hook runs); `installed` the transformers release beside cookiecutter, which a fork is taken from (`base_model` is
+    checked apart, by `check_base_model`)."""
     errors = [
         check_model_name(answers["model_name"], set(names["model_types"])),
         check_class_prefix(answers["class_prefix"], names["shadowed_class_prefixes"]),
@@ -214,7 +215,7 @@ def main(answers: dict[str, str], template_dir: Path, project_folder: Path, inst
     is the transformers release beside cookiecutter (empty if none)."""
     try:
         template = json.loads((template_dir / "cookiecutter.json").read_text(encoding="utf-8"))
-        choices = {"architecture": template["architecture"], "license": template["license"]}
+        choices = {"architecture": template["_architectures"], "license": template["_licenses"]}
         names = load_names(template_dir / "hooks" / NAMES_FILE)
     except (OSError, ValueError, KeyError) as error:
         print(f"ERROR: the template in {template_dir} is incomplete ({error!r}): get it again.", file=sys.stderr)

@@ -72,6 +72,8 @@ def main(project: Path) -> None:
     inputs = contract.example_inputs(config)
     checkpoint = project / "checkpoints" / "demo"
     model.save_pretrained(checkpoint)
+    # Its tokenizer or processor beside it: publish ships the checkpoint's own, never a default one in its place.
+    importlib.import_module(f"{package}.family").default_processor(config).save_pretrained(checkpoint)
     with torch.no_grad():
         expected = model(**inputs).logits
     print(f"1. saved {type(model).__name__} ({model.num_parameters():,} parameters) to {checkpoint}")

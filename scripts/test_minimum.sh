@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run each family's generated test suite on the oldest transformers release the template declares for it, with the
-# oldest releases of the clients (peft, sentence-transformers, trl, datasets) its test extra declares, then check that
-# a release published with the pinned transformers (.venv) still verifies on that minimum: by repo id through the
-# project's test Hub, and by local path.
+# oldest releases of the clients (peft, sentence-transformers, trl, datasets, onnx) its test extra declares, then
+# check that a release published with the pinned transformers (.venv) still verifies on that minimum: by repo id
+# through the project's test Hub, and by local path.
 # The default bake of each family pins `transformers>=<minimum>`; this installs exactly that release in a venv of its
 # own. The families run in two lanes at once, each with its own venv (.venv-min/<lane>): one suite keeps about one
 # core busy, and CI machines have two. Every test must run there: a summary that says "skipped" fails.
@@ -15,9 +15,9 @@ root=$(pwd)
 
 # The lower bounds of each family's optional clients in the baked pyproject.toml (its `test` extra).
 declare -A CLIENTS=(
-    [decoder]="peft==0.21.0 trl==1.13.0 datasets==5.0.1"
-    [encoder]="peft==0.21.0 sentence-transformers==6.0.1"
-    [vision]="peft==0.21.0"
+    [decoder]="peft==0.21.0 trl==1.13.0 datasets==5.0.1 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.31.1"
+    [encoder]="peft==0.21.0 sentence-transformers==6.0.1 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.31.1"
+    [vision]="peft==0.21.0 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.31.1"
     [moe]="peft==0.21.0 trl==1.13.0 datasets==5.0.1"
     [vlm]="peft==0.21.0"
 )

@@ -44,24 +44,6 @@ class {{ prefix }}RMSNorm(nn.Module):
 {%- endmacro %}
 
 
-{#- The RMSNorm's old-style `_init_weights` for the verify tests (INIT_CLOBBER of a contract: tests/test_verify.py):
-edits of the lines of rms_norm above and of its `_init_weights` branch that give it a non-persistent buffer for its
-epsilon and re-initialise it in place with `.data` writes. -#}
-{% macro rms_norm_init_clobber() -%}
-INIT_CLOBBER: list[tuple[str, str]] = [
-    (
-        "        self.variance_epsilon = eps\n",
-        "        self.variance_epsilon = eps\n"
-        '        self.register_buffer("eps", torch.tensor(eps), persistent=False)\n',
-    ),
-    (
-        "            init.ones_(module.weight)\n",
-        "            module.weight.data.fill_(1.0)\n            module.eps.data.fill_(module.variance_epsilon)\n",
-    ),
-]
-{%- endmacro %}
-
-
 {#- Rotary position embeddings with every RoPE type of `ROPE_INIT_FUNCTIONS`, as `LlamaRotaryEmbedding`. Needs Callable,
 torch, nn, ROPE_INIT_FUNCTIONS, dynamic_rope_update and use_kernel_forward_from_hub; defines <prefix>RotaryEmbedding,
 rotate_half and apply_rotary_pos_emb. -#}
@@ -584,6 +566,44 @@ class {{ prefix }}ForSequenceClassification({{ prefix }}PreTrainedModel):
 {%- endmacro %}
 
 
+{#- The parallel plans of a Llama-math base model, as `LlamaConfig`'s: tensor (tp_plan) and pipeline (pp_plan)
+parallel. Call each indented, in the config class. embeddings: also plan the input embeddings, which transformers adds
+to a base model's plan itself from 5.24 only (a model whose head may share them: a tied head needs both split). -#}
+{% macro tp_plan(embeddings=false) -%}
+    # Tensor parallel plan of the base model, as `LlamaConfig`'s (same module names): the query/key/value and MLP up
+    # projections split by output features (whole heads per process), the attention output and MLP down projections by
+    # input features.
+{%- if embeddings %} The input embeddings are split by vocabulary, as transformers plans Llama's from 5.24:
+    # declared here so that earlier releases split them too, alike the language-model head (`lm_head`, in the head's
+    # `_tp_plan`) that may share their weight.
+{%- else %} transformers adds the input embeddings (`embed_tokens`, split by vocabulary) from 5.24, as for
+    # Llama; a head's output layer is in its `_tp_plan`.
+{%- endif %}
+    base_model_tp_plan = {
+{%- if embeddings %}
+        "embed_tokens": "embedding_rowwise",
+{%- endif %}
+        "layers.*.self_attn.q_proj": "colwise",
+        "layers.*.self_attn.k_proj": "colwise",
+        "layers.*.self_attn.v_proj": "colwise",
+        "layers.*.self_attn.o_proj": "rowwise",
+        "layers.*.mlp.gate_proj": "colwise",
+        "layers.*.mlp.up_proj": "colwise",
+        "layers.*.mlp.down_proj": "rowwise",
+    }
+{%- endmacro %}
+
+
+{% macro pp_plan() -%}
+    # Pipeline parallel plan of the base model, as `LlamaConfig`'s: its stages, with what each takes and passes on.
+    base_model_pp_plan = {
+        "embed_tokens": (["input_ids"], ["inputs_embeds"]),
+        "layers": (["hidden_states", "attention_mask"], ["hidden_states"]),
+        "norm": (["hidden_states"], ["hidden_states"]),
+    }
+{%- endmacro %}
+
+
 {#- The settings of a Llama-math config, `LlamaConfig`'s with the same names and meanings: its `__init__`
 (config_init, called indented in the class) and their checks (config_checks, called indented in
 `validate_architecture`). Needs RopeParameters, ROPE_TYPES and common.config_checks(). vocab_size: the default
@@ -627,7 +647,6 @@ they are given. -#}
         self.num_hidden_layers = num_hidden_layers
         self.num_attention_heads = num_attention_heads
         self.num_key_value_heads = num_key_value_heads
-        self.head_dim = head_dim
         self.max_position_embeddings = max_position_embeddings
         # transformers completes it in `super().__init__`: `rope_type` and `rope_theta` defaults, and the legacy
         # `rope_theta` / `rope_scaling` keyword arguments (older config.json files) moved into it.
@@ -645,6 +664,9 @@ they are given. -#}
         self.{{ name }} = {{ name }}
 {%- endfor %}
         super().__init__(**kwargs)
+        # After the checks transformers runs while a config is assembled (from 5.25 they refuse an odd `head_dim`):
+        # `validate_architecture` names the setting that makes it odd when a model is built or the config is saved.
+        self.head_dim = head_dim
 {%- endmacro %}
 
 

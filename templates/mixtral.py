@@ -10,7 +10,8 @@ use_experts_implementation; defines <prefix>Experts. -#}
 {% macro experts(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config") -%}
 # `use_experts_implementation` is Mixtral's mark: `from_pretrained(..., experts_implementation=...)` (or
 # `set_experts_implementation`) swaps this loop for transformers' fused paths ("grouped_mm", the default where it runs,
-# "batched_mm"); "eager" runs the loop below. The parameters are not `nn.Linear` layers: LoRA does not adapt them.
+# "batched_mm"); "eager" runs the loop below. The parameters are not `nn.Linear` layers: LoRA adapts them as
+# parameters (peft's `target_parameters`, as the model card shows).
 @use_experts_implementation
 class {{ prefix }}Experts(nn.Module):
     """The SwiGLU experts of a layer, their weights as 3D tensors, as `MixtralExperts`."""

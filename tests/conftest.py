@@ -10,7 +10,7 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 TEMPLATE_CONTEXT = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
-ARCHITECTURES: list[str] = TEMPLATE_CONTEXT["architecture"]
+ARCHITECTURES: list[str] = TEMPLATE_CONTEXT["_architectures"]
 
 
 def bake(output_dir: Path, **answers: str) -> Path:

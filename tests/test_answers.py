@@ -78,6 +78,40 @@ def test_a_bad_answer_is_one_line_on_the_command_line(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            "architecture=decodr",
+            "architecture 'decodr' is not supported: use one of decoder, encoder, vision, moe, vlm.",
+        ),
+        (
+            "license=mit2",
+            "license 'mit2' is not supported: use one of apache-2.0, mit, bsd-3-clause, gpl-3.0, cc-by-4.0, "
+            "cc-by-sa-4.0, cc-by-nc-4.0, openrail.",
+        ),
+    ],
+    ids=["architecture", "license"],
+)
+def test_an_answer_outside_the_choices_is_one_line_naming_them(tmp_path, answer, message):
+    command = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(tmp_path), str(TEMPLATE_DIR), answer]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stderr.strip().splitlines() == [f"ERROR: {message}"]
+    assert result.stdout.strip() == "Hook script failed (exit status: 1)"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_choices_are_answers_the_hook_checks_with_the_first_the_default():
+    # Not cookiecutter choice lists: cookiecutter checks those before any hook runs, with a traceback.
+    for answer, choices in (("architecture", "_architectures"), ("license", "_licenses")):
+        assert TEMPLATE_CONTEXT[answer] == TEMPLATE_CONTEXT[choices][0]
+        assert CHOICES[answer] == TEMPLATE_CONTEXT[choices]
+        prompt = TEMPLATE_CONTEXT["__prompts__"][answer]
+        assert all(choice in prompt for choice in TEMPLATE_CONTEXT[choices]), prompt
+
+
 def test_an_empty_model_name_is_named_before_any_folder_is_made(tmp_path):
     command = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(tmp_path), str(TEMPLATE_DIR)]
     result = subprocess.run([*command, "model_name="], capture_output=True, text=True, timeout=120)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -15,7 +16,8 @@ from huggingface_hub import ModelCard
 from .conftest import ARCHITECTURES, bake
 
 # Cookiecutter's Jinja. The model card template keeps `{{ variable }}` placeholders for huggingface_hub on purpose,
-# and a processor's chat template (`processing_<name>.py`, vlm) is Jinja too: there only cookiecutter's names count.
+# and chat templates are Jinja too (a processor's, `processing_<name>.py` in vlm; those of the Hub repos that the
+# tests' `hub_layouts.py` lays out): there only cookiecutter's names count.
 LEFTOVER_TEMPLATE_SYNTAX = re.compile(r"\{\{\s*cookiecutter|\{%|\{#|cookiecutter\.")
 LEFTOVER_COOKIECUTTER = re.compile(r"\{\{\s*cookiecutter|cookiecutter\.")
 
@@ -48,6 +50,7 @@ NAME_INDEPENDENT_SUITES = (
     "test_trl.py",
     "test_tuple_outputs.py",
     "test_verify.py",
+    "test_verify_reliability.py",
 )
 PIPELINE_TAGS = {
     "decoder": "text-generation",
@@ -76,7 +79,8 @@ def test_no_template_syntax_left(baked):
     for path in project.rglob("*"):
         assert "{{" not in path.name, path
         if path.is_file():
-            leftover = LEFTOVER_COOKIECUTTER if path.name.startswith("processing_") else LEFTOVER_TEMPLATE_SYNTAX
+            chat_templates = path.name.startswith("processing_") or path.name == "hub_layouts.py"
+            leftover = LEFTOVER_COOKIECUTTER if chat_templates else LEFTOVER_TEMPLATE_SYNTAX
             match = leftover.search(path.read_text())
             assert match is None, f"{path.relative_to(project)}: {match and match.group()!r}"
 
@@ -100,6 +104,36 @@ def test_ruff_check_and_format(baked):
     assert check.returncode == 0, check.stdout + check.stderr
     formatted = run([sys.executable, "-m", "ruff", "format", "--no-cache", "--check", "--diff", "."], project)
     assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+def package_imports(package: Path) -> dict[str, set[str]]:
+    """Module -> the modules of the same package it imports (`from .x import ...`, `from . import x`)."""
+    graph = {}
+    for path in package.glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                imported |= {node.module} if node.module else {alias.name for alias in node.names}
+        graph[path.stem] = imported
+    return graph
+
+
+def test_the_package_imports_without_cycles(baked):
+    project, answers = baked
+    graph = package_imports(project / answers.get("model_name", "my_model"))
+    # The code that verify's checking process runs imports nothing of the project (it loads record.py by its path).
+    assert graph["verify_worker"] == set() and graph["record"] == set()
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, f"import cycle: {' -> '.join((*path, module))}"
+        if module not in done:
+            for imported in graph.get(module, ()):
+                visit(imported, (*path, module))
+            done.add(module)
+
+    for module in graph:
+        visit(module, ())
 
 
 def test_pyproject_and_model_card(baked):

@@ -45,6 +45,7 @@ VARIANTS = {
             "model_class": "MyModelTextModel",
             "output_class": "MoeModelOutputWithPast",
             "moe": True,
+            "embeddings": True,
         },
     ),
 }

@@ -1,6 +1,6 @@
-"""The clients a baked project's tests use (peft, sentence-transformers, trl, datasets): each family's `test` extra
-declares the ones its tests import, the minimum-version run installs exactly their lower bounds, and the template's
-development environment pins releases within them."""
+"""The clients a baked project's tests use (peft, sentence-transformers, trl, datasets, onnx): each family's `test`
+extra declares the ones its tests import, the minimum-version run installs exactly their lower bounds, and the
+template's development environment pins releases within them."""
 
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ from packaging.version import Version
 
 from .conftest import ARCHITECTURES, TEMPLATE_DIR, bake
 
-CLIENTS = {"peft", "sentence-transformers", "trl", "datasets"}
+ONNX = {"onnx", "onnxscript", "onnxruntime"}
+CLIENTS = {"peft", "sentence-transformers", "trl", "datasets"} | ONNX
 # The clients each family's tests need: every family trains LoRA adapters, the encoder's tests load
-# sentence-transformers models, the decoder's and the moe's fine-tune with TRL.
+# sentence-transformers models, the decoder's and the moe's fine-tune with TRL; the families whose native model
+# exports to ONNX (the decoder, the encoder, vision) export and run theirs with onnxruntime.
 NEEDED = {
-    "decoder": {"peft", "trl", "datasets"},
-    "encoder": {"peft", "sentence-transformers"},
-    "vision": {"peft"},
+    "decoder": {"peft", "trl", "datasets"} | ONNX,
+    "encoder": {"peft", "sentence-transformers"} | ONNX,
+    "vision": {"peft"} | ONNX,
     "moe": {"peft", "trl", "datasets"},
     "vlm": {"peft"},
 }

@@ -88,7 +88,12 @@ def test_every_github_expression_survives_baking(baked):
     setup_python = next(step for step in ci["jobs"]["test"]["steps"] if "setup-python" in step.get("uses", ""))
     assert setup_python["with"]["python-version"] == "${{ matrix.python }}"
     verify = load(project / ".github" / "workflows" / "verify.yml")
-    assert verify["jobs"]["verify"]["env"]["HF_TOKEN"] == "${{ secrets.HF_TOKEN }}"
+    # The token goes to the steps that talk to the Hub, never to verify's, which imports and runs the model's code.
+    steps = {step.get("id") or step.get("name", "").split(" ")[0]: step for step in verify["jobs"]["verify"]["steps"]}
+    assert "HF_TOKEN" not in verify["env"] and "env" not in verify["jobs"]["verify"]
+    assert steps["hub"]["env"]["HF_TOKEN"] == steps["Download"]["env"]["HF_TOKEN"] == "${{ secrets.HF_TOKEN }}"
+    assert steps["Verify"]["env"] == {"HF_HUB_OFFLINE": "1", "REVISION": "${{ steps.hub.outputs.revision }}"}
+    assert steps["Download"]["env"]["REVISION"] == "${{ steps.hub.outputs.revision }}"
 
 
 def test_the_workflows_validate_against_githubs_schemas(baked):
@@ -139,6 +144,10 @@ def test_the_weekly_verify_covers_the_minimum_and_the_latest_release(baked):
     check = names.index("hub")
     assert all(step["if"] == "steps.hub.outputs.published == 'true'" for step in job["steps"][check + 1 :])
     assert [step.get("if") for step in job["steps"][:check]] == [None] * check
+
+
+# The variables that would give a process a Hub token (a developer's own): the steps get them from the workflow.
+TOKEN_VARIABLES = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
 
 
 def published_check(project: Path, hub_url: str, repo_id: str, token: str, tmp_path: Path) -> tuple[str, str, str]:
@@ -194,23 +203,24 @@ def test_the_verify_job_checks_the_hub_first_then_verifies_what_is_published(tmp
             ("someone/private-model", "owner-token", "true"),
         ]:
             stdout, output, summary = published_check(project, hub.url, repo_id, token, tmp_path)
-            assert output == f"published={published}\n", (repo_id, token)
+            assert output.splitlines()[0] == f"published={published}", (repo_id, token)
             assert ("::notice" in stdout) == (published == "false") and bool(summary) == (published == "false")
 
-        # Once a release is published, the job's last step verifies it: run as the workflow runs it.
+        # Once a release is published, the job's last steps download it with the token and verify it without: run
+        # as the workflow runs them, for a private repository.
         bin_dir = Path(sys.executable).parent
         env = {
-            **os.environ,
+            **{name: value for name, value in os.environ.items() if name not in TOKEN_VARIABLES},
             "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
             **load(project / ".github" / "workflows" / "verify.yml")["env"],
-            "HUB_REPO_ID": "someone/public-model",
+            "HUB_REPO_ID": "someone/private-model",
             "HF_ENDPOINT": hub.url,
             "HF_HOME": str(tmp_path / "hf_home"),
             "HF_HUB_OFFLINE": "0",
         }
         save = "import sys, pathlib, tests.common as common; common.save_checkpoint(pathlib.Path(sys.argv[1]), 0)"
         subprocess.run([sys.executable, "-c", save, str(tmp_path / "checkpoint")], cwd=project, env=env, check=True)
-        publish = [sys.executable, "-m", f"{model_name}.publish", "--repo-id", "someone/public-model"]
+        publish = [sys.executable, "-m", f"{model_name}.publish", "--repo-id", "someone/private-model"]
         published = subprocess.run(
             [*publish, "--checkpoint", str(tmp_path / "checkpoint")],
             cwd=project,
@@ -220,13 +230,24 @@ def test_the_verify_job_checks_the_hub_first_then_verifies_what_is_published(tmp
             timeout=300,
         )
         assert published.returncode == 0, published.stdout + published.stderr
-        workflow = load(project / ".github" / "workflows" / "verify.yml")
-        step = workflow["jobs"]["verify"]["steps"][-1]
-        result = subprocess.run(
-            ["bash", "-e", "-c", step["run"]], cwd=project, env=env, capture_output=True, text=True, timeout=300
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert result.stdout.startswith("verified someone/public-model@"), result.stdout
+        commit = next(line.removeprefix("commit: ") for line in published.stdout.splitlines() if "commit: " in line)
+        _, output, _ = published_check(project, hub.url, "someone/private-model", "owner-token", tmp_path)
+        assert output.splitlines() == ["published=true", f"revision={commit}"]
+        steps = load(project / ".github" / "workflows" / "verify.yml")["jobs"]["verify"]["steps"][-2:]
+        for step, secret in zip(steps, ["owner-token", None], strict=True):
+            step_env = {**env, **step["env"], "REVISION": commit}
+            if secret is not None:  # `${{ secrets.HF_TOKEN }}`; the verify step has no token
+                step_env["HF_TOKEN"] = secret
+            result = subprocess.run(
+                ["bash", "-e", "-c", step["run"]],
+                cwd=project,
+                env=step_env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.startswith(f"verified someone/private-model@{commit}"), result.stdout
 
 
 def test_the_workflows_run_the_commands_the_readme_gives(baked):
@@ -242,9 +263,13 @@ def test_the_workflows_run_the_commands_the_readme_gives(baked):
 
     verify = load(project / ".github" / "workflows" / "verify.yml")
     repo_id = answers.get("hub_repo_id", "your-username/my-model")
-    command = run_steps(verify, "verify")[-1].replace('"$HUB_REPO_ID"', verify["env"]["HUB_REPO_ID"])
-    assert command == f"python -m {model_name}.verify {repo_id} --revision main"
-    assert command in readme
+    download, command = (
+        step.replace('"$HUB_REPO_ID"', verify["env"]["HUB_REPO_ID"]).replace('"$REVISION"', "<commit sha>")
+        for step in run_steps(verify, "verify")[-2:]
+    )
+    assert download == f"hf download {repo_id} --revision <commit sha>"
+    assert command == f"python -m {model_name}.verify {repo_id} --revision <commit sha>"
+    assert download in readme and f"HF_HUB_OFFLINE=1 {command}" in readme
     assert "HF_TOKEN" in readme and "pre-commit install" in readme
 
 

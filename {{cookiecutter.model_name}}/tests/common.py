@@ -11,22 +11,22 @@ Every family's `tests/contract.py` defines the same names:
 - `TUPLE_VARIANTS`: the variants whose `return_dict=False` tuples equal the native model's element by element;
 - `training_batch(config)`: inputs and labels for the default head;
 - `BUFFERS`: the names of the base model's non-persistent buffers;
+- `PARALLEL_CONFIG`: the settings of the tiny model that the tensor-parallel test splits over two processes;
 - `PROCESSOR_AUTO_CLASS` and `RELEASE_FILES`: the processor's Auto class, and the files a published release holds
   beside `config.json`, the weights, the reference record, the model card and the configuration and modeling code;
 - `PIPELINES` and `pipeline_inputs(task, folder)`: the pipeline task and call options of each head that has one,
   and the inputs the processor and the pipeline are given;
 - `CONVERSION`, `native_config(config, **overrides)` and `CONVERTED_KEY`: the conversion script from the native
   transformers model, the native config with the same math, and one tensor's native and converted names;
-- `MATH_CHANGE`, `INIT_CLOBBER` and `INIT_CLOBBERED`: edits of a saved modeling file that verify must catch (a change
-  of the math; an old-style `_init_weights` that overwrites loaded weights, and one weight it overwrites);
 - `BENCHMARK_CONFIG` and `benchmark_batch(config)`: the family's values of the benchmark's mid-size model (on top of
   `BENCHMARK_SIZES`, see `benchmark_config`) and a batch
   for it, inputs and the default head's `labels`, for the template's benchmark against the native model
   (`scripts/bench.py` in the template; its smoke run uses the tiny config).
 
-The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head, the processor and
-the LoRA target modules and options (`LORA_TARGET_MODULES`, `LORA_OPTIONS`, which test_peft.py uses) from `family.py`:
-the same facts that publishing uses (the model card shows the LoRA config).
+The heads and their Auto classes come from the modeling file (`AUTO_CLASSES`), the default head, the processor,
+the LoRA target modules and options (`LORA_TARGET_MODULES`, `LORA_OPTIONS`, which test_peft.py uses) and whether the
+model exports to ONNX (`ONNX_EXPORT`, test_compile_export.py) from `family.py`: the same facts that publishing uses
+(the model card shows the LoRA config and the export notes).
 """
 
 from __future__ import annotations
@@ -49,14 +49,15 @@ from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import
 
 from . import contract
 from .consumer import describe, plain, process, run_pipeline, tensor_outputs
-from .contract import BENCHMARK_CONFIG, PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
+from .contract import BENCHMARK_CONFIG, CONVERSION, PIPELINES, PROCESSOR_AUTO_CLASS, RELEASE_FILES, TINY_CONFIG
 from .helpers import PACKAGE, run_fresh
-from .parity import in_our_layout
 
 # Auto class -> head class, for every head; the head that publishing uses by default.
 HEADS: dict[str, type[PreTrainedModel]] = {auto_class: model_class for model_class, auto_class in AUTO_CLASSES.items()}
 DEFAULT_AUTO_CLASS = AUTO_CLASSES[next(cls for cls in AUTO_CLASSES if cls.__name__.endswith(DEFAULT_HEAD))]
 DEFAULT_CLASS = HEADS[DEFAULT_AUTO_CLASS]
+# The native transformers head the default head converts from (`CONVERSION.HEADS`).
+NATIVE_CLASS = getattr(transformers, next(name for name, head in CONVERSION.HEADS.items() if head is DEFAULT_CLASS))
 # The code files saved beside the weights: configuration, modeling and (if the family has one) processor code.
 CODE_FILES = {f"configuration_{PACKAGE}.py", f"modeling_{PACKAGE}.py"} | {
     name for name in RELEASE_FILES if name.endswith(".py")
@@ -76,6 +77,8 @@ BENCHMARK_SIZES = dict(hidden_size=512, intermediate_size=2048, num_hidden_layer
 # (tests/test_fork.py): its contract lists none.
 SIZE_CHECKS: list[tuple[dict[str, Any], str]] = [
     ({"hidden_size": 34}, "`hidden_size` (34) must be divisible by `num_attention_heads` (4)"),
+    # A head size of 7, which transformers' own RoPE checks refuse while a config is assembled (from 5.25).
+    ({"hidden_size": 30}, "`hidden_size` (30) must be divisible by `num_attention_heads` (4)"),
     ({"num_attention_heads": 0}, "`num_attention_heads` must be a positive integer"),
     ({"num_hidden_layers": 0}, "`num_hidden_layers` must be a positive integer"),
     ({"intermediate_size": 0}, "`intermediate_size` must be a positive integer"),
@@ -159,21 +162,38 @@ def main_output(outputs: Mapping[str, Any]) -> torch.Tensor:
 
 
 def real_positions(output: torch.Tensor, inputs: dict[str, Any]) -> torch.Tensor:
-    """The rows of a per-token `output` that are not padding (all of it without a mask, or for pooled outputs)."""
+    """The rows of a per-token `output` that are not padding (all of it without a mask, or for pooled outputs and the
+    outputs of an image encoder)."""
     mask = inputs.get("attention_mask")
-    return output if mask is None or output.dim() < 3 else output[mask.bool()]
+    if mask is None or output.dim() < 3 or output.shape[:2] != mask.shape:
+        return output
+    return output[mask.bool()]
+
+
+def all_tensors(outputs: Any, name: str = "") -> dict[str, torch.Tensor]:
+    """Every tensor of `outputs` by its path (`logits`, `hidden_states.0`, `image_outputs.pooler_output.1`): in nested
+    outputs, tuples and lists too; None entries are left out."""
+    if isinstance(outputs, torch.Tensor):
+        return {name: outputs}
+    if isinstance(outputs, Mapping):
+        items = outputs.items()
+    elif isinstance(outputs, list | tuple):
+        items = ((str(index), item) for index, item in enumerate(outputs))
+    else:  # a cache, None
+        return {}
+    found: dict[str, torch.Tensor] = {}
+    for key, item in items:
+        found.update(all_tensors(item, f"{name}.{key}" if name else str(key)))
+    return found
 
 
 def assert_same_outputs(ours: Mapping, reference: Mapping, inputs: dict, tolerance: float, where: str = "") -> None:
-    """The same tensors (logits, hidden states, pooled output, ...), equal within `tolerance` where not padding."""
-    compared = []
-    # The reference in the layout of ours: a native LLaVA's image outputs as a curated vlm names them (a fork's are
-    # upstream's own).
-    for outputs in (ours, reference if "image_outputs" in ours else in_our_layout(reference)):
-        tensors = tensor_outputs(outputs)
-        for index, hidden_state in enumerate(outputs.get("hidden_states") or ()):
-            tensors[f"hidden_states[{index}]"] = hidden_state
-        compared.append({name: real_positions(tensor, inputs) for name, tensor in tensors.items()})
+    """The same tensors (logits, hidden states, pooled output, an image encoder's outputs, ...), equal within
+    `tolerance` where not padding."""
+    compared = [
+        {name: real_positions(tensor, inputs) for name, tensor in all_tensors(outputs).items()}
+        for outputs in (ours, reference)
+    ]
     assert compared[0].keys() == compared[1].keys(), where
     for name, tensor in compared[0].items():
         torch.testing.assert_close(tensor, compared[1][name], rtol=tolerance, atol=tolerance, msg=f"{where} {name}")

@@ -1,3 +1,5 @@
+import tempfile
+
 import pytest
 import torch
 
@@ -32,3 +34,13 @@ def input_ids(inputs) -> torch.Tensor:
 @pytest.fixture
 def pixel_values(inputs) -> torch.Tensor:
     return inputs["pixel_values"]
+
+
+@pytest.fixture
+def temporary_directory(tmp_path, monkeypatch):
+    """The system's temporary directory, for a test of a command: the command must leave it empty."""
+    folder = tmp_path / "system_tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    assert list(folder.iterdir()) == [], "the command left a temporary folder behind"

@@ -1,14 +1,15 @@
 """A small Hub-compatible HTTP server for the tests: the real huggingface_hub client talks to it via HF_ENDPOINT.
 
-It answers what `create_repo`, `create_branch`, `upload_folder` (preupload + NDJSON commit), `model_info`,
-`list_repo_tree`, `hf_hub_download` and `snapshot_download` call, with the status codes, JSON shapes and headers
-(`X-Repo-Commit`, `ETag`, `X-Error-Code`) of the real Hub, so that publishing and loading by repo id run the real
-client code paths end to end. No Hub server that accepts uploads can be installed from PyPI; this stand-in stays in
-the tests and is never shipped with the model.
+It answers what `create_repo`, `delete_repo`, `create_branch`, `delete_branch`, `upload_folder` (preupload + NDJSON
+commit), `model_info`, `list_repo_tree`, `hf_hub_download` and `snapshot_download` call, with the status codes, JSON
+shapes and headers (`X-Repo-Commit`, `ETag`, `X-Error-Code`) of the real Hub, so that publishing and loading by repo id
+run the real client code paths end to end. No Hub server that accepts uploads can be installed from PyPI; this
+stand-in stays in the tests and is never shipped with the model.
 
 Faults, for the tests of what a client does when the Hub misbehaves: `HubServer.fail(mode, path)` makes every
-request whose path contains `path` answer 500 (`"500"`), lose its connection without an answer (`"drop"`), or get
-no answer at all (`"hang"`, until the server stops, at most `HANG_LIMIT` seconds).
+request whose path contains `path` (or one of several) answer 500 (`"500"`), answer 429 Too Many Requests with a
+`Retry-After` header (`"429"`), lose its connection without an answer (`"drop"`), or get no answer at all (`"hang"`,
+until the server stops, at most `HANG_LIMIT` seconds); with `times`, only that many requests fail.
 
 Simplifications, on purpose: every file is stored as a regular git blob (the real Hub moves large files through
 LFS/Xet storage; the client's upload mode is whatever the `preupload` answer says), there are no organisations or
@@ -35,7 +36,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import yaml
 
 GITATTRIBUTES = b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
-FAULT_MODES = ("500", "drop", "hang")
+FAULT_MODES = ("500", "429", "drop", "hang")
 HANG_LIMIT = 60.0  # seconds a "hang" fault holds a request at most: the tests stay bounded even if a client waits
 # Characters git refuses in a branch name: controls, space and ~ ^ : ? * [ \
 BAD_BRANCH_CHARACTERS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
@@ -61,10 +62,21 @@ def valid_branch_name(name: str) -> bool:
 
 @dataclass
 class Fault:
-    """A failure injected into every request whose path contains `path` (every request if it is empty)."""
+    """A failure injected into the requests whose path contains one of `paths` (every request for ""): all of them, or
+    the next `times`."""
 
     mode: str  # one of FAULT_MODES
-    path: str = ""
+    paths: tuple[str, ...] = ("",)
+    times: int | None = None
+    retry_after: str = "1"  # the Retry-After header of a "429"
+
+    def applies(self, path: str) -> bool:
+        """Whether the request for `path` fails (and counts against `times`)."""
+        if not any(part in path for part in self.paths) or self.times == 0:
+            return False
+        if self.times is not None:
+            self.times -= 1
+        return True
 
 
 @dataclass
@@ -145,6 +157,9 @@ class HubRequestHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.dispatch("POST")
 
+    def do_DELETE(self) -> None:
+        self.dispatch("DELETE")
+
     def dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         segments = [unquote(segment) for segment in url.path.strip("/").split("/")]
@@ -152,9 +167,10 @@ class HubRequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         state = self.server.state
         state.requests.append(f"{method} {url.path}")
-        fault = state.fault
-        if fault is not None and fault.path in url.path:
-            self.inject(fault.mode, head=method == "HEAD")
+        with state.lock:
+            fault = state.fault if state.fault is not None and state.fault.applies(url.path) else None
+        if fault is not None:
+            self.inject(fault, head=method == "HEAD")
             return
         try:
             with state.lock:
@@ -171,10 +187,16 @@ class HubRequestHandler(BaseHTTPRequestHandler):
         else:
             self.send(status, json.dumps(payload).encode(), headers, "application/json", head=method == "HEAD")
 
-    def inject(self, mode: str, head: bool) -> None:
+    def inject(self, fault: Fault, head: bool) -> None:
+        mode = fault.mode
         if mode == "500":
             body = json.dumps({"error": "Internal Error (injected by the test Hub)"}).encode()
             self.send(500, body, {"X-Error-Message": "Internal Error"}, "application/json", head=head)
+            return
+        if mode == "429":
+            body = json.dumps({"error": "Too Many Requests (injected by the test Hub)"}).encode()
+            headers = {"X-Error-Message": "Too Many Requests", "Retry-After": fault.retry_after}
+            self.send(429, body, headers, "application/json", head=head)
             return
         if mode == "hang":
             self.server.state.stopping.wait(HANG_LIMIT)
@@ -207,6 +229,8 @@ class HubRequestHandler(BaseHTTPRequestHandler):
         match method, segments:
             case "POST", ["api", "repos", "create"]:
                 return self.create_repo(json.loads(body))
+            case "DELETE", ["api", "repos", "delete"]:
+                return self.delete_repo(json.loads(body))
             case "POST", ["api", "validate-yaml"]:
                 return self.validate_yaml(json.loads(body))
             case "GET", ["api", "whoami-v2"]:
@@ -222,6 +246,11 @@ class HubRequestHandler(BaseHTTPRequestHandler):
                 return self.tree(state.repo(f"{namespace}/{name}", self.token), revision, "/".join(path), query)
             case "POST", ["api", "models", namespace, name, "branch", branch]:
                 return self.create_branch(state.repo(f"{namespace}/{name}", self.require_token()), branch, body)
+            case "DELETE", ["api", "models", namespace, name, "branch", branch]:
+                repo = state.repo(f"{namespace}/{name}", self.require_token())
+                if branch == "main" or repo.refs.pop(branch, None) is None:
+                    raise HubError(404 if branch != "main" else 403, f"Cannot delete the branch {branch!r}")
+                return 200, {}, {}
             case "POST", ["api", "models", namespace, name, "preupload", revision]:
                 repo = state.repo(f"{namespace}/{name}", self.require_token())
                 return self.preupload(repo, revision, json.loads(body))
@@ -248,6 +277,15 @@ class HubRequestHandler(BaseHTTPRequestHandler):
         repo.refs["main"] = state.commit(repo, None, "initial commit", {".gitattributes": GITATTRIBUTES}).oid
         state.repos[repo_id] = repo
         return 200, {"url": url, "name": repo_id, "id": repo_id}, {}
+
+    def delete_repo(self, request: dict) -> tuple:
+        name = request["name"]
+        repo_id = f"{request['organization']}/{name}" if request.get("organization") else f"test-user/{name}"
+        repo = self.server.state.repo(repo_id, self.require_token())
+        if repo.owner_token != self.token:
+            raise HubError(403, "You don't have the rights to delete this repository")
+        del self.server.state.repos[repo_id]
+        return 200, {}, {}
 
     def validate_yaml(self, request: dict) -> tuple:
         content = request.get("content", "")
@@ -400,11 +438,14 @@ class HubServer:
     def state(self) -> HubState:
         return self.http.state
 
-    def fail(self, mode: str, path: str = "") -> None:
-        """From now on, answer the requests whose path contains `path` with the fault `mode` (see FAULT_MODES)."""
+    def fail(
+        self, mode: str, path: str | tuple[str, ...] = "", times: int | None = None, retry_after: str = "1"
+    ) -> None:
+        """From now on, answer the requests whose path contains `path` (or one of several) with the fault `mode` (see
+        FAULT_MODES): all of them, or the next `times`."""
         if mode not in FAULT_MODES:
             raise ValueError(f"unknown fault {mode!r}: use one of {FAULT_MODES}")
-        self.state.fault = Fault(mode, path)
+        self.state.fault = Fault(mode, (path,) if isinstance(path, str) else path, times, retry_after)
 
     def __enter__(self) -> HubServer:
         self.thread.start()

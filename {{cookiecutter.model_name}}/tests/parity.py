@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import torch
-from transformers import PretrainedConfig, PreTrainedModel
+from transformers import PretrainedConfig
 from transformers.cache_utils import Cache
 
 
@@ -31,26 +30,6 @@ def assert_same_outputs(ours: Any, native: Any, where: str = "outputs", atol: fl
             assert_same_outputs(our_layer.values, native_layer.values, f"{where}.layers[{index}].values", atol)
     else:
         assert ours == native, f"{where}: {ours!r} != {native!r}"
-
-
-def in_our_layout(native: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A native model's outputs in the layout of this project's heads, transformers 5.23's: from transformers 5.24 on,
-    LLaVA returns its vision tower's outputs (`image_outputs`, the projected features of each image as their
-    `pooler_output`) where it returned the projected features (`image_hidden_states`). Other outputs as they are."""
-    if "image_outputs" not in native:
-        return native
-    outputs = {name: value for name, value in native.items() if name != "image_outputs"}
-    features = native["image_outputs"].pooler_output
-    outputs["image_hidden_states"] = torch.cat([feature.reshape(-1, feature.shape[-1]) for feature in features])
-    return outputs
-
-
-def native_tuple(native: PreTrainedModel, inputs: dict[str, Any]) -> tuple:
-    """The native model's `return_dict=False` tuple, in the layout of this project's heads (see `in_our_layout`)."""
-    outputs = native(**inputs, return_dict=True)
-    if "image_outputs" not in outputs:
-        return native(**inputs, return_dict=False)
-    return tuple(in_our_layout(outputs).values())
 
 
 def same_math(config: PretrainedConfig, native_class: type[PretrainedConfig], **overrides: Any) -> PretrainedConfig:

@@ -1,69 +1,91 @@
-"""Parallel plans that name real modules, tensor parallel on two CPU processes, half-precision loading equal to the
-native transformers model, and `device_map="auto"`, for the family's default head."""
+"""Parallel plans that name real modules, tensor (and, for a mixture of experts, expert) parallel on two CPU processes,
+half-precision loading equal to the native transformers model, and `device_map="auto"`, for the family's default
+head."""
+
+import math
 
 import pytest
 import torch
-import transformers
 from torch import nn
 from transformers.modeling_layers import GradientCheckpointingLayer
 
-from .common import DEFAULT_CLASS, HEADS, UPSTREAM_CODE, main_output, tiny_config
-from .contract import CONVERSION, native_config
-from .distributed import WORLD_SIZE, tensor_parallel_outputs, unmatched_plan_keys
-
-# The dimension of a linear layer's weight that each tensor-parallel style splits over the processes.
-SPLIT_DIMENSION = {"colwise": 0, "rowwise": 1}
-NATIVE_CLASS = getattr(transformers, next(name for name, head in CONVERSION.HEADS.items() if head is DEFAULT_CLASS))
+from .common import DEFAULT_CLASS, HEADS, NATIVE_CLASS, UPSTREAM_CODE, main_output, tiny_config
+from .contract import CONVERSION, PARALLEL_CONFIG, native_config
+from .distributed import WORLD_SIZE, expert_parallel, planned_parameters, tensor_parallel_outputs, unmatched_plan_keys
 
 
-# Every curated family declares a tensor-parallel plan; a fork has upstream's, if upstream has one.
+def layer_names(model: nn.Module, kind: type) -> set[str]:
+    """The names of the modules of type `kind` inside the first repeated layer of each stack (a VLM's vision tower
+    and language model), with `*` for the layer index: the names a parallel plan splits them by."""
+    first_layers = [
+        name
+        for name, module in model.named_modules()
+        if isinstance(module, GradientCheckpointingLayer) and name.endswith(".0")
+    ]
+    assert first_layers
+    return {
+        first_layer.removesuffix("0") + "*" + name.removeprefix(first_layer)
+        for first_layer in first_layers
+        for name, module in model.named_modules()
+        if name.startswith(first_layer + ".") and isinstance(module, kind)
+    }
+
+
+# Every curated family declares a tensor-parallel plan; a fork has upstream's, where upstream has one.
 if not UPSTREAM_CODE or tiny_config().base_model_tp_plan:
 
     def test_parallel_plans_name_real_modules(config):
         base = HEADS["AutoModel"](config)
-        plan = config.base_model_tp_plan
-        assert plan
-        # A fork's plans are upstream's (tests/test_fork.py): they may name modules of other configurations.
-        assert UPSTREAM_CODE or unmatched_plan_keys(base, plan) == []
-        # Every linear layer of the repeated layers (of each stack: a VLM's vision tower and language model) is split;
-        # the rest is replicated (a curated family's plan).
-        layers = [name for name, module in base.named_modules() if isinstance(module, GradientCheckpointingLayer)]
-        first_layers = [name for name in layers if name.endswith(".0")]
-        layer_linears = {
-            first_layer.removesuffix("0") + "*" + name.removeprefix(first_layer)
-            for first_layer in first_layers
-            for name, module in base.named_modules()
-            if name.startswith(first_layer + ".") and isinstance(module, nn.Linear)
+        # The base model's plans, with its sub-models' (a VLM's towers) and what transformers adds (input embeddings).
+        tensor_plan, expert_plan = base._tp_plan, getattr(base, "_ep_plan", None) or {}
+        assert tensor_plan
+        for model_class in HEADS.values():
+            # `_no_split_modules` (what `device_map="auto"` never splits across devices) names real classes.
+            classes = {type(module).__name__ for module in model_class(config).modules()}
+            assert set(model_class._no_split_modules) <= classes, model_class.__name__
+        if UPSTREAM_CODE:
+            return  # a fork's plans are upstream's (tests/test_fork.py), which may name modules of other configurations
+        assert unmatched_plan_keys(base, {**tensor_plan, **expert_plan}) == []
+        # Every linear layer of the repeated layers is split by the tensor plan; fused expert weights (3D parameters, a
+        # mixture of experts') by the tensor or the expert plan, as the installed release splits the native model's.
+        assert layer_names(base, nn.Linear) <= set(tensor_plan)
+        fused = {
+            name.replace(".0.", ".*.", 1)
+            for name, parameter in base.named_parameters()
+            if parameter.dim() == 3 and ".0." in name
         }
-        assert first_layers and (UPSTREAM_CODE or set(plan) == layer_linears)
-        # Pipeline stages (where the family declares them) are children of the base model.
-        assert set(config.base_model_pp_plan or {}) <= {name for name, _ in base.named_children()}
+        assert fused <= set(tensor_plan) | set(expert_plan)
+        # Pipeline stages (where the family declares them) name real modules: for a language model, its blocks.
+        pipeline_plan = base._pp_plan or {}
+        assert unmatched_plan_keys(base, pipeline_plan) == []
+        if hasattr(config.get_text_config(), "use_cache"):
+            assert any(key.endswith("layers") for key in pipeline_plan)
 
         for model_class in HEADS.values():
             model = model_class(config)
-            for plan in (model._tp_plan, model._pp_plan):
-                assert UPSTREAM_CODE or unmatched_plan_keys(model, plan or {}) == [], model_class.__name__
-            # `_no_split_modules` (what `device_map="auto"` never splits across devices) names real classes.
-            classes = {type(module).__name__ for module in model.modules()}
-            assert set(model._no_split_modules) <= classes, model_class.__name__
+            for plan in (model._tp_plan, model._pp_plan, getattr(model, "_ep_plan", None)):
+                assert unmatched_plan_keys(model, plan or {}) == [], model_class.__name__
 
-    def test_tensor_parallel_on_two_cpu_processes_gives_the_single_process_outputs(tmp_path, config, inputs):
+
+    def test_tensor_parallel_on_two_cpu_processes_gives_the_single_process_outputs(tmp_path, inputs):
+        # From transformers 5.25, loading with a parallel plan places the model through accelerate, as `device_map` does.
+        pytest.importorskip("accelerate", reason="tensor parallel loading needs accelerate (in the `test` extra)")
+        config = tiny_config(**PARALLEL_CONFIG)
         model = DEFAULT_CLASS(config).eval()
-        model.save_pretrained(tmp_path)
         with torch.no_grad():
             expected = model(**inputs, return_dict=False)[0]
-        shapes = {name: tuple(parameter.shape) for name, parameter in model.named_parameters()}
+        # Every parameter the plans split: the tensor plan's, and the expert plan's where the experts split by it.
+        plans = {**model._tp_plan, **(model._ep_plan if expert_parallel(config) else {})}
+        plans = {key: style for key, style in plans.items() if "replicate" not in style}  # an upstream plan's, a fork's
+        split = planned_parameters(model, plans)
+        assert split
+        sizes = {name: parameter.numel() for name, parameter in model.named_parameters()}
+        model.save_pretrained(tmp_path)
 
         for rank in tensor_parallel_outputs(tmp_path, DEFAULT_CLASS, inputs):
             torch.testing.assert_close(rank["output"], expected, rtol=1e-5, atol=1e-5)
-            # Really sharded: each process holds its share of every linear layer the plan splits.
-            for key, style in config.base_model_tp_plan.items():
-                name = f"{model.base_model_prefix}.{key.replace('*', '0')}.weight"
-                if style not in SPLIT_DIMENSION or UPSTREAM_CODE and name not in shapes:
-                    continue  # replicated, or in an upstream plan (a fork's) a module of another configuration
-                local = list(shapes[name])
-                local[SPLIT_DIMENSION[style]] //= WORLD_SIZE
-                assert rank["shapes"][name] == tuple(local), name
+            for name in split:  # really split: each process holds its share
+                assert math.prod(rank["shapes"][name]) * WORLD_SIZE == sizes[name], name
 
 
 @pytest.fixture

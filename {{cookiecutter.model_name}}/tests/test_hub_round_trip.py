@@ -5,7 +5,7 @@ import pytest
 
 from {{ cookiecutter.model_name }}.family import PIPELINE_TAG
 from {{ cookiecutter.model_name }}.publish import main as publish_main
-from {{ cookiecutter.model_name }}.verify import RECORD_FILE
+from {{ cookiecutter.model_name }}.record import RECORD_FILE
 
 from .common import CODE_FILES, DEFAULT_AUTO_CLASS, Checkpoint, consume_and_check, expected_result, save_checkpoint
 from .contract import RELEASE_FILES, pipeline_inputs

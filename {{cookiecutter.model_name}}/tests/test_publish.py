@@ -6,7 +6,7 @@ import json
 import pytest
 from huggingface_hub import ModelCard, ModelCardData
 
-from {{ cookiecutter.model_name }}.family import LORA_OPTIONS, LORA_TARGET_MODULES, PIPELINE_TAG
+from {{ cookiecutter.model_name }}.family import EXPORT_NOTES, LORA_OPTIONS, LORA_TARGET_MODULES, PIPELINE_TAG
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
@@ -71,6 +71,8 @@ def test_dry_run_writes_a_valid_release_and_uploads_nothing(hub, tmp_path, check
     assert f"    target_modules={json.dumps(LORA_TARGET_MODULES)},\n" in card.text
     for name, value in LORA_OPTIONS.get(DEFAULT_AUTO_CLASS, {}).items():
         assert f"    {name}={json.dumps(value)},\n" in card.text
+    # what the model does under torch.compile, torch.export and ONNX (test_compile_export.py checks each)
+    assert f"## Compile and export\n\n{EXPORT_NOTES}\n" in card.text
 
 
 MISSING = """

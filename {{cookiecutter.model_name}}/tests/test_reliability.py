@@ -6,13 +6,13 @@ for, no temporary folder, the user's files as they were. No code from an input f
 with the test Hub (`tests/hub_server.py`): answers of 500, dropped connections, requests never answered.
 """
 
+import errno
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,18 +20,25 @@ import pytest
 import transformers
 from huggingface_hub import HfApi, constants
 from huggingface_hub.errors import HfHubHTTPError
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
+from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, record
+from {{ cookiecutter.model_name }}.checkpoint import PROCESSOR_KIND, find_processor
 from {{ cookiecutter.model_name }}.cli import run_tokenizer_training
-from {{ cookiecutter.model_name }}.family import CONVERTS_FROM, PROCESSOR_FILE
+from {{ cookiecutter.model_name }}.family import CONVERTS_FROM, PROCESSOR_FILE, SAVE_PROCESSOR
+from {{ cookiecutter.model_name }}.inputs import PROCESSOR_FILE_NAMES
 from {{ cookiecutter.model_name }}.publish import main as publish_main
+from {{ cookiecutter.model_name }}.verify import main as verify_main
 
 from .common import CONFIG_REFUSALS, HEADS, NATIVE_REFUSALS, save_checkpoint, tiny_config
 from .contract import CONVERSION, PROCESSOR_AUTO_CLASS, native_config
 from .helpers import PACKAGE, PROJECT_ROOT, closed_port_url, files_of, hub_env, serve_hub
 
+# Every command must leave the system's temporary directory empty (conftest.py).
+pytestmark = pytest.mark.usefixtures("temporary_directory")
 REPO_ID = "test-org/reliable-model"
 TOKEN = "hf_test_token_never_printed"
 MODEL_TYPE = "{{ cookiecutter.model_name }}"
@@ -70,16 +77,6 @@ TRAP_PROCESSOR = {
     "AutoImageProcessor": {"auto_map": {"AutoImageProcessor": "trap.TrapImageProcessor"}},
     "AutoProcessor": {"auto_map": {"AutoProcessor": "trap.TrapProcessor"}},
 }[PROCESSOR_AUTO_CLASS]
-
-
-@pytest.fixture(autouse=True)
-def temporary_directory(tmp_path, monkeypatch):
-    """The system's temporary directory, for these tests: every command must leave it empty."""
-    folder = tmp_path / "system_tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    assert list(folder.iterdir()) == [], "a command left a temporary folder behind"
 
 
 @pytest.fixture
@@ -585,6 +582,207 @@ def test_an_unreadable_processor_file_gives_one_line(hub, checkpoint, capsys):
     line = refused(publish(capsys, "--checkpoint", checkpoint))
     assert line.startswith(f"error: {checkpoint / PROCESSOR_FILE} is not valid JSON (")
     assert hub.state.requests == []
+
+
+# -- publish: only what the user saved --------------------------------------------------------------------------------
+
+
+def tiny_config_file(folder: Path) -> Path:
+    path = folder / "tiny_config.json"
+    tiny_config().to_json_file(path)
+    return path
+
+
+def test_publishing_without_a_checkpoint_needs_untrained(hub, tmp_path, capsys):
+    line = refused(publish(capsys), code=2)
+    assert line.endswith(
+        f"error: without --checkpoint, publish would upload a new, untrained model (random weights) to {REPO_ID}: "
+        "pass --checkpoint <folder> with the model you saved (save_pretrained), or --dry-run --output <folder> to try "
+        "publishing without uploading, or --untrained to upload an untrained model on purpose."
+    )
+    line = refused(publish(capsys, "--config", tiny_config_file(tmp_path)), code=2)
+    assert "error: without --checkpoint, publish would upload a new, untrained model" in line
+    line = refused(publish(capsys, "--checkpoint", tmp_path, "--untrained"), code=2)
+    assert line.endswith(
+        "error: --untrained is for a new model built from --config (or the default config), not --checkpoint."
+    )
+    assert hub.state.requests == [] and commits(hub) is None
+    code, out, err = publish(capsys, "--config", tiny_config_file(tmp_path), "--untrained")
+    assert code == 0, err
+    assert commits(hub) == ["Upload reliable-model", "initial commit"]
+
+
+def test_the_default_config_and_the_default_processor_agree(capsys):
+    # What publish --dry-run does without --checkpoint or --config: the default processor for the default config.
+    processor = find_processor(None, {{ cookiecutter.class_prefix }}Config(), required=False)
+    assert processor is not None
+    assert capsys.readouterr().out.startswith(f"no {PROCESSOR_FILE}: a new model gets the default one. ")
+
+
+@pytest.mark.parametrize("removed", ["processor-file", "every-processor-file"])
+def test_a_checkpoint_without_its_own_processor_is_refused_never_given_a_default(
+    hub, checkpoint, tmp_path, capsys, removed
+):
+    names = [PROCESSOR_FILE] if removed == "processor-file" else PROCESSOR_FILE_NAMES
+    for name in names:
+        (checkpoint / name).unlink(missing_ok=True)
+    left = sorted(name for name in PROCESSOR_FILE_NAMES if (checkpoint / name).exists())
+    before = files_of(checkpoint)
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--dry-run", "--output", tmp_path / "release"))
+    holds = f"holds {', '.join(left)} but no {PROCESSOR_FILE}" if left else f"holds no {PROCESSOR_FILE}"
+    assert line == (
+        f"error: --checkpoint {checkpoint} {holds}: publish ships the checkpoint's own {PROCESSOR_KIND}, never a "
+        f"default one in its place. {SAVE_PROCESSOR[:1].upper()}{SAVE_PROCESSOR[1:]}, or pass --processor <folder>."
+    )
+    assert files_of(checkpoint) == before and not (tmp_path / "release").exists()
+    assert hub.state.requests == []
+
+
+# -- publish: the Hub asks to wait, or the first commit fails -------------------------------------------------------
+
+
+def test_a_429_is_retried_after_the_wait_it_asks_for(hub, checkpoint, capsys):
+    hub.fail("429", path="/api/repos/create", times=2, retry_after="1")
+    started = time.monotonic()
+    code, out, err = publish(capsys, "--checkpoint", checkpoint, "--timeout", "5")
+    assert code == 0, err
+    assert time.monotonic() - started >= 2
+    waits = [line for line in out.splitlines() if line.startswith("the Hub asks to wait")]
+    assert waits == [f"the Hub asks to wait 1 s (429: too many requests) before it can create {REPO_ID}: waiting"] * 2
+    assert commits(hub) == ["Upload reliable-model", "initial commit"]
+
+
+def test_a_429_that_asks_for_longer_than_the_timeout_gives_one_line(hub, checkpoint, capsys):
+    hub.fail("429", path="/api/models/", retry_after="30")
+    started = time.monotonic()
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--timeout", "2"))
+    assert time.monotonic() - started < 20
+    assert line == (
+        f"error: cannot look up {REPO_ID}: the Hub at {hub.url} is limiting requests (429: too many requests) and "
+        "asks to wait 30 s, longer than --timeout 2 s allows. Try again later."
+    )
+    assert commits(hub) is None
+
+
+def test_a_failed_first_publish_deletes_the_repository_it_created(hub, checkpoint, capsys):
+    hub.fail("500", path="/commit/")
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--timeout", "5"))
+    assert line == (
+        f"error: cannot commit to {REPO_ID}: the Hub at {hub.url} failed (500). Try again later. The repository "
+        f"{REPO_ID}, which this publish created, was deleted again: nothing is left on the Hub."
+    )
+    assert commits(hub) is None
+
+
+def test_a_failed_first_publish_says_what_it_could_not_delete(hub, checkpoint, capsys):
+    hub.fail("500", path=("/commit/", "/api/repos/delete"))
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--timeout", "5"))
+    assert line.startswith(f"error: cannot commit to {REPO_ID}: the Hub at {hub.url} failed (500). Try again later. ")
+    assert line.endswith(
+        f"This publish created the repository {REPO_ID}, left empty on the Hub: deleting it failed too (cannot "
+        f"delete the repository {REPO_ID}: the Hub at {hub.url} failed (500). Try again later.). Delete it (Settings, "
+        f"or `hf repos delete {REPO_ID}`), or publish again."
+    )
+    assert commits(hub) == ["initial commit"]
+
+
+def test_a_failed_commit_to_a_new_branch_deletes_the_branch(hub, checkpoint, capsys):
+    HfApi().create_repo(REPO_ID)
+    hub.fail("500", path="/commit/")
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--revision", "experiment", "--create-branch"))
+    assert line.endswith(
+        f"The branch 'experiment' of {REPO_ID}, which this publish created, was deleted again: nothing is left on "
+        "the Hub."
+    )
+    assert set(hub.state.repos[REPO_ID].refs) == {"main"} and commits(hub) == ["initial commit"]
+
+
+# -- a full disk, names too long --------------------------------------------------------------------------------------
+
+NO_SPACE = "Error while serializing: I/O error: No space left on device (os error 28)"
+
+
+def full_disk_save(tensors, filename, *args, **kwargs) -> None:
+    """safetensors' save on a full disk: part of the file is written, then its error."""
+    Path(filename).write_bytes(b"partial")
+    raise SafetensorError(NO_SPACE)
+
+
+def full_disk_move(source, destination, *args, **kwargs) -> None:
+    """A move to another disk that fills up: part of the file lands there, then the OS's error."""
+    target = Path(destination)
+    target.write_bytes(b"partial")
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+
+
+def test_a_full_disk_while_writing_the_release_leaves_nothing(
+    hub, checkpoint, tmp_path, capsys, monkeypatch, temporary_directory
+):
+    monkeypatch.setattr(transformers.modeling_utils, "safe_save_file", full_disk_save)
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--output", tmp_path / "release"))
+    assert line.startswith(f"error: cannot write the release to {temporary_directory}{os.sep}publish-")
+    assert line.endswith(
+        f", a temporary folder (TMPDIR): {NO_SPACE}. Free space there (or choose another folder) and run the command "
+        "again; nothing was left half written."
+    )
+    assert not (tmp_path / "release").exists() and hub.state.requests == []
+
+
+def test_a_full_disk_while_moving_the_release_into_output_leaves_it_as_it_was(
+    hub, checkpoint, tmp_path, capsys, monkeypatch
+):
+    (tmp_path / "release").mkdir()
+    monkeypatch.setattr(shutil, "move", full_disk_move)
+    line = refused(publish(capsys, "--checkpoint", checkpoint, "--dry-run", "--output", tmp_path / "release"))
+    assert line == (
+        f"error: cannot write {tmp_path / 'release'}: No space left on device. Free space there, or choose a folder "
+        "you can write to; nothing was left in it."
+    )
+    assert list((tmp_path / "release").iterdir()) == []
+
+
+def test_a_full_disk_while_converting_leaves_no_output(tmp_path, capsys, monkeypatch):
+    native_checkpoint(tmp_path / "native")
+    monkeypatch.setattr(transformers.modeling_utils, "safe_save_file", full_disk_save)
+    line = refused(convert(capsys, tmp_path / "native", tmp_path / "out"))
+    assert line.startswith("error: cannot write the converted checkpoint to ") and NO_SPACE in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_full_disk_while_recording_leaves_the_folder_as_it_was(checkpoint, capsys, monkeypatch):
+    monkeypatch.setattr(record, "save_file", full_disk_save)
+    before = files_of(checkpoint)
+    line = refused(run(verify_main, [checkpoint, "--record"], capsys))
+    assert line == (
+        f"error: cannot write {checkpoint / record.RECORD_FILE}: {NO_SPACE}. Free space there and record again; the "
+        "folder was left as it was."
+    )
+    assert files_of(checkpoint) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("x" * 300, "a name in it is 300 bytes long, and this system allows 255"),
+        ("/".join(["y" * 200] * 25), "it is "),
+    ],
+    ids=["name-too-long", "path-too-long"],
+)
+def test_an_output_name_the_system_refuses_gives_one_line(hub, checkpoint, tmp_path, capsys, name, problem):
+    output = tmp_path / name
+    for command in (
+        publish(capsys, "--checkpoint", checkpoint, "--dry-run", "--output", output),
+        convert(capsys, checkpoint, output),
+    ):
+        line = refused(command, code=2)
+        assert f"error: --output {output} cannot be made: {problem}" in line and line.endswith(
+            ". Choose a shorter path."
+        )
+    line = refused(publish(capsys, "--checkpoint", output), code=2)
+    assert line.endswith(
+        f"error: --checkpoint {output} does not exist: pass the folder it was saved to (save_pretrained)."
+    )
+    assert not [path for path in tmp_path.iterdir() if path.name[:10] in ("x" * 10, "y" * 10)], "a folder was made"
 
 
 # -- conversion -------------------------------------------------------------------------------------------------------

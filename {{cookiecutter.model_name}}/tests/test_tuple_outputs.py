@@ -15,7 +15,7 @@ from transformers import PreTrainedModel
 
 from .common import HEADS, UPSTREAM_CODE, tiny_config
 from .contract import CONVERSION, TUPLE_VARIANTS, example_inputs, native_config
-from .parity import assert_same_outputs, in_our_layout, native_tuple
+from .parity import assert_same_outputs
 
 # Our head class -> the native head class it converts from.
 NATIVE_HEADS = {model_class: getattr(transformers, name) for name, model_class in CONVERSION.HEADS.items()}
@@ -71,8 +71,7 @@ def test_return_dict_false_gives_the_native_tuple(auto_class, call, variant):
     native, ours = same_weights(auto_class)
     arguments = call_arguments(auto_class, call, variant)
     with torch.no_grad():
-        # The native tuple, in this project's layout (a fork's is upstream's own).
-        expected = native(**arguments, return_dict=False) if UPSTREAM_CODE else native_tuple(native, arguments)
+        expected = native(**arguments, return_dict=False)
         output = ours(**arguments, return_dict=False)
     assert isinstance(expected, tuple)
     if len(expected) == len(output) + 1 and isinstance(expected[-1], tuple) and not expected[-1]:
@@ -97,10 +96,10 @@ def test_config_return_dict_false_gives_the_same_tuple(auto_class):
                 return
             # Some native heads (Llama's, ViT's) crash with `config.return_dict = False` (their base model returns a
             # tuple to them); ours return the tuple that `return_dict=False` gives, as BERT's heads do.
-            expected = native_tuple(native, {**inputs, "output_hidden_states": True})
+            expected = native(**inputs, output_hidden_states=True, return_dict=False)
             assert_same_outputs(ours(**inputs, output_hidden_states=True), expected)
             # The argument wins over the config, as for native models.
-            assert ours(**inputs, return_dict=True).keys() == in_our_layout(native(**inputs, return_dict=True)).keys()
+            assert ours(**inputs, return_dict=True).keys() == native(**inputs, return_dict=True).keys()
     finally:
         ours.config.return_dict = native.config.return_dict = True
 

@@ -24,13 +24,14 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 from transformers import PretrainedConfig, PreTrainedModel
 
-from .cli import CommandError, check_new_folder, move_into, run_command, temporary_folder
+from .cli import CommandError, check_new_folder, move_into, path_kind, run_command, temporary_folder, writing
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .inputs import (
     CONFIG_ERRORS,
     PROCESSOR_FILES,
     config_problem,
     current_name,
+    load_tokenizer,
     read_config,
     refuse_foreign_code,
     safetensors_files,
@@ -42,16 +43,19 @@ PACKAGE = "{{ cookiecutter.model_name }}"
 PREFIX = "{{ cookiecutter.class_prefix }}"
 # What every config holds beside the model's own settings, carried over by `converted_config`.
 BASE_SETTINGS = ("id2label", "label2id", "problem_type", "dtype")
-# The files beside the weights of a native checkpoint with a Llama-style tokenizer that its conversion copies next to
-# the converted model (what `save_converted` copies unless told otherwise).
+# The files of a tokenizer beside the weights, in its current and older formats; the older ones, which transformers'
+# own save no longer writes, are carried as they are for the tools that read them (SentencePiece's model, BERT's
+# vocabulary); the generation settings are carried as they are.
 TOKENIZER_FILES = (
     "tokenizer.json",
     "tokenizer_config.json",
     "special_tokens_map.json",
     "tokenizer.model",
+    "vocab.txt",
     "chat_template.jinja",
-    "generation_config.json",
 )
+OLDER_TOKENIZER_FILES = ("tokenizer.model", "vocab.txt")
+GENERATION_FILE = "generation_config.json"
 
 
 class ConversionError(CommandError):
@@ -201,16 +205,35 @@ def save_converted(
     converted: dict[str, torch.Tensor],
     output_dir: Path,
     input_dir: Path | None = None,
-    files: tuple[str, ...] = TOKENIZER_FILES,
+    source_config: PretrainedConfig | None = None,
 ) -> list[str]:
     """Load `converted` into `model_class` once checked (`load_checked`), save it (weights, config and code) to
-    `output_dir`, made if need be, with the `files` of `input_dir` it has (e.g. the tokenizer's); return the report."""
+    `output_dir`, made if need be, with the tokenizer (`save_tokenizer`, as the model of `source_config` reads it) and
+    the generation settings of `input_dir`, if it has them; return the report."""
     model, report = load_checked(model_class, config, converted)
     output_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(output_dir)
-    if input_dir is not None:
-        report.append(copy_files(input_dir, output_dir, files))
+    if input_dir is not None and source_config is not None:
+        report.append(save_tokenizer(input_dir, output_dir, source_config))
+        report.append(copy_files(input_dir, output_dir, (GENERATION_FILE,)))
     return report
+
+
+def save_tokenizer(input_dir: Path, output_dir: Path, source_config: PretrainedConfig) -> str:
+    """Save the tokenizer of `input_dir` into `output_dir` as transformers reads it for the source model
+    (`source_config`; its own classes, no code from the folder), so that the converted folder, whose model type
+    transformers does not know, names its tokenizer's class and special tokens itself (bert-base-uncased's
+    tokenizer_config.json names neither); carry the older files beside it. Files that transformers cannot read here
+    are copied as they are. Returns the report line."""
+    if not any((input_dir / name).is_file() for name in TOKENIZER_FILES):
+        return "tokenizer: none in the input folder"
+    try:
+        tokenizer = load_tokenizer(input_dir, source_config)
+    except CommandError as error:
+        return f"tokenizer: {copy_files(input_dir, output_dir, TOKENIZER_FILES)}, as they are ({error})"
+    tokenizer.save_pretrained(output_dir)
+    older = copy_files(input_dir, output_dir, OLDER_TOKENIZER_FILES)
+    return f"tokenizer: saved as {type(tokenizer).__name__}; {older}"
 
 
 def copy_files(input_dir: Path, output_dir: Path, names: tuple[str, ...]) -> str:
@@ -237,8 +260,8 @@ def run_cli(convert: Callable[[Path, Path], list[str]], doc: str, source: str, a
     parser.add_argument("--input", type=Path, required=True, help=f"folder of a {source} checkpoint (save_pretrained)")
     parser.add_argument("--output", type=Path, required=True, help="new folder to write the converted checkpoint to")
     args = parser.parse_args(argv)
-    if not args.input.is_dir():
-        what = "is a file" if args.input.exists() else "does not exist"
+    if (kind := path_kind(args.input)) != "folder":
+        what = "is a file" if kind == "file" else "does not exist"
         parser.error(
             f"--input {args.input} {what}: pass the local folder a {source} model was saved to (for a Hub model, "
             "download it first: `hf download <repo id> --local-dir <folder>`)."
@@ -252,7 +275,8 @@ def run_cli(convert: Callable[[Path, Path], list[str]], doc: str, source: str, a
 def convert_into(convert: Callable[[Path, Path], list[str]], input_dir: Path, output: Path) -> int:
     """Convert into a temporary folder, then move the complete result to `output`."""
     with temporary_folder("convert-") as staging:
-        report = convert(input_dir, staging)
+        with writing(staging, "the converted checkpoint"):
+            report = convert(input_dir, staging)
         move_into(staging, output)
     print("\n".join(report))
     print(f"saved to {output}")

@@ -21,6 +21,19 @@ from .cli import CommandError
 
 # The files of a save_pretrained folder besides config.json that may name code to run.
 PROCESSOR_FILES = ("tokenizer_config.json", "preprocessor_config.json", "processor_config.json")
+# Every file a tokenizer, image processor or processor may save (what tells that a folder holds one, or part of one).
+PROCESSOR_FILE_NAMES = (
+    *PROCESSOR_FILES,
+    "tokenizer.json",
+    "tokenizer.model",
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "special_tokens_map.json",
+    "added_tokens.json",
+    "chat_template.jinja",
+    "chat_template.json",
+)
 WEIGHTS_FILE = "model.safetensors"
 INDEX_FILE = "model.safetensors.index.json"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")

@@ -3,13 +3,15 @@ the reference record that `python -m {{ cookiecutter.model_name }}.verify` check
 the real config.
 
     python -m {{ cookiecutter.model_name }}.publish --checkpoint checkpoints/{{ cookiecutter.model_name }}
-    python -m {{ cookiecutter.model_name }}.publish --config my_config.json --private
     python -m {{ cookiecutter.model_name }}.publish --dry-run --output checkpoints/release
+    python -m {{ cookiecutter.model_name }}.publish --config my_config.json --untrained --private
 
-`--checkpoint` takes a `save_pretrained` folder (trained or converted weights, with its tokenizer or processor if
-any); without it, a new model is built from `--config` (or the default config). The token comes from the usual
-places (`HF_TOKEN`, or `hf auth login`) and is never printed or written. On success it prints the commit hash and
-the `from_pretrained(..., revision=...)` line that pins it.
+`--checkpoint` takes a `save_pretrained` folder (trained or converted weights, with its own tokenizer or processor:
+publish never ships a default one in its place, and refuses a checkpoint without one, or with only part of one, with
+how to save it). Without it, a new model is built from `--config` (or the default config), with the default
+processor: `--dry-run` writes its release, and only `--untrained` uploads it (weights that were never saved are never
+uploaded by mistake). The token comes from the usual places (`HF_TOKEN`, or `hf auth login`) and is never printed or
+written. On success it prints the commit hash and the `from_pretrained(..., revision=...)` line that pins it.
 
 What it checks before anything is uploaded:
 - the checkpoint, before anything is loaded from it: a `{{ cookiecutter.model_name }}` checkpoint (a native
@@ -22,261 +24,44 @@ What it checks before anything is uploaded:
 - the target: it never changes a repository's visibility. `--private` on an existing public repository is refused;
   an existing private repository stays private. A `--revision` branch must exist unless `--create-branch` is given,
   and `--create-pr` needs an existing repository.
-Every request to the Hub gives up after `--timeout` seconds without an answer. A failure prints one `error:` line
-and exits with 1 (2 for a bad command line, 128 + N when stopped by signal N); the temporary release folder is
-removed on every exit, and `--output`, if given, is left as it was unless the release was complete.
+Every request to the Hub gives up after `--timeout` seconds without an answer; an answer 429 (too many requests) is
+retried after the wait it asks for, as long as the waits fit in `--timeout`. A failure prints one `error:` line and
+exits with 1 (2 for a bad command line, 128 + N when stopped by signal N); the temporary release folder is removed on
+every exit, a full disk included, and `--output`, if given, is left as it was unless the release was complete. If the
+commit fails, the repository (or branch) this run created is deleted again, or the error says what is left.
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
-import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
 
-from huggingface_hub import (
-    CommitInfo,
-    CommitOperationAdd,
-    HfApi,
-    ModelCard,
-    ModelCardData,
-    get_session,
-    set_client_factory,
-)
-from huggingface_hub.errors import HfHubHTTPError, HFValidationError, OfflineModeIsEnabled, RepositoryNotFoundError
-from huggingface_hub.utils import httpx, validate_repo_id
-from transformers import PretrainedConfig, PreTrainedModel
+from huggingface_hub.errors import HFValidationError
+from huggingface_hub.utils import validate_repo_id
+from transformers import PreTrainedModel
 
-from .cli import CommandError, check_new_folder, move_into, run_command, temporary_folder
-from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
-from .family import (
-    CONVERTS_FROM,
-    DEFAULT_HEAD,
-    DESCRIPTION,
-    LORA_OPTIONS,
-    LORA_TARGET_MODULES,
-    PIPELINE_TAG,
-    PROCESSOR_AUTO_MAP,
-    PROCESSOR_FILE,
-    Processor,
-    check_processor,
-    default_processor,
-    library_files,
-    load_processor,
-    usage_code,
+from .checkpoint import HEADS, find_processor, load_model
+from .cli import (
+    CommandError,
+    check_new_folder,
+    move_into,
+    path_kind,
+    positive_seconds,
+    run_command,
+    temporary_folder,
+    writing,
 )
-from .inputs import (
-    CONFIG_ERRORS,
-    PICKLE_SUFFIXES,
-    PROCESSOR_FILES,
-    config_problem,
-    expected_weights,
-    read_config,
-    read_json,
-    refuse_foreign_code,
-    safetensors_files,
-    tensor_shapes,
-    weight_problems,
-)
-from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, auto_map
-from .usage import code_block
-from .verify import RECORD_FILE, record
+from .family import DEFAULT_HEAD, Processor, library_files, reference_inputs
+from .hub import DEFAULT_TIMEOUT, bound_hub_requests, upload
+from .inputs import PICKLE_SUFFIXES
+from .model_card import LibraryFiles, build_model_card
+from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
+from .record import RECORD_FILE, RecordError, write_record
 
-PACKAGE = "{{ cookiecutter.model_name }}"
 REPO_ID = "{{ cookiecutter.hub_repo_id }}"
-LICENSE = "{{ cookiecutter.license }}"
-AUTHOR = "{{ cookiecutter.author }}"
-MIN_TRANSFORMERS = "{{ cookiecutter.min_transformers_version }}"
-CLASS_PREFIX = "{{ cookiecutter.class_prefix }}"
-MODEL_TYPE = {{ cookiecutter.class_prefix }}Config.model_type
-CARD_TEMPLATE = Path(__file__).with_name("model_card_template.md")
-# Head name (e.g. "ForCausalLM") -> class, for every registered class.
-HEADS = {model_class.__name__.removeprefix(CLASS_PREFIX): model_class for model_class in AUTO_CLASSES}
-# Seconds a request to the Hub may wait for progress (connecting, sending, each read) before publish gives up.
-DEFAULT_TIMEOUT = 60.0
-# Characters git (and so the Hub) refuses in a branch name: controls, space and ~ ^ : ? * [ \
+# Characters git (and so the Hub) refuses in a branch name: controls, space and ~ ^ : ? * [ \\
 BAD_BRANCH_CHARACTERS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
-
-
-class LibraryFiles(Protocol):
-    """The checked files of another library that loads the model from the same repository (`family.library_files`).
-
-    They go into the release beside the model's own, and the model card names that library and shows its usage.
-    """
-
-    library_name: str
-    pipeline_tag: str
-    tags: list[str]
-
-    def copy_into(self, folder: Path) -> None: ...
-
-    def usage_code(self, repo_id: str) -> str: ...
-
-    def load_line(self, repo_id: str, revision: str) -> str: ...
-
-
-def load_model(checkpoint: Path | None, config_file: Path | None, head: str | None) -> PreTrainedModel:
-    """The model saved in `checkpoint`, or a new one of `head` built from `config_file` (default config if None)."""
-    if checkpoint is None:
-        return new_model(config_file, head or DEFAULT_HEAD)
-    if head is not None:
-        raise CommandError("--head is for a new model: a checkpoint keeps the head it was saved with.")
-    model_class = check_checkpoint(checkpoint)
-    try:
-        config = {{ cookiecutter.class_prefix }}Config.from_pretrained(checkpoint)
-        expected, tied = expected_weights(model_class, config)
-    except CONFIG_ERRORS as error:  # the config's values cannot build the model
-        problem = config_problem(error)
-        raise CommandError(f"--checkpoint {checkpoint} has a config this model refuses: {problem}") from error
-    problems = weight_problems(expected, tensor_shapes(safetensors_files(checkpoint, "--checkpoint")), tied)
-    if problems:
-        raise CommandError(
-            f"--checkpoint {checkpoint} does not hold this model's weights ({'; '.join(problems)}): save it with "
-            f"{model_class.__name__}.save_pretrained."
-        )
-    return model_class.from_pretrained(checkpoint, config=config, use_safetensors=True)
-
-
-def new_model(config_file: Path | None, head: str) -> PreTrainedModel:
-    """A new, randomly initialised model of `head` with the settings of `config_file` (the default config if None)."""
-    settings = read_json(config_file) if config_file else {}
-    model_type = settings.get("model_type", MODEL_TYPE)
-    if model_type != MODEL_TYPE:
-        raise CommandError(f"--config {config_file} is a {model_type!r} config, not a {MODEL_TYPE!r} one.")
-    try:
-        return HEADS[head]({{ cookiecutter.class_prefix }}Config.from_dict(settings))
-    except CONFIG_ERRORS as error:  # a value of the wrong type or out of range
-        source = f"--config {config_file}" if config_file else "the default config"
-        raise CommandError(f"{source} cannot build the model: {config_problem(error)}") from error
-
-
-def check_checkpoint(checkpoint: Path) -> type[PreTrainedModel]:
-    """Check `checkpoint` before anything is loaded from it; return the class that saved it."""
-    config = read_config(checkpoint, "--checkpoint")
-    model_type = config["model_type"]
-    if model_type != MODEL_TYPE:
-        if model_type == CONVERTS_FROM:
-            fix = (
-                f"convert it first: python -m {PACKAGE}.convert_{CONVERTS_FROM}_to_{PACKAGE} --input {checkpoint} "
-                "--output <new folder>"
-            )
-        else:
-            fix = f"publish takes {MODEL_TYPE} checkpoints only"
-        raise CommandError(f"--checkpoint {checkpoint} holds a {model_type!r} model, not a {MODEL_TYPE!r} one: {fix}.")
-    by_name = {model_class.__name__: model_class for model_class in AUTO_CLASSES}
-    architectures = config.get("architectures")
-    if not isinstance(architectures, list) or len(architectures) != 1 or architectures[0] not in by_name:
-        raise CommandError(
-            f"--checkpoint {checkpoint} was saved by {architectures or 'no class'}, not by one of {sorted(by_name)}: "
-            "save it with one of them."
-        )
-    refuse_foreign_code(checkpoint / "config.json", own=auto_map())
-    for name in PROCESSOR_FILES:
-        refuse_foreign_code(checkpoint / name, own=PROCESSOR_AUTO_MAP)
-    return by_name[architectures[0]]
-
-
-def find_processor(folder: Path | None, config: {{ cookiecutter.class_prefix }}Config, required: bool) -> Processor:
-    """The tokenizer or processor saved in `folder`; the family's default one if there is none (and none was asked)."""
-    if folder is not None and (folder / PROCESSOR_FILE).is_file():
-        for name in PROCESSOR_FILES:
-            refuse_foreign_code(folder / name, own=PROCESSOR_AUTO_MAP)
-        processor = load_processor(folder, config)
-    elif required:
-        raise CommandError(f"--processor {folder} holds no {PROCESSOR_FILE}: pass the folder it was saved to.")
-    else:
-        print(f"no {PROCESSOR_FILE} found. {default_processor.__doc__}")
-        processor = default_processor(config)
-    check_processor(processor, config)
-    return processor
-
-
-def architecture_table(config: PretrainedConfig, prefix: str = "") -> str:
-    """Markdown rows of every argument the config class declares, with this model's values; a sub-config (a
-    vision-language model's `text_config`, ...) gives the rows of its own arguments (`text_config.hidden_size`)."""
-    names = [name for name in inspect.signature(type(config).__init__).parameters if name not in ("self", "kwargs")]
-    rows = []
-    for name, value in ((name, getattr(config, name)) for name in names):
-        is_sub_config = isinstance(value, PretrainedConfig)
-        rows.append(architecture_table(value, f"{name}.") if is_sub_config else f"| `{prefix}{name}` | `{value!r}` |")
-    return "\n".join(rows)
-
-
-def citation(repo_id: str) -> str:
-    name = repo_id.split("/")[-1]
-    key = name.replace("-", "_").replace(".", "_")
-    url = f"https://huggingface.co/{repo_id}"
-    return "\n".join(
-        ["@misc{" + key + ",", "  author = {" + AUTHOR + "},", "  title = {" + name + "},"]
-        + ["  howpublished = {\\url{" + url + "}},", "}"]
-    )
-
-
-def lora_code(repo_id: str, auto_class: str) -> str:
-    """A Markdown code block that adds a LoRA adapter to the published model, with the family's target modules."""
-    settings = {**LORA_OPTIONS.get(auto_class, {}), "r": 8, "lora_alpha": 16, "target_modules": LORA_TARGET_MODULES}
-    lines = [
-        "config = LoraConfig(",
-        *(f"    {name}={json.dumps(value)}," for name, value in settings.items()),
-        ")",
-        "model = get_peft_model(model, config)",
-        "model.print_trainable_parameters()",
-    ]
-    imports = ["from peft import LoraConfig, get_peft_model", f"from transformers import {auto_class}"]
-    return code_block(imports, repo_id, lines, {"model": auto_class})
-
-
-def build_model_card(
-    model: PreTrainedModel,
-    repo_id: str,
-    code_files: list[str],
-    weights: str,
-    recorded: dict[str, Any],
-    base_model: str | None = None,
-    datasets: list[str] | None = None,
-    library: LibraryFiles | None = None,
-) -> ModelCard:
-    """The model card, from the real config and the reference record's metadata (`recorded`), through
-    huggingface_hub's `ModelCard` and `ModelCardData`."""
-    config = model.config
-    auto_class = AUTO_CLASSES[type(model)]
-    card_data = ModelCardData(
-        library_name=library.library_name if library else "transformers",
-        license=LICENSE,
-        pipeline_tag=library.pipeline_tag if library else PIPELINE_TAG,
-        tags=[*(library.tags if library else []), "custom_code", config.model_type],
-        base_model=base_model,
-        datasets=datasets or None,
-    )
-    return ModelCard.from_template(
-        card_data,
-        template_path=str(CARD_TEMPLATE),
-        model_name=repo_id.split("/")[-1],
-        description=DESCRIPTION,
-        repo_id=repo_id,
-        repo_url=f"https://huggingface.co/{repo_id}",
-        author=AUTHOR,
-        license=LICENSE,
-        num_parameters=f"{model.num_parameters():,}",
-        weights=weights + (f", from [{base_model}](https://huggingface.co/{base_model})" if base_model else ""),
-        model_class=type(model).__name__,
-        auto_class=auto_class,
-        model_type=config.model_type,
-        usage=library.usage_code(repo_id) if library else usage_code(repo_id, auto_class),
-        lora=lora_code(repo_id, auto_class),
-        code_files="`, `".join(code_files),
-        architecture_table=architecture_table(config),
-        record_file=RECORD_FILE,
-        recorded_transformers=recorded["transformers_version"],
-        recorded_torch=recorded["torch_version"],
-        min_transformers=MIN_TRANSFORMERS,
-        package=PACKAGE,
-        citation=citation(repo_id),
-    )
 
 
 def write_release(
@@ -291,171 +76,21 @@ def write_release(
 ) -> None:
     """Write everything the Hub repository holds into `folder`: the saved model and processor, the reference record
     of the model, and the model card."""
-    try:
+    with writing(folder, "the release"):
         model.save_pretrained(folder)
         processor.save_pretrained(folder)
         if library is not None:
             library.copy_into(folder)
-        recorded = record(folder, model)
+        try:
+            recorded = write_record(folder, model, AUTO_CLASSES[type(model)], reference_inputs(model.config))
+        except RecordError as error:
+            raise CommandError(f"cannot record the model: {error}") from error
         code_files = sorted(path.name for path in folder.glob("*.py"))
         card = build_model_card(model, repo_id, code_files, weights, recorded, base_model, datasets, library)
         card.save(folder / "README.md")
-    except OSError as error:  # e.g. no space left on the device
-        raise CommandError(f"cannot write the release to {folder}: {error.strerror or error}.") from error
     pickled = sorted(path.name for path in folder.rglob("*") if path.suffix in PICKLE_SUFFIXES)
     if pickled or not any(path.name != RECORD_FILE for path in folder.glob("*.safetensors")):
         raise CommandError(f"the release must hold safetensors weights only, found: {pickled or 'no weights'}")
-
-
-class TimeoutHook:
-    """An httpx request hook that bounds every timeout of a request, whatever the caller passed (even None)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.timeout = httpx.Timeout(seconds).as_dict()
-
-    def __call__(self, request: httpx.Request) -> None:
-        request.extensions["timeout"] = self.timeout
-
-
-def bound_hub_requests(seconds: float) -> None:
-    """Make every request huggingface_hub sends from now on give up after `seconds` without progress.
-
-    Its default client waits forever (a server that accepts the connection and never answers hangs an upload), and
-    some calls pass `timeout=None` themselves. `set_client_factory` is huggingface_hub's documented way to configure
-    its client: the new one keeps the default one's request hooks (offline mode, request ids) and adds a hook that
-    bounds connecting, sending and each read of every request.
-    """
-    hooks = dict(get_session().event_hooks)
-    hooks["request"] = [hook for hook in hooks.get("request", []) if not isinstance(hook, TimeoutHook)]
-    hooks["request"].append(TimeoutHook(seconds))
-    set_client_factory(lambda: httpx.Client(event_hooks=hooks, follow_redirects=True, timeout=seconds))
-
-
-def upload(
-    folder: Path,
-    repo_id: str,
-    private: bool = False,
-    revision: str = "main",
-    create_branch: bool = False,
-    create_pr: bool = False,
-    commit_message: str | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> CommitInfo:
-    """Check where the commit would land, create the repo (and branch) if allowed, then commit `folder` at once."""
-    api = HfApi()
-    prepare_target(api, repo_id, private, revision, create_branch, create_pr, timeout)
-    # One create_commit, not upload_folder: upload_folder may split a large folder into several commits.
-    operations = [
-        CommitOperationAdd(path_in_repo=path.relative_to(folder).as_posix(), path_or_fileobj=path)
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    ]
-    with hub_step(f"commit to {repo_id}", api.endpoint, timeout):
-        return api.create_commit(
-            repo_id,
-            operations=operations,
-            commit_message=commit_message or f"Upload {repo_id.split('/')[-1]}",
-            revision=revision,
-            create_pr=create_pr,
-        )
-
-
-def prepare_target(
-    api: HfApi,
-    repo_id: str,
-    private: bool,
-    revision: str,
-    create_branch: bool,
-    create_pr: bool,
-    timeout: float,
-) -> None:
-    """Refuse a target the user did not ask for; create the repository (and branch) only where allowed.
-
-    Nothing is written to the Hub before these checks pass, and a repository's visibility is never changed.
-    """
-    with hub_step(f"look up {repo_id}", api.endpoint, timeout):
-        is_private = existing_visibility(api, repo_id)
-    if is_private is None:
-        if create_pr:
-            raise CommandError(
-                f"--create-pr needs an existing repository, and {repo_id} does not exist (or your token cannot see "
-                "it): publish to main first."
-            )
-        if revision != "main" and not create_branch:
-            raise CommandError(
-                f"{repo_id} does not exist, so neither does its branch {revision!r}: add --create-branch to create "
-                "both, or publish to main first."
-            )
-        with hub_step(f"create {repo_id}", api.endpoint, timeout):
-            # private=None keeps the namespace's default visibility; --private asks for a private repository.
-            api.create_repo(repo_id, private=True if private else None)
-            is_private = existing_visibility(api, repo_id)
-        print(f"created {repo_id} ({'private' if is_private else 'public'})")
-    elif private and not is_private:
-        raise CommandError(
-            f"--private was given but {repo_id} exists and is public: nothing was uploaded. Make it private on the "
-            "Hub first (Settings), or drop --private to publish to the public repository."
-        )
-    else:
-        print(f"{repo_id} is private and stays private." if is_private else f"{repo_id} is public: anyone can see it.")
-    if revision == "main" or create_pr:
-        return
-    with hub_step(f"list the branches of {repo_id}", api.endpoint, timeout):
-        branches = {branch.name for branch in api.list_repo_refs(repo_id).branches}
-    if revision not in branches:
-        if not create_branch:
-            raise CommandError(
-                f"{repo_id} has no branch {revision!r}: add --create-branch to create it from main, or choose an "
-                "existing branch."
-            )
-        with hub_step(f"create the branch {revision!r} of {repo_id}", api.endpoint, timeout):
-            api.create_branch(repo_id, branch=revision)
-
-
-def existing_visibility(api: HfApi, repo_id: str) -> bool | None:
-    """Whether `repo_id` is private (True) or public (False); None if it is missing (or the token cannot see it)."""
-    try:
-        return api.repo_info(repo_id).private is True  # an unknown visibility counts as public
-    except RepositoryNotFoundError:
-        return None
-
-
-@contextmanager
-def hub_step(step: str, endpoint: str, timeout: float) -> Iterator[None]:
-    """Turn the client's errors during `step` into one line: `cannot <step>: <what happened>. <what to do>`."""
-    try:
-        yield
-    except (HfHubHTTPError, OfflineModeIsEnabled, httpx.TransportError) as error:
-        raise CommandError(f"cannot {step}: {hub_failure(error, endpoint, timeout)}") from error
-
-
-def hub_failure(error: Exception, endpoint: str, timeout: float) -> str:
-    """What went wrong between this machine and the Hub, and what to do, in one line."""
-    if isinstance(error, OfflineModeIsEnabled):
-        return "HF_HUB_OFFLINE is set. Unset it to publish, or write the release with --dry-run --output <folder>."
-    if isinstance(error, httpx.TimeoutException):
-        return (
-            f"the Hub at {endpoint} did not answer within {timeout:g} s. Try again later, or allow more time with "
-            "--timeout."
-        )
-    if isinstance(error, httpx.TransportError):
-        return f"no connection to the Hub at {endpoint} ({error}). Check the network, and HF_ENDPOINT if you set it."
-    status = error.response.status_code
-    if status in (401, 403):
-        return f"the Hub refused the token ({status}). Log in with `hf auth login` or set HF_TOKEN, with write access."
-    if status >= 500:
-        return f"the Hub at {endpoint} failed ({status}). Try again later."
-    return f"the Hub refused it ({status}: {error.server_message or error.response.reason_phrase})."
-
-
-def positive_seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = float("nan")
-    if not seconds > 0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds above 0")
-    return seconds
 
 
 def branch_name_problem(name: str) -> str | None:
@@ -488,6 +123,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, help="also keep the uploaded folder here (must be new or empty)")
     parser.add_argument("--dry-run", action="store_true", help="write the folder to --output, upload nothing")
     parser.add_argument(
+        "--untrained", action="store_true", help="upload a new model without --checkpoint: random weights, on purpose"
+    )
+    parser.add_argument(
         "--timeout",
         type=positive_seconds,
         default=DEFAULT_TIMEOUT,
@@ -512,12 +150,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(problem)
     for name in ("checkpoint", "processor"):
         path = getattr(args, name)
-        if path is not None and not path.is_dir():
-            what = "is a file" if path.exists() else "does not exist"
+        if path is not None and (kind := path_kind(path)) != "folder":
+            what = "is a file" if kind == "file" else "does not exist"
             parser.error(f"--{name} {path} {what}: pass the folder it was saved to (save_pretrained).")
-    if args.config is not None and not args.config.is_file():
-        what = "is a folder" if args.config.exists() else "does not exist"
+    if args.config is not None and (kind := path_kind(args.config)) != "file":
+        what = "is a folder" if kind == "folder" else "does not exist"
         parser.error(f"--config {args.config} {what}: pass a config JSON file.")
+    if args.checkpoint is None and not (args.dry_run or args.untrained):
+        parser.error(
+            f"without --checkpoint, publish would upload a new, untrained model (random weights) to {args.repo_id}: "
+            "pass --checkpoint <folder> with the model you saved (save_pretrained), or --dry-run --output <folder> "
+            "to try publishing without uploading, or --untrained to upload an untrained model on purpose."
+        )
+    if args.untrained and args.checkpoint is not None:
+        parser.error("--untrained is for a new model built from --config (or the default config), not --checkpoint.")
     return args
 
 

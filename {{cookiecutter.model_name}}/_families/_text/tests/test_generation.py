@@ -1,10 +1,10 @@
 """What every text family's heads do alike: the shapes of their outputs, causal eager attention weights, tied
-embeddings, greedy generation with and without the cache, a left-padded batch equal to its rows alone, sequence
-classification on the last real token, and the text-generation pipeline."""
+embeddings, greedy generation with and without the cache and with a static cache and a compiled forward, a left-padded
+batch equal to its rows alone, sequence classification on the last real token, and the text-generation pipeline."""
 
 import pytest
 import torch
-from transformers import pipeline
+from transformers import CompileConfig, pipeline
 
 from {{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}ForCausalLM,
@@ -14,8 +14,8 @@ from {{ cookiecutter.model_name }} import (
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import CACHE
 from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
 
-from .common import tiny_config
-from .contract import PAD, PIPELINES, pipeline_inputs
+from .common import NATIVE_CLASS, tiny_config
+from .contract import CONVERSION, PAD, PIPELINES, native_config, pipeline_inputs
 
 
 @pytest.mark.parametrize("name", ["past_key_values", "cache"])
@@ -80,6 +80,22 @@ def test_greedy_generation_with_and_without_cache_agree(config, input_ids):
     without_cache = model.generate(input_ids, use_cache=False, **settings)
     assert with_cache.shape == (2, 17)
     assert torch.equal(with_cache, without_cache)
+
+
+def test_static_cache_generation_with_a_compiled_forward_gives_the_native_tokens(tmp_path, config, input_ids):
+    """`generate` with a static cache compiles the forward of the decoding steps (`torch.compile(fullgraph=True)`: on
+    GPUs by itself, forced here on the CPU as transformers' own tests do); the greedy tokens are the native model's."""
+    native = NATIVE_CLASS(native_config(config)).eval()
+    native.save_pretrained(tmp_path / "native")
+    CONVERSION.convert(tmp_path / "native", tmp_path / "converted")
+    model = {{ cookiecutter.class_prefix }}ForCausalLM.from_pretrained(tmp_path / "converted").eval()
+    settings = dict(max_new_tokens=5, min_new_tokens=5, do_sample=False, pad_token_id=PAD)
+    # torch's "eager" backend: the whole graph captured, without inductor's C++ build (see test_compile_export.py).
+    compile_config = CompileConfig(fullgraph=True, dynamic=False, backend="eager")
+    compile_config._compile_all_devices = True
+    tokens = model.generate(input_ids, cache_implementation="static", compile_config=compile_config, **settings)
+    assert hasattr(model, "_compiled_call"), "the decoding steps did not run compiled"
+    assert torch.equal(tokens, native.generate(input_ids, **settings))
 
 
 def test_left_padded_batch_equals_rows_alone(config):

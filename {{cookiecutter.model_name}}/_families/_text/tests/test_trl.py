@@ -42,7 +42,7 @@ def test_sft_trainer_with_lora_trains_and_the_adapter_saves_and_reloads(tmp_path
         disable_tqdm=True,
     )
     peft_config = peft.LoraConfig(
-        **LORA_OPTIONS["AutoModelForCausalLM"], r=4, lora_alpha=8, target_modules=LORA_TARGET_MODULES
+        **LORA_OPTIONS["AutoModelForCausalLM"], r=8, lora_alpha=16, target_modules=LORA_TARGET_MODULES
     )
     trainer = trl.SFTTrainer(
         model=model,

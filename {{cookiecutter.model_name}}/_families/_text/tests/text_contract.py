@@ -1,7 +1,6 @@
-{%- import "llama.py" as llama with context -%}
 """What the contracts of the text families (decoder, moe) share: the special ids of the offline tokenizer, the files a
-release holds, the example, training and benchmark inputs, the text-generation pipeline, and the RMSNorm edit that
-verify must catch. Each family's `contract.py` imports these and adds its own; `common.py` lists what each is for."""
+release holds, the example, training and benchmark inputs, and the text-generation pipeline. Each family's
+`contract.py` imports these and adds its own; `common.py` lists what each is for."""
 
 from __future__ import annotations
 
@@ -11,20 +10,22 @@ from typing import Any
 import torch
 from transformers import PretrainedConfig
 
+from .hub_layouts import same_inputs, tokenized
+
 __all__ = [
     "BOS",
     "BUFFERS",
     "EOS",
-    "INIT_CLOBBER",
-    "INIT_CLOBBERED",
     "INPUT_VARIANTS",
     "PAD",
+    "PARALLEL_CONFIG",
     "PIPELINES",
     "PROCESSOR_AUTO_CLASS",
     "RELEASE_FILES",
     "TUPLE_VARIANTS",
     "benchmark_batch",
     "example_inputs",
+    "hub_inputs",
     "pipeline_inputs",
     "training_batch",
 ]
@@ -47,6 +48,9 @@ TINY_TEXT_CONFIG: dict[str, Any] = dict(
     eos_token_id=EOS,
     num_labels=3,
 )
+
+# The settings of the tiny model the tensor-parallel test splits over two processes (on top of `TINY_CONFIG`).
+PARALLEL_CONFIG: dict[str, Any] = {}
 
 # Ways to feed the model that the shared tests check each backend and the conversion with.
 INPUT_VARIANTS = ("unpadded", "left-padded")
@@ -85,6 +89,12 @@ def benchmark_batch(config: PretrainedConfig) -> dict[str, torch.Tensor]:
     return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
 
 
+def hub_inputs(source: Path, converted: Path) -> dict[str, torch.Tensor]:
+    """The inputs of test_hub_layouts.py: `hub_layouts.TEXTS` as the source's tokenizer encodes them, left-padded; the
+    converted folder's tokenizer must encode them alike."""
+    return same_inputs(tokenized(source, padding_side="left"), tokenized(converted, True, padding_side="left"))
+
+
 # Auto class of a head -> the pipeline task that serves it, and call options that make it deterministic.
 PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
     "AutoModelForCausalLM": (
@@ -97,12 +107,3 @@ PIPELINES: dict[str, tuple[str, dict[str, Any]]] = {
 def pipeline_inputs(task: str, folder: Path) -> list[str]:
     """What the processor and the pipeline of `task` are given: two prompts."""
     return ["Hello world", "The quick brown fox"]
-
-
-# An old-style `_init_weights` that writes `.data` in place (verify must catch it: tests/test_verify.py). After a
-# complete load, transformers calls `_init_weights` only on modules that hold a tensor the checkpoint lacks, such as a
-# non-persistent buffer (it skips the others, remote code included): the edits give the RMSNorm a buffer for its
-# epsilon beside its loaded weight, and re-initialise it in place. The loaded norm weights are overwritten and the
-# load report stays clean; `INIT_CLOBBERED` is one of the weights verify must name.
-{{ llama.rms_norm_init_clobber() }}
-INIT_CLOBBERED = "model.norm.weight"

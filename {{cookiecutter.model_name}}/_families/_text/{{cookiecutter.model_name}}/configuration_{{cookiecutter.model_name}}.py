@@ -12,7 +12,11 @@
 ] if moe else [] -%}
 """{{ cookiecutter.class_prefix }} model configuration."""
 
+{% if moe -%}
+from transformers import MixtralConfig, PreTrainedConfig
+{%- else -%}
 from transformers import PreTrainedConfig
+{%- endif %}
 from transformers.modeling_rope_utils import RopeParameters
 
 # The RoPE types of Llama, computed by transformers' own functions (`modeling_rope_utils.ROPE_INIT_FUNCTIONS`).
@@ -110,31 +114,17 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     keys_to_ignore_at_inference = ["past_key_values", "cache"]
 {%- if moe %}
     attribute_map = {"num_experts": "num_local_experts"}  # as `MixtralConfig`
-    # Tensor and pipeline parallel plans of the base model: Mixtral's for the attention. The experts are replicated on
-    # every process (Mixtral's expert plans, "packed_colwise" / "moe_tp_experts", are not declared here).
-    base_model_tp_plan = {
-        "layers.*.self_attn.q_proj": "colwise",
-        "layers.*.self_attn.k_proj": "colwise",
-        "layers.*.self_attn.v_proj": "colwise",
-        "layers.*.self_attn.o_proj": "rowwise",
-    }
+    # Tensor and expert parallel plans of the base model: those of the installed transformers' Mixtral (same module
+    # names). transformers changed how Mixtral's experts split within 5.x: up to 5.24 the tensor plan splits each
+    # expert's projections across the processes; from 5.25 it leaves them to the expert plan (`ep_size` in
+    # `DistributedConfig`: each process holds whole experts), which older releases apply otherwise or not at all.
+    # Taking the plans of the release it runs on keeps this model split as Mixtral is.
+    base_model_tp_plan = dict(MixtralConfig.base_model_tp_plan)
+    base_model_ep_plan = dict(MixtralConfig.base_model_ep_plan or {})
 {%- else %}
-    # Tensor and pipeline parallel plans of the base model, as `LlamaConfig`'s (same module names).
-    base_model_tp_plan = {
-        "layers.*.self_attn.q_proj": "colwise",
-        "layers.*.self_attn.k_proj": "colwise",
-        "layers.*.self_attn.v_proj": "colwise",
-        "layers.*.self_attn.o_proj": "rowwise",
-        "layers.*.mlp.gate_proj": "colwise",
-        "layers.*.mlp.up_proj": "colwise",
-        "layers.*.mlp.down_proj": "rowwise",
-    }
+    {{ llama.tp_plan() }}
 {%- endif %}
-    base_model_pp_plan = {
-        "embed_tokens": (["input_ids"], ["inputs_embeds"]),
-        "layers": (["hidden_states", "attention_mask"], ["hidden_states"]),
-        "norm": (["hidden_states"], ["hidden_states"]),
-    }
+    {{ llama.pp_plan() }}
 
     {{ llama.config_init(extra=moe_settings) }}
 

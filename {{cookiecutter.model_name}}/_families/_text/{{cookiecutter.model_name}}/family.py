@@ -10,7 +10,7 @@ from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
 from .inputs import check_tokenizer, load_tokenizer
 from .train_tokenizer import train_tokenizer
-from .usage import code_block, run_model
+from .usage import code_block, export_notes, run_model
 
 PIPELINE_TAG = "text-generation"
 DEFAULT_HEAD = "ForCausalLM"
@@ -30,16 +30,29 @@ DESCRIPTION = (
 {%- endif %}
 PROCESSOR_FILE = "tokenizer_config.json"
 Processor = PreTrainedTokenizerBase
+# How to give a checkpoint its tokenizer, when publish finds none (it never ships a default one in its place).
+SAVE_PROCESSOR = (
+    "save the tokenizer the model was trained with into it (`tokenizer.save_pretrained(<folder>)`; "
+    "`python -m {{ cookiecutter.model_name }}.train_tokenizer --output <folder>` trains one on the shipped corpus)"
+)
 # The tokenizer is a standard one: its files name no code of their own (no `auto_map`).
 PROCESSOR_AUTO_MAP: dict[str, str] = {}
 {%- if cookiecutter.architecture == "moe" %}
 # The native transformers model that `convert_mixtral_to_<name>.py` converts from (its model_type).
 CONVERTS_FROM = "mixtral"
 # The linear layers LoRA adapts (`peft.LoraConfig(target_modules=...)`): the attention projections of every decoder
-# layer, with Mixtral's names. The experts' fused `gate_up_proj` / `down_proj` are 3D parameters, not `nn.Linear`
-# layers, and the router (`gate`) is a parameter too: LoRA leaves them as they are. peft picks its defaults by model
-# type, and knows none for a custom one: name them. `target_modules="all-linear"` adapts the same layers.
+# layer, with Mixtral's names. peft picks its defaults by model type, and knows none for a custom one: name them.
 LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj"]
+# The experts' fused weights (`gate_up_proj`, `down_proj`: 3D parameters) and the router's (`gate.weight`) are no
+# `nn.Linear` layers: LoRA adapts them as parameters (`target_parameters`). That is what peft adapts for Mixtral with
+# `target_modules="all-linear"` (keyed on its model type: for this model "all-linear" adapts the attention alone),
+# with twice the rank and alpha for `gate_up_proj`, two projections in one: here for the card's r=8, lora_alpha=16
+# (publish.py).
+EXPERTS_LORA: dict[str, Any] = {
+    "target_parameters": ["gate.weight", "gate_up_proj", "down_proj"],
+    "rank_pattern": {"gate_up_proj": 16},
+    "alpha_pattern": {"gate_up_proj": 32},
+}
 {%- else %}
 # The native transformers model that `convert_llama_to_<name>.py` converts from (its model_type).
 CONVERTS_FROM = "llama"
@@ -49,11 +62,27 @@ CONVERTS_FROM = "llama"
 LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 {%- endif %}
 # Auto class of a head -> the other `LoraConfig` settings it takes: peft's task type (SEQ_CLS also trains the new
-# `score` head in full).
+# `score` head in full){% if cookiecutter.architecture == "moe" %}, and the experts' parameters (EXPERTS_LORA){% endif %}.
 LORA_OPTIONS: dict[str, dict[str, Any]] = {
+{%- if cookiecutter.architecture == "moe" %}
+    "AutoModelForCausalLM": {"task_type": "CAUSAL_LM", **EXPERTS_LORA},
+    "AutoModelForSequenceClassification": {"task_type": "SEQ_CLS", **EXPERTS_LORA},
+{%- else %}
     "AutoModelForCausalLM": {"task_type": "CAUSAL_LM"},
     "AutoModelForSequenceClassification": {"task_type": "SEQ_CLS"},
+{%- endif %}
 }
+{%- if cookiecutter.architecture == "moe" %}
+# No ONNX export, as none of Mixtral's: its experts (transformers' `grouped_mm`) have no ONNX translation.
+ONNX_EXPORT = False
+# The model card's note on torch.compile, torch.export, static-cache generation and ONNX.
+EXPORT_NOTES = export_notes("Mixtral", onnx=ONNX_EXPORT, cache=True, static_cache=True)
+{%- else %}
+# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as Llama's: tests/test_compile_export.py.
+ONNX_EXPORT = True
+# The model card's note on torch.compile, torch.export, static-cache generation and ONNX.
+EXPORT_NOTES = export_notes("Llama", onnx=ONNX_EXPORT, cache=True, static_cache=True)
+{%- endif %}
 
 
 def load_processor(folder: Path, config: PretrainedConfig) -> PreTrainedTokenizerBase:
@@ -72,7 +101,7 @@ def check_processor(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig
 
 
 def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
-    """The fixed inputs of the reference record (verify.py): two rows of 8 token ids that avoid the special ids, the
+    """The fixed inputs of the reference record (record.py): two rows of 8 token ids that avoid the special ids, the
     second padded on the right after 5 tokens, as the tokenizer pads a batch."""
     special = sorted({config.pad_token_id, config.bos_token_id, config.eos_token_id} - {None})
     input_ids = torch.randint(0, config.vocab_size - len(special), (2, 8), generator=torch.Generator().manual_seed(0))

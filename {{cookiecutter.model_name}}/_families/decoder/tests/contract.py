@@ -2,7 +2,7 @@
 
 The shared tests read the heads and their Auto classes from the modeling file (`AUTO_CLASSES`), and the default head,
 pipeline tag and processor from `family.py`; `common.py` lists what each name here is for. What the text families
-share (inputs, pipeline, release files, the RMSNorm edit verify catches) is in `text_contract.py`.
+share (inputs, pipeline, release files) is in `text_contract.py`.
 """
 
 from __future__ import annotations
@@ -44,19 +44,17 @@ BENCHMARK_CONFIG: dict[str, Any] = dict(
 )
 
 
-# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
-
-# A change of the math: SwiGLU's product of the gate and the up projection becomes a sum.
-MATH_CHANGE = (
-    "self.activation(self.gate_proj(hidden_states)) * self.up_proj(hidden_states)",
-    "self.activation(self.gate_proj(hidden_states)) + self.up_proj(hidden_states)",
-)
-
-
 # -- conversion from the native transformers model -----------------------------------------------------------------
 
 # The conversion script from native Llama checkpoints: its `HEADS`, `convert` and `main` (the command line).
 CONVERSION = convert_llama_to_{{ cookiecutter.model_name }}
+
+# The Hub repos whose layout the conversion takes (hub_layouts.py; test_hub_layouts.py converts each).
+HUB_LAYOUTS = (
+    "meta-llama/Llama-2-7b-hf",
+    "meta-llama/Llama-3.1-8B-Instruct",
+    "meta-llama/Llama-3.1-8B-Instruct without generation_config.json",
+)
 
 # A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
 CONVERTED_KEY = ("model.layers.1.mlp.up_proj.weight", "model.layers.1.mlp.up_proj.weight")

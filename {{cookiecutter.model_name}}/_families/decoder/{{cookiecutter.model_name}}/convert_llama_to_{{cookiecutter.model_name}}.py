@@ -5,8 +5,11 @@ r"""Convert a native transformers Llama checkpoint folder into a {{ cookiecutter
 
 The input is a folder written by `LlamaModel`, `LlamaForCausalLM` or `LlamaForSequenceClassification`
 `.save_pretrained()` (safetensors, sharded or not). Every tensor name and shape is checked against the target model:
-a missing, unexpected or mis-shaped tensor stops the conversion with a report, nothing is loaded silently. Tokenizer
-files found in the input folder are copied next to the converted model.
+a missing, unexpected or mis-shaped tensor stops the conversion with a report, nothing is loaded silently. The folder
+may be laid out as the Hub's Llama repos are: weights sharded with an index (pickle files beside them are never read),
+legacy config keys (`rope_scaling`, `rope_theta`, `torch_dtype`: the weights keep their dtype). Its tokenizer is saved
+beside the converted model as transformers reads it (`tokenizer.json` alone or with `tokenizer.model`), and its
+`generation_config.json`, if any, is copied.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     # Before anything else: refuse a folder of another model, of this project, or one that names code to run.
     model_class, llama_config = read_input(input_dir, "Llama", LlamaConfig, HEADS, "LlamaForCausalLM")
     config = convert_config(llama_config)
-    return save_converted(model_class, config, load_safetensors(input_dir), output_dir, input_dir)
+    return save_converted(model_class, config, load_safetensors(input_dir), output_dir, input_dir, llama_config)
 
 
 main = command_line(convert, __doc__, "Llama")

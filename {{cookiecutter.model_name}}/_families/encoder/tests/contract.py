@@ -14,6 +14,7 @@ from transformers import BertConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_bert_to_{{ cookiecutter.model_name }}
 
+from .hub_layouts import same_inputs, tokenized
 from .parity import same_math
 
 PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4
@@ -56,6 +57,8 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
     ({"hidden_act": ["gelu"]}, "`hidden_act` ['gelu'] is not an activation"),
 ]
 
+# The settings of the tiny model the tensor-parallel test splits over two processes (on top of `TINY_CONFIG`).
+PARALLEL_CONFIG: dict[str, Any] = {}
 # Ways to feed the model that the shared tests check each backend and the conversion with.
 INPUT_VARIANTS = ("one segment", "two segments, right-padded")
 # The input variants whose `return_dict=False` tuples equal BERT's element by element (test_tuple_outputs.py).
@@ -127,32 +130,21 @@ def pipeline_inputs(task: str, folder: Path) -> list[str]:
     return TEXTS[task]
 
 
-# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
-
-# A change of the math: the learned absolute position embeddings are subtracted instead of added.
-MATH_CHANGE = (
-    "embeddings = embeddings + self.position_embeddings(position_ids)",
-    "embeddings = embeddings - self.position_embeddings(position_ids)",
-)
-# An old-style `_init_weights` that writes `.data` in place. After a complete load, transformers calls `_init_weights`
-# only on modules that hold a tensor the checkpoint lacks, such as a non-persistent buffer (it skips the others, remote
-# code included): the embeddings module holds its position ids beside the embedding tables, and the edit re-initialises
-# the word embeddings there in place. They are overwritten and the load report stays clean; `INIT_CLOBBERED` is one
-# of the weights verify must name.
-INIT_CLOBBER: list[tuple[str, str]] = [
-    (
-        "            init.zeros_(module.token_type_ids)\n",
-        "            init.zeros_(module.token_type_ids)\n"
-        "            module.word_embeddings.weight.data.normal_(mean=0.0, std=self.config.initializer_range)\n",
-    ),
-]
-INIT_CLOBBERED = "model.embeddings.word_embeddings.weight"
-
-
 # -- conversion from the native transformers model -----------------------------------------------------------------
 
 # The conversion script from native BERT checkpoints: its `HEADS`, `convert` and `main` (the command line).
 CONVERSION = convert_bert_to_{{ cookiecutter.model_name }}
+
+# The Hub repos whose layout the conversion takes (hub_layouts.py; test_hub_layouts.py converts each; the
+# sentence-transformers ones are in test_sentence_transformers.py).
+HUB_LAYOUTS = ("google-bert/bert-base-uncased",)
+
+
+def hub_inputs(source: Path, converted: Path) -> dict[str, torch.Tensor]:
+    """The inputs of test_hub_layouts.py: `hub_layouts.TEXTS` as the source's tokenizer encodes them, padded; the
+    converted folder's tokenizer must encode them alike."""
+    return same_inputs(tokenized(source), tokenized(converted, True))
+
 
 # A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
 CONVERTED_KEY = (

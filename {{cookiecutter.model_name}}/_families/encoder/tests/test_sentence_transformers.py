@@ -19,15 +19,18 @@ from {{ cookiecutter.model_name }}.family import default_processor
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 from {{ cookiecutter.model_name }}.sentence_embedding import POOLING_MODES, parse_args
 from {{ cookiecutter.model_name }}.sentence_embedding import main as embedding_main
+from {{ cookiecutter.model_name }}.sentence_transformers_files import FOLDERLESS_KINDS, MODULE_KINDS
 
 from .common import save_checkpoint, tiny_config
 from .contract import native_config
 from .helpers import PACKAGE, PROJECT_ROOT, hub_env, printed_commit, run_fresh, serve_hub
+from .hub_layouts import LAYOUTS
 
 sentence_transformers = pytest.importorskip(
     "sentence_transformers", reason="sentence-transformers is an optional test extra: pip install -e '.[test]'"
 )
 from sentence_transformers import SentenceTransformer  # noqa: E402
+from sentence_transformers.sentence_transformer import modules as st_modules  # noqa: E402
 from sentence_transformers.sentence_transformer.modules import Dense, Normalize, Pooling, Transformer  # noqa: E402
 
 REPO_ID = "test-org/sentence-model"
@@ -195,6 +198,44 @@ def test_a_checkpoint_becomes_an_embedding_model_with_the_chosen_pooling(tmp_pat
     assert ModelCard.load(release / "README.md").data.library_name == "sentence-transformers"
 
 
+@pytest.mark.parametrize("repo", ["sentence-transformers/all-MiniLM-L6-v2", "BAAI/bge-small-en-v1.5"])
+def test_a_repo_laid_out_as_on_the_hub_converts_and_publishes_with_the_same_embeddings(tmp_path, repo):
+    # As the Hub serves them: no folder for the Normalize module that modules.json names (hub_layouts.py).
+    source = LAYOUTS[repo](tmp_path / "hub")
+    assert not (source / "2_Normalize").exists()
+    converted, release = tmp_path / "converted", tmp_path / "release"
+    assert convert_main(["--input", str(source), "--output", str(converted)]) == 0
+    assert json.loads((converted / "modules.json").read_text()) == json.loads((source / "modules.json").read_text())
+    for name in ("1_Pooling/config.json", "sentence_bert_config.json", "config_sentence_transformers.json"):
+        assert (converted / name).read_bytes() == (source / name).read_bytes(), name
+    assert not (converted / "2_Normalize").exists() and not (converted / "train_script.py").exists()
+    assert publish_main(["--checkpoint", str(converted), "--dry-run", "--output", str(release)]) == 0
+    assert not (release / "2_Normalize").exists()
+
+    original = SentenceTransformer(str(source), device="cpu")
+    for folder in (converted, release):
+        model = SentenceTransformer(str(folder), device="cpu", trust_remote_code=True)
+        assert [type(module).__name__ for module in model] == ["Transformer", "Pooling", "Normalize"]
+        assert type(model[0].model).__name__ == "{{ cookiecutter.class_prefix }}Model"
+        embeddings = model.encode(TEXTS, convert_to_tensor=True)
+        torch.testing.assert_close(embeddings, original.encode(TEXTS, convert_to_tensor=True), rtol=1e-5, atol=1e-5)
+
+
+def test_the_modules_that_may_lack_a_folder_are_those_sentence_transformers_builds_without_files(tmp_path):
+    # sentence-transformers reads a module's settings from its folder, and takes its defaults for those it finds none
+    # of: a module without weights whose settings all have defaults loads from a folder without files.
+    folderless = []
+    for kind in MODULE_KINDS[1:]:
+        module_class = getattr(st_modules, kind)
+        try:
+            module = module_class.load(str(tmp_path))
+        except TypeError:  # a setting without a default (a dimension)
+            continue
+        if not list(module.parameters()):
+            folderless.append(kind)
+    assert tuple(folderless) == FOLDERLESS_KINDS
+
+
 def test_the_embedding_command_defaults_to_mean_pooling_and_normalisation(tmp_path):
     args = parse_args(["--checkpoint", str(tmp_path), "--output", str(tmp_path / "out")])
     assert (args.pooling, args.normalize, args.max_seq_length) == ("mean", True, None)
@@ -283,6 +324,10 @@ def cross_encoder(folder):
     edit_json(folder / "config_sentence_transformers.json", model_type="CrossEncoder")
 
 
+def missing_pooling(folder):  # a module that needs its files (Normalize and Dropout may have no folder)
+    shutil.rmtree(folder / "1_Pooling")
+
+
 REFUSALS = [
     (foreign_module, "{folder}/modules.json names code to run (module '1': 'trap.TrapModule'), and code from an"),
     (dense_activation, "{folder}/2_Dense/config.json names code to run (activation_function 'trap.TrapModule')"),
@@ -294,6 +339,7 @@ REFUSALS = [
     (pickled_module, "{folder}/2_Dense/pytorch_model.bin is a pickle file, and pickle files are never loaded"),
     (router_module, "{folder}/modules.json: module '1' is a sentence-transformers Router, which is not carried"),
     (cross_encoder, "{folder}/config_sentence_transformers.json describes a 'CrossEncoder' model, not a Sentence"),
+    (missing_pooling, "{folder}/modules.json puts module '1' in '1_Pooling', missing from {folder}: copy it too."),
 ]
 IDS = [damage.__name__ for damage, _ in REFUSALS]
 

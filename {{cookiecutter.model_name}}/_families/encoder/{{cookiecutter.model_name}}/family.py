@@ -12,7 +12,7 @@ from .cli import CommandError
 from .inputs import check_tokenizer, load_tokenizer
 from .sentence_transformers_files import MODULES_FILE, SentenceTransformersFiles, read_sentence_transformers
 from .train_tokenizer import train_tokenizer
-from .usage import code_block
+from .usage import code_block, export_notes
 
 PIPELINE_TAG = "fill-mask"
 DEFAULT_HEAD = "ForMaskedLM"
@@ -23,6 +23,11 @@ DESCRIPTION = (
 )
 PROCESSOR_FILE = "tokenizer_config.json"
 Processor = PreTrainedTokenizerBase
+# How to give a checkpoint its tokenizer, when publish finds none (it never ships a default one in its place).
+SAVE_PROCESSOR = (
+    "save the tokenizer the model was trained with into it (`tokenizer.save_pretrained(<folder>)`; "
+    "`python -m {{ cookiecutter.model_name }}.train_tokenizer --output <folder>` trains one on the shipped corpus)"
+)
 # The tokenizer is a standard one: its files name no code of their own (no `auto_map`).
 PROCESSOR_AUTO_MAP: dict[str, str] = {}
 # The native transformers model that `convert_bert_to_<name>.py` converts from (its model_type).
@@ -38,6 +43,10 @@ LORA_OPTIONS: dict[str, dict[str, Any]] = {
     "AutoModelForSequenceClassification": {"task_type": "SEQ_CLS"},
     "AutoModelForTokenClassification": {"task_type": "TOKEN_CLS"},
 }
+# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as BERT's: tests/test_compile_export.py.
+ONNX_EXPORT = True
+# The model card's note on torch.compile, torch.export and ONNX.
+EXPORT_NOTES = export_notes("BERT", onnx=ONNX_EXPORT, cache=False)
 PIPELINES = {
     "AutoModelForMaskedLM": ("fill-mask", "The capital of France is [MASK]."),
     "AutoModelForSequenceClassification": ("text-classification", "A short text to classify."),
@@ -61,7 +70,7 @@ def check_processor(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig
 
 
 def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
-    """The fixed inputs of the reference record (verify.py): two rows of 8 token ids after the tokenizer's 5 special
+    """The fixed inputs of the reference record (record.py): two rows of 8 token ids after the tokenizer's 5 special
     ids, a pair of segments (token types 0 and 1), the second row padded on the right after 5 tokens, as the
     tokenizer pads a batch."""
     input_ids = torch.randint(5, config.vocab_size, (2, 8), generator=torch.Generator().manual_seed(0))

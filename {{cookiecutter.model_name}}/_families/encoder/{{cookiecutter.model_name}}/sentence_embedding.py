@@ -22,11 +22,11 @@ from pathlib import Path
 
 from transformers import AutoConfig, AutoModel
 
+from .checkpoint import load_model
 from .cli import CommandError, check_new_folder, move_into, run_command, temporary_folder
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .family import PROCESSOR_FILE, check_processor, load_processor
 from .modeling_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Model
-from .publish import load_model
 
 # sentence-transformers' pooling modes (`Pooling.POOLING_MODES`), the default first.
 POOLING_MODES = ("mean", "cls", "max", "mean_sqrt_len_tokens", "weightedmean", "lasttoken")

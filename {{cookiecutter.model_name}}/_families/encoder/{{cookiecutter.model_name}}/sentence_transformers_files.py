@@ -11,7 +11,8 @@ sub-folder. `config_sentence_transformers.json` holds the model's settings (prom
 sentence-transformers imports the class that each module names, and with `trust_remote_code=True` (which this model
 needs) a class outside its own package is imported from the folder: code. So, before anything is copied:
 - every module is one of sentence-transformers' own classes, of the kinds in `MODULE_KINDS`, the Transformer first;
-- every module lives in the folder (the Transformer) or in one sub-folder of it, never outside;
+- every module lives in the folder (the Transformer) or in one sub-folder of it, never outside; only a module that
+  stores nothing (`FOLDERLESS_KINDS`: Normalize, Dropout) may lack its sub-folder, as sentence-transformers allows;
 - a module folder holds JSON and safetensors files only, and a Dense layer's activation is one of torch's;
 - the Transformer's settings are the plain ones sentence-transformers writes: no tokenizer, model or config arguments,
   which could load other files or code;
@@ -42,6 +43,12 @@ OWN_CLASS = re.compile(r"sentence_transformers(\.[A-Za-z_][A-Za-z0-9_]*)+")
 # The kinds of module carried, by class name: the Transformer that runs this model, then modules that compute the
 # sentence embedding from its outputs with sentence-transformers' own code.
 MODULE_KINDS = ("Transformer", "Pooling", "Normalize", "Dense", "LayerNorm", "Dropout")
+# The kinds whose folder may be missing: sentence-transformers builds them from their defaults when their folder holds
+# no file (they hold no weights and need no setting). Older releases saved no files for Normalize, so the Hub's repos
+# name a `2_Normalize` folder they do not have (all-MiniLM-L6-v2). The other kinds need their files, and a folder
+# missing for one of them is refused. test_sentence_transformers.py checks this list against the installed
+# sentence-transformers.
+FOLDERLESS_KINDS = ("Normalize", "Dropout")
 # A module's folder: one sub-folder of the folder (the Transformer may also be in the folder itself, "").
 FOLDER_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 # The files of a module folder that are carried (its config and weights).
@@ -133,14 +140,20 @@ def read_sentence_transformers(folder: Path) -> SentenceTransformersFiles | None
             f"{path} lists the modules {kinds}: it must list one Transformer, first (it runs the model); save the "
             "model again with SentenceTransformer."
         )
-    folders = [module_folder(path, module, in_folder_itself=index == 0) for index, module in enumerate(modules)]
+    folders = [
+        module_folder(path, module, in_folder_itself=index == 0, may_be_missing=kind in FOLDERLESS_KINDS)
+        for index, (module, kind) in enumerate(zip(modules, kinds, strict=True))
+    ]
     if len(set(folders)) != len(folders):
         raise CommandError(f"{path} puts two modules in one folder ({folders}): save the model again.")
     check_transformer_settings(folder / folders[0] / TRANSFORMER_FILE)
     check_model_settings(folder / SETTINGS_FILE)
-    # The Transformer's folder holds the model itself, which is converted or saved, never copied.
+    # The Transformer's folder holds the model itself, which is converted or saved, never copied; a module that stores
+    # nothing may have no folder, and then none is written.
     module_files = {
-        name: module_folder_files(folder / name, kind) for name, kind in zip(folders[1:], kinds[1:], strict=True)
+        name: module_folder_files(folder / name, kind)
+        for name, kind in zip(folders[1:], kinds[1:], strict=True)
+        if (folder / name).is_dir()
     }
     return SentenceTransformersFiles(folder, modules, folders[0], module_files)
 
@@ -162,8 +175,9 @@ def module_kind(path: Path, module: dict[str, Any]) -> str:
     return kind
 
 
-def module_folder(path: Path, module: dict[str, Any], in_folder_itself: bool) -> str:
-    """The folder of `module`, relative to the folder of `path`: one of its sub-folders (or itself, if allowed)."""
+def module_folder(path: Path, module: dict[str, Any], in_folder_itself: bool, may_be_missing: bool) -> str:
+    """The folder of `module`, relative to the folder of `path`: one of its sub-folders (or itself, if allowed), which
+    must exist unless `may_be_missing` (a module that stores nothing)."""
     folder, name = module.get("path"), module.get("name", module.get("idx"))
     if folder == "" and in_folder_itself:
         return folder
@@ -173,7 +187,8 @@ def module_folder(path: Path, module: dict[str, Any], in_folder_itself: bool) ->
             f"{path} puts module {name!r} in {folder!r}, not in a sub-folder of {path.parent}: a module's files must "
             "be in the folder itself; save the model again with SentenceTransformer."
         )
-    if not (path.parent / folder).is_dir():
+    target = path.parent / folder
+    if not target.is_dir() and (target.exists() or not may_be_missing):
         raise CommandError(f"{path} puts module {name!r} in {folder!r}, missing from {path.parent}: copy it too.")
     return folder
 

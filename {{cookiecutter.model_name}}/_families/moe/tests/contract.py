@@ -2,7 +2,7 @@
 
 The shared tests read the heads and their Auto classes from the modeling file (`AUTO_CLASSES`), and the default head,
 pipeline tag and processor from `family.py`; `common.py` lists what each name here is for. What the text families
-share (inputs, pipeline, release files, the RMSNorm edit verify catches) is in `text_contract.py`.
+share (inputs, pipeline, release files) is in `text_contract.py`.
 """
 
 from __future__ import annotations
@@ -39,10 +39,6 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
     ({"router_aux_loss_coef": "0.01"}, "`router_aux_loss_coef` must be a number >= 0, got '0.01'"),
 ]
 
-# A change of the math that `python -m <name>.verify` must catch (tests/test_verify.py): the router's top-k weights are
-# no longer renormalised to sum to 1.
-MATH_CHANGE = ("        router_top_value /= router_top_value.sum(dim=-1, keepdim=True)\n", "")
-
 # The family's values of the benchmark's mid-size model (`common.benchmark_config`: the template's scripts/bench.py):
 # 8 experts, 2 per token, each a quarter of the dense MLP's width.
 BENCHMARK_CONFIG: dict[str, Any] = dict(
@@ -59,6 +55,9 @@ BENCHMARK_CONFIG: dict[str, Any] = dict(
 
 # The conversion script from native Mixtral checkpoints: its `HEADS`, `convert` and `main` (the command line).
 CONVERSION = convert_mixtral_to_{{ cookiecutter.model_name }}
+
+# The Hub repos whose layout the conversion takes (hub_layouts.py; test_hub_layouts.py converts each).
+HUB_LAYOUTS = ("mistralai/Mixtral-8x7B-v0.1",)
 
 # A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
 CONVERTED_KEY = ("model.layers.1.block_sparse_moe.gate.weight", "model.layers.1.mlp.gate.weight")

@@ -2,9 +2,11 @@
 the router logits, the load-balancing and total losses (with padding), the sliding window, tied embeddings and
 identical greedy generation; options this model does not implement are refused."""
 
+import json
+
 import pytest
 import torch
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 from transformers import MixtralForCausalLM
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ForCausalLM
@@ -56,3 +58,56 @@ def test_unsupported_mixtral_options_are_refused(tmp_path):
     MixtralForCausalLM(native_config(tiny_config(), hidden_act="gelu")).save_pretrained(tmp_path / "mixtral")
     with pytest.raises(ConversionError, match="hidden_act='gelu' is not supported"):
         convert(tmp_path / "mixtral", tmp_path / "converted")
+
+
+def change_experts(folder, drop: str | None = None, add: str | None = None) -> None:
+    """Drop the tensor `drop` from the saved weights, or add a copy of expert 0's w1 as `add`."""
+    path = folder / "model.safetensors"
+    tensors = load_file(path)
+    if drop:
+        del tensors[drop]
+    if add:
+        tensors[add] = tensors["model.layers.1.block_sparse_moe.experts.0.w1.weight"].clone()
+    save_file(tensors, path, metadata={"format": "pt"})
+
+
+def set_num_local_experts(folder, experts: int) -> None:
+    path = folder / "config.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "num_local_experts": experts}))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            lambda folder: set_num_local_experts(folder, 3),
+            "model.layers.0 stores 4 experts, but the config's num_local_experts is 3: the config and the weights "
+            "must come from the same checkpoint (set num_local_experts to the number of experts saved, or convert the "
+            "folder they were saved to together).",
+        ),
+        (
+            lambda folder: set_num_local_experts(folder, 5),
+            "model.layers.0 stores 4 experts, but the config's num_local_experts is 5: the config and the weights "
+            "must come from the same checkpoint (set num_local_experts to the number of experts saved, or convert the "
+            "folder they were saved to together).",
+        ),
+        (
+            lambda folder: change_experts(folder, add="model.layers.1.block_sparse_moe.experts.4.w1.weight"),
+            "model.layers.1 stores expert 4, beyond the config's num_local_experts=4: the config and the weights must "
+            "come from the same checkpoint.",
+        ),
+        (
+            lambda folder: change_experts(folder, drop="model.layers.1.block_sparse_moe.experts.2.w3.weight"),
+            "model.layers.1 lacks expert 2's w3 (model.layers.1.block_sparse_moe.experts.2.w3.weight), one of the "
+            "config's num_local_experts=4: the checkpoint is incomplete; download or save it again.",
+        ),
+    ],
+    ids=["fewer-experts-in-the-config", "more-experts-in-the-config", "part-of-an-extra-expert", "an-expert-missing"],
+)
+def test_experts_that_do_not_fit_the_config_name_the_setting_or_the_expert(tmp_path, capsys, damage, message):
+    MixtralForCausalLM(native_config(tiny_config())).save_pretrained(tmp_path / "mixtral")
+    damage(tmp_path / "mixtral")
+    assert main(["--input", str(tmp_path / "mixtral"), "--output", str(tmp_path / "converted")]) == 1
+    output = capsys.readouterr()  # the native checkpoint's save writes a progress bar before
+    assert output.err.strip().splitlines()[-1] == f"error: {message}" and "Traceback" not in output.out + output.err
+    assert not (tmp_path / "converted").exists()

@@ -1,6 +1,7 @@
 """Mixtral's math where it differs from a dense decoder: top-k routing, the router logits outputs, the load-balancing
 loss and its coefficient, the sliding window, and the same outputs and gradients under every experts implementation
-transformers offers on the CPU."""
+transformers offers on the CPU; Mixtral's parallel plans, experts included, and the LoRA config that adapts what peft
+adapts for Mixtral."""
 
 import pytest
 import torch
@@ -9,13 +10,49 @@ from transformers.integrations.moe import ALL_EXPERTS_FUNCTIONS
 from transformers.models.mixtral import modeling_mixtral
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ForCausalLM, {{ cookiecutter.class_prefix }}Model
+from {{ cookiecutter.model_name }}.family import LORA_OPTIONS, LORA_TARGET_MODULES
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}SparseMoeBlock, load_balancing_loss_func
 
 from .common import tiny_config
 from .contract import PAD, native_config
+from .distributed import unmatched_plan_keys
 
 # The experts implementations that run on a CPU ("deepgemm" and "sonicmoe", where offered, need CUDA).
 CPU_EXPERTS_IMPLEMENTATIONS = ("eager", "batched_mm", "grouped_mm")
+
+
+def test_parallel_plans_are_the_installed_mixtrals(config):
+    # That they name real modules and split the experts over two processes as planned: test_distributed.py.
+    native_config_class = transformers.MixtralConfig
+    assert config.base_model_tp_plan == native_config_class.base_model_tp_plan
+    assert config.base_model_ep_plan == (native_config_class.base_model_ep_plan or {})
+    assert config.base_model_pp_plan == native_config_class.base_model_pp_plan
+    ours, native = {{ cookiecutter.class_prefix }}ForCausalLM(config), transformers.MixtralForCausalLM(native_config(config))
+    # The plans of the whole model, as transformers assembles them (the head's, the base model's, what it adds).
+    for plan in ("_tp_plan", "_ep_plan", "_pp_plan"):
+        assert getattr(ours, plan, None) == getattr(native, plan, None), plan
+    # The experts are split by one of the plans (by the tensor plan up to transformers 5.24, the expert plan after).
+    experts = {"model.layers.*.mlp.experts.gate_up_proj", "model.layers.*.mlp.experts.down_proj"}
+    assert experts <= set(ours._tp_plan) | set(getattr(ours, "_ep_plan", None) or {})
+    assert unmatched_plan_keys(ours, getattr(ours, "_ep_plan", None) or {}) == []
+
+
+def test_the_cards_lora_config_trains_what_peft_trains_for_mixtral(config):
+    # peft adapts Mixtral's experts and router with `target_modules="all-linear"` as it knows Mixtral's model type; for
+    # this model the card's LoraConfig names them (target_parameters). The same trainable tensors, shape by shape.
+    peft = pytest.importorskip("peft", reason="peft is an optional test extra: pip install -e '.[test]'")
+    settings = {"r": 8, "lora_alpha": 16}  # the card's (publish.py)
+    all_linear = peft.LoraConfig(task_type="CAUSAL_LM", target_modules="all-linear", **settings)
+    native = peft.get_peft_model(transformers.MixtralForCausalLM(native_config(config)), all_linear)
+    ours = {{ cookiecutter.class_prefix }}ForCausalLM(config)
+    card = {**LORA_OPTIONS["AutoModelForCausalLM"], **settings, "target_modules": LORA_TARGET_MODULES}
+    ours = peft.get_peft_model(ours, peft.LoraConfig(**card))
+
+    def trainable(model: torch.nn.Module) -> dict[str, tuple[int, ...]]:
+        return {name: tuple(p.shape) for name, p in model.named_parameters() if p.requires_grad}
+
+    assert trainable(ours) == trainable(native)
+    assert any(".mlp.experts." in name for name in trainable(ours))
 
 
 def test_router_logits_and_aux_loss_outputs(config, input_ids):

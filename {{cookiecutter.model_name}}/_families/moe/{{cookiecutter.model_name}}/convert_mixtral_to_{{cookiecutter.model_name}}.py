@@ -8,8 +8,10 @@ The input is a folder written by `MixtralModel`, `MixtralForCausalLM` or `Mixtra
 hold them (`block_sparse_moe.experts.<e>.w1` / `w3` / `w2`); this model holds them fused as transformers' Mixtral does
 in memory (`mlp.experts.gate_up_proj` = [w1; w3] and `mlp.experts.down_proj` = w2, stacked over the experts), and the
 router as `mlp.gate`. Every tensor name and shape is then checked against the target model: a missing, unexpected or
-mis-shaped tensor stops the conversion with a report, nothing is loaded silently. Tokenizer files found in the input
-folder are copied next to the converted model.
+mis-shaped tensor stops the conversion with a report, nothing is loaded silently. The folder may be laid out as the
+Hub's Mixtral repos are (weights sharded with an index, Mistral's pickle files beside them, never read; legacy config
+keys). Its tokenizer is saved beside the converted model as transformers reads it, and its `generation_config.json`,
+if any, is copied.
 """
 
 from __future__ import annotations
@@ -21,11 +23,21 @@ import torch
 from transformers import MixtralConfig
 
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
-from .conversion import command_line, converted_config, load_safetensors, native_heads, read_input, save_converted
+from .conversion import (
+    ConversionError,
+    command_line,
+    converted_config,
+    load_safetensors,
+    native_heads,
+    read_input,
+    save_converted,
+)
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 # One expert's projection as Mixtral saves it: <layer>.block_sparse_moe.experts.<expert>.<w1|w2|w3>.weight.
 EXPERT_KEY = re.compile(r"^(?P<layer>.+)\.block_sparse_moe\.experts\.(?P<expert>\d+)\.(?P<projection>w[123])\.weight$")
+# The projections of an expert, as Mixtral saves them: gate (w1), down (w2) and up (w3).
+PROJECTIONS = ("w1", "w2", "w3")
 # Mixtral head class -> ours (`MixtralForCausalLM` -> `{{ cookiecutter.class_prefix }}ForCausalLM`), Mixtral's parameter names inside.
 HEADS = native_heads("Mixtral", AUTO_CLASSES)
 
@@ -39,8 +51,8 @@ def convert_config(mixtral_config: MixtralConfig) -> {{ cookiecutter.class_prefi
 
 def fuse_experts(state_dict: dict[str, torch.Tensor], num_experts: int) -> dict[str, torch.Tensor]:
     """Each layer's per-expert w1, w3 and w2 -> `gate_up_proj` (experts, 2 * intermediate, hidden) and `down_proj`
-    (experts, hidden, intermediate), as transformers' Mixtral loads them. A layer whose experts are not all there
-    is left as it is: the check against the model then names what is missing."""
+    (experts, hidden, intermediate), as transformers' Mixtral loads them. Experts that do not fit `num_experts` (the
+    config's `num_local_experts`), or one that lacks a projection, are refused with what to fix (`check_experts`)."""
     experts: dict[str, dict[tuple[str, int], torch.Tensor]] = {}
     fused = {}
     for key, tensor in state_dict.items():
@@ -50,19 +62,41 @@ def fuse_experts(state_dict: dict[str, torch.Tensor], num_experts: int) -> dict[
         else:
             experts.setdefault(match["layer"], {})[match["projection"], int(match["expert"])] = tensor
     for layer, projections in experts.items():
-        expected = {(projection, expert) for projection in ("w1", "w2", "w3") for expert in range(num_experts)}
-        if set(projections) != expected:
-            fused.update(
-                {f"{layer}.block_sparse_moe.experts.{e}.{p}.weight": tensor for (p, e), tensor in projections.items()}
-            )
-            continue
+        check_experts(layer, projections, num_experts)
         w1, w2, w3 = (
             torch.stack([projections[projection, expert] for expert in range(num_experts)])
-            for projection in ("w1", "w2", "w3")
+            for projection in PROJECTIONS
         )
         fused[f"{layer}.mlp.experts.gate_up_proj"] = torch.cat([w1, w3], dim=1)
         fused[f"{layer}.mlp.experts.down_proj"] = w2
     return fused
+
+
+def check_experts(layer: str, projections: dict[tuple[str, int], torch.Tensor], num_experts: int) -> None:
+    """Refuse the experts of `layer` (projection, expert -> tensor) unless they are experts 0 to `num_experts` - 1,
+    each with its w1, w2 and w3: a `ConversionError` that names the setting, or the expert and what it lacks."""
+    stored = {expert for _, expert in projections}
+    complete = {expert for expert in stored if all((name, expert) in projections for name in PROJECTIONS)}
+    if complete == stored == set(range(len(stored))) and len(stored) != num_experts:
+        raise ConversionError(
+            f"{layer} stores {len(stored)} experts, but the config's num_local_experts is {num_experts}: the config "
+            "and the weights must come from the same checkpoint (set num_local_experts to the number of experts "
+            "saved, or convert the folder they were saved to together)."
+        )
+    extra = sorted(expert for expert in stored if expert >= num_experts)
+    if extra:
+        raise ConversionError(
+            f"{layer} stores expert {extra[0]}, beyond the config's num_local_experts={num_experts}: the config and "
+            "the weights must come from the same checkpoint."
+        )
+    for expert in range(num_experts):
+        absent = [name for name in PROJECTIONS if (name, expert) not in projections]
+        if absent:
+            keys = ", ".join(f"{layer}.block_sparse_moe.experts.{expert}.{name}.weight" for name in absent)
+            raise ConversionError(
+                f"{layer} lacks expert {expert}'s {' and '.join(absent)} ({keys}), one of the config's "
+                f"num_local_experts={num_experts}: the checkpoint is incomplete; download or save it again."
+            )
 
 
 def rename_keys(state_dict: dict[str, torch.Tensor], num_experts: int) -> dict[str, torch.Tensor]:
@@ -77,7 +111,7 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     model_class, mixtral_config = read_input(input_dir, "Mixtral", MixtralConfig, HEADS, "MixtralForCausalLM")
     config = convert_config(mixtral_config)
     converted = rename_keys(load_safetensors(input_dir), config.num_local_experts)
-    return save_converted(model_class, config, converted, output_dir, input_dir)
+    return save_converted(model_class, config, converted, output_dir, input_dir, mixtral_config)
 
 
 main = command_line(convert, __doc__, "Mixtral")

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import ViTConfig
+from transformers import AutoImageProcessor, ViTConfig
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_vit_to_{{ cookiecutter.model_name }}
 
-from .images import write_images
+from .hub_layouts import native_image_processor, same_inputs
+from .images import random_images, write_images
 from .parity import same_math
 
 LABELS = ("cat", "dog", "bird")
@@ -56,6 +57,8 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
 # Ways to feed the model that the shared tests check each backend and the conversion with: the trained size, then
 # other sizes with interpolated position embeddings. Variant -> (height, width, interpolate_pos_encoding).
 SIZES = {"32x32": (32, 32, False), "48x48, interpolated": (48, 48, True), "48x40, interpolated": (48, 40, True)}
+# The settings of the tiny model the tensor-parallel test splits over two processes (on top of `TINY_CONFIG`).
+PARALLEL_CONFIG: dict[str, Any] = {}
 INPUT_VARIANTS = tuple(SIZES)
 # The input variants whose `return_dict=False` tuples equal ViT's element by element (test_tuple_outputs.py).
 TUPLE_VARIANTS = INPUT_VARIANTS
@@ -98,37 +101,23 @@ def pipeline_inputs(task: str, folder: Path) -> list[str]:
     return write_images(folder, [(45, 61, 3), (32, 32, 3)])
 
 
-# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
-
-# A change of the math: the MLP loses its GELU.
-MATH_CHANGE = (
-    "return self.fc2(self.activation(self.fc1(hidden_states)))",
-    "return self.fc2(self.fc1(hidden_states))",
-)
-# An old-style `_init_weights` that writes `.data` in place. After a complete load, transformers calls `_init_weights`
-# only on modules that hold a tensor the checkpoint lacks, such as a non-persistent buffer (it skips the others, remote
-# code included): the edits give the embeddings position ids beside the CLS token, as CLIP's vision embeddings have,
-# and re-initialise the CLS token in place. It is overwritten and the load report stays clean; `INIT_CLOBBERED` is one
-# of the weights verify must name.
-INIT_CLOBBER: list[tuple[str, str]] = [
-    (
-        "        self.image_size = config.image_size\n",
-        "        self.image_size = config.image_size\n"
-        '        self.register_buffer("position_ids", torch.arange(config.num_patches + 1)[None], persistent=False)\n',
-    ),
-    (
-        "            init.trunc_normal_(module.cls_token, mean=0.0, std=self.config.initializer_range)\n",
-        "            module.cls_token.data.normal_(mean=0.0, std=self.config.initializer_range)\n"
-        "            module.position_ids.data.copy_(torch.arange(module.position_ids.shape[-1])[None])\n",
-    ),
-]
-INIT_CLOBBERED = "model.embeddings.cls_token"
-
-
 # -- conversion from the native transformers model -----------------------------------------------------------------
 
 # The conversion script from native ViT checkpoints: its `HEADS`, `convert` and `main` (the command line).
 CONVERSION = convert_vit_to_{{ cookiecutter.model_name }}
+
+# The Hub repos whose layout the conversion takes (hub_layouts.py; test_hub_layouts.py converts each).
+HUB_LAYOUTS = ("google/vit-base-patch16-224", "ViT saved by transformers 4.26+")
+
+
+def hub_inputs(source: Path, converted: Path) -> dict[str, torch.Tensor]:
+    """The inputs of test_hub_layouts.py: two random images of other sizes than the model's, as transformers' own
+    image processor for the source's preprocessor_config.json makes them; the converted one must make them alike."""
+    images = random_images([(45, 61, 3), (61, 45, 3)])
+    ours = AutoImageProcessor.from_pretrained(converted, trust_remote_code=True)
+    theirs = native_image_processor(source)
+    return same_inputs(dict(theirs(images, return_tensors="pt")), dict(ours(images, return_tensors="pt")))
+
 
 # A tensor as the native checkpoint names it, and as this model names it (the conversion's error messages use ours).
 CONVERTED_KEY = ("vit.encoder.layer.1.intermediate.dense.weight", "model.layers.1.mlp.fc1.weight")

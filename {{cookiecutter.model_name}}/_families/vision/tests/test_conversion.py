@@ -64,7 +64,10 @@ def test_image_processor_settings_carry_over(tmp_path, config):
     )
     VIT_IMAGE_PROCESSOR(**settings).save_pretrained(tmp_path / "vit")
     report = convert(tmp_path / "vit", tmp_path / "converted")
-    assert any("settings of the input's preprocessor_config.json" in line for line in report), report
+    assert report[-1] == (
+        "image processor: the ViTImageProcessor of the input's preprocessor_config.json, checked to give the same "
+        "pixel values"
+    )
 
     processor = {{ cookiecutter.class_prefix }}ImageProcessor.from_pretrained(tmp_path / "converted")
     assert "auto_map" in json.loads((tmp_path / "converted" / "preprocessor_config.json").read_text())
@@ -83,6 +86,27 @@ def test_without_a_preprocessor_config_the_image_processor_fits_the_model(tmp_pa
     assert "image processor: no preprocessor_config.json: default settings, 32x32" in report
     processor = {{ cookiecutter.class_prefix }}ImageProcessor.from_pretrained(tmp_path / "converted")
     assert processor.size == {"height": 32, "width": 32}
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"image_processor_type": "NoSuchImageProcessor"}, "'NoSuchImageProcessor', which is not one of"),
+        ({"image_processor_type": "ViTImageProcessor", "do_pad": True}, "does do_pad, which this image processor"),
+        # ConvNeXt resizes to size / crop_pct, then crops: other pixel values from the same settings.
+        (
+            {"image_processor_type": "ConvNextImageProcessor", "size": {"shortest_edge": 32}, "crop_pct": 0.875},
+            "this image processor does not compute what the ConvNextImageProcessor computes with the same settings",
+        ),
+    ],
+    ids=["unknown", "padding", "convnext"],
+)
+def test_an_image_processor_this_one_cannot_copy_is_refused(tmp_path, config, settings, message):
+    ViTModel(native_config(config)).save_pretrained(tmp_path / "vit")
+    (tmp_path / "vit" / "preprocessor_config.json").write_text(json.dumps(settings))
+    with pytest.raises(ConversionError, match=message):
+        convert(tmp_path / "vit", tmp_path / "converted")
+    assert not (tmp_path / "converted").exists()
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""The image processor computes what transformers' ViT image processor computes, and saves as remote code."""
+"""The image processor computes what transformers' ViT and CLIP image processors compute, and saves as remote
+code."""
 
 import json
 
@@ -10,6 +11,7 @@ import transformers
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
 
+from .hub_layouts import CLIP_MEAN, CLIP_STD
 from .images import random_images
 
 # transformers' PIL/NumPy ViT processor: `ViTImageProcessorPil` in recent 5.x releases (where `ViTImageProcessor`
@@ -17,6 +19,11 @@ from .images import random_images
 # normalize in NumPy exactly as ours does, so the outputs must be identical, bit for bit. (The torchvision backend
 # resizes with torch instead of PIL and differs by interpolation rounding, so it is not the reference.)
 REFERENCE = getattr(transformers, "ViTImageProcessorPil", None) or transformers.ViTImageProcessor
+CLIP_REFERENCE = getattr(transformers, "CLIPImageProcessorPil", None) or transformers.CLIPImageProcessor
+# CLIP's settings (llava-hf's image processors): bicubic shortest-edge resize, center crop, CLIP's mean and std.
+CLIP_SETTINGS = dict(
+    resample=PIL.Image.Resampling.BICUBIC, do_center_crop=True, image_mean=CLIP_MEAN, image_std=CLIP_STD
+)
 
 SETTINGS = [
     {"size": {"height": 32, "width": 32}},
@@ -44,6 +51,42 @@ def test_same_pixel_values_as_the_transformers_vit_image_processor(settings):
     actual = ours(images, return_tensors="pt").pixel_values
     assert actual.dtype == expected.dtype == torch.float32
     torch.testing.assert_close(actual, expected, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"size": {"shortest_edge": 28}, "crop_size": {"height": 28, "width": 28}},
+        {"size": {"shortest_edge": 12}, "crop_size": {"height": 16, "width": 10}},
+    ],
+    ids=["llava-hf", "crop-beyond-the-image"],
+)
+def test_same_pixel_values_as_the_transformers_clip_image_processor(settings):
+    ours = {{ cookiecutter.class_prefix }}ImageProcessor(**CLIP_SETTINGS, **settings)
+    reference = CLIP_REFERENCE(**settings)  # CLIP's defaults are the other settings
+    images = [*images_of(), *images_of("L")[:1], images_of()[1].transpose(PIL.Image.Transpose.TRANSPOSE)]
+    for image in images:  # one by one: the crop may leave images of different sizes
+        expected = reference(image, return_tensors="pt").pixel_values
+        torch.testing.assert_close(ours(image, return_tensors="pt").pixel_values, expected, rtol=0, atol=0)
+    crop = settings["crop_size"]
+    assert ours.output_size() == crop and expected.shape[-2:] == (crop["height"], crop["width"])
+
+
+def test_transparency_is_composited_on_white():
+    # As transformers' RGB conversion since it composites (before, it dropped the alpha channel): pixels with alpha 0
+    # become white, those with alpha 255 keep their color.
+    image = images_of()[1]
+    alpha = np.where(np.arange(image.width) % 3 == 0, 0, 255).astype(np.uint8)
+    transparent = image.copy()
+    transparent.putalpha(PIL.Image.fromarray(np.broadcast_to(alpha, (image.height, image.width)).copy()))
+    whitened = np.array(image)
+    whitened[:, alpha == 0] = 255
+    processor = {{ cookiecutter.class_prefix }}ImageProcessor(**CLIP_SETTINGS, size={"shortest_edge": 28}, crop_size=28)
+    expected = CLIP_REFERENCE(size={"shortest_edge": 28}, crop_size={"height": 28, "width": 28})(
+        PIL.Image.fromarray(whitened), return_tensors="pt"
+    )
+    actual = processor(transparent, return_tensors="pt").pixel_values
+    torch.testing.assert_close(actual, expected.pixel_values, rtol=0, atol=0)
 
 
 def test_grayscale_and_rgba_images_become_rgb():
@@ -75,10 +118,12 @@ def test_bad_inputs_are_refused_clearly():
         processor(np.zeros((8, 8, 3), dtype=np.float32))
     with pytest.raises(TypeError, match="Unsupported image type str"):
         processor("not an image")
-    with pytest.raises(TypeError, match="unexpected arguments: \\['crop_size'\\]"):
-        processor(images_of()[0], crop_size=10)
-    with pytest.raises(ValueError, match="`size` must be an int or a dict with 'height' and 'width'"):
-        {{ cookiecutter.class_prefix }}ImageProcessor(size={"shortest_edge": 224})
+    with pytest.raises(TypeError, match="unexpected arguments: \\['do_pad'\\]"):
+        processor(images_of()[0], do_pad=True)
+    with pytest.raises(ValueError, match="`size` must be an int, a dict with 'height' and 'width', or one with"):
+        {{ cookiecutter.class_prefix }}ImageProcessor(size={"longest_edge": 224})
+    with pytest.raises(ValueError, match="`do_center_crop` needs a `crop_size`"):
+        {{ cookiecutter.class_prefix }}ImageProcessor(do_center_crop=True)
 
 
 def test_save_and_load_round_trip(tmp_path):

@@ -6,7 +6,9 @@ r"""Convert a native transformers ViT checkpoint folder into a {{ cookiecutter.c
 The input is a folder written by `ViTModel` or `ViTForImageClassification` `.save_pretrained()` (safetensors, sharded
 or not). Tensor names are renamed with `RENAMES`, then every name and shape is checked against the target model: a
 missing, unexpected or mis-shaped tensor stops the conversion with a report, nothing is loaded silently. The input's
-`preprocessor_config.json` (if any) becomes a `{{ cookiecutter.class_prefix }}ImageProcessor` with the same settings.
+`preprocessor_config.json` (if any, in the current format or the older `ViTFeatureExtractor` one) becomes a
+`{{ cookiecutter.class_prefix }}ImageProcessor` with the same settings, checked to give the same `pixel_values` as
+transformers' own image processor (see image_conversion.py).
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from .conversion import (
     read_input,
     save_converted,
 )
+from .family import check_processor
+from .image_conversion import convert_image_processor
 from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
-from .inputs import read_json
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 # ViT head class -> ours (`ViTForImageClassification` -> `{{ cookiecutter.class_prefix }}ForImageClassification`).
@@ -45,17 +48,6 @@ RENAMES = (
     (".intermediate.dense.", ".mlp.fc1."),
     (".output.dense.", ".mlp.fc2."),
 )
-# Image processor settings that carry over from a ViT `preprocessor_config.json`.
-PROCESSOR_SETTINGS = (
-    "do_resize",
-    "size",
-    "resample",
-    "do_rescale",
-    "rescale_factor",
-    "do_normalize",
-    "image_mean",
-    "image_std",
-)
 
 
 def convert_config(vit_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix }}Config:
@@ -67,26 +59,6 @@ def convert_config(vit_config: PreTrainedConfig) -> {{ cookiecutter.class_prefix
     head_dim = vit_config.hidden_size // vit_config.num_attention_heads
     unsupported = {"head_dim": (getattr(vit_config, "head_dim", None) or head_dim, head_dim)}
     return converted_config(vit_config, {{ cookiecutter.class_prefix }}Config, "ViT", unsupported)
-
-
-def convert_image_processor(
-    input_dir: Path,
-    config: {{ cookiecutter.class_prefix }}Config,
-) -> tuple[{{ cookiecutter.class_prefix }}ImageProcessor, str]:
-    """Our image processor, and where its settings come from: the input's `preprocessor_config.json`, or defaults."""
-    path = input_dir / "preprocessor_config.json"
-    if not path.is_file():
-        processor = {{ cookiecutter.class_prefix }}ImageProcessor(size=config.image_size)
-        return processor, f"no preprocessor_config.json: default settings, {config.image_size}x{config.image_size}"
-    settings = read_json(path)
-    if settings.get("do_center_crop"):
-        raise ConversionError("the input's image processor center-crops, which this image processor does not do.")
-    size = settings.get("size", config.image_size)
-    if isinstance(size, dict) and set(size) != {"height", "width"}:
-        raise ConversionError(f"the input's image processor size {size!r} is not supported (only height and width).")
-    kept = {name: settings[name] for name in PROCESSOR_SETTINGS if name in settings}
-    processor = {{ cookiecutter.class_prefix }}ImageProcessor(**kept)
-    return processor, f"settings of the input's preprocessor_config.json ({settings.get('image_processor_type')})"
 
 
 def rename_key(key: str) -> str:
@@ -108,10 +80,14 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     # Before anything else: refuse a folder of another model, of this project, or one that names code to run.
     model_class, vit_config = read_input(input_dir, "ViT", ViTConfig, HEADS, "ViTModel")
     config = convert_config(vit_config)
-    image_processor, processor_origin = convert_image_processor(input_dir, config)
+    image_processor, origin = convert_image_processor(input_dir)
+    if image_processor is None:
+        image_processor = {{ cookiecutter.class_prefix }}ImageProcessor(size=config.image_size)
+        origin += f": default settings, {config.image_size}x{config.image_size}"
+    check_processor(image_processor, config)
     report = save_converted(model_class, config, rename_keys(load_safetensors(input_dir)), output_dir)
     image_processor.save_pretrained(output_dir)
-    return [*report, f"image processor: {processor_origin}"]
+    return [*report, f"image processor: {origin}"]
 
 
 main = command_line(convert, __doc__, "ViT")

@@ -10,7 +10,7 @@ from transformers import PretrainedConfig
 
 from .cli import CommandError
 from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
-from .usage import code_block, run_model
+from .usage import code_block, export_notes, run_model
 
 PIPELINE_TAG = "image-classification"
 DEFAULT_HEAD = "ForImageClassification"
@@ -21,6 +21,11 @@ DESCRIPTION = (
 )
 PROCESSOR_FILE = "preprocessor_config.json"
 Processor = {{ cookiecutter.class_prefix }}ImageProcessor
+# How to give a checkpoint its image processor, when publish finds none (it never ships a default one in its place).
+SAVE_PROCESSOR = (
+    "save the image processor the model was trained with into it "
+    "(`{{ cookiecutter.class_prefix }}ImageProcessor(size=...).save_pretrained(<folder>)`)"
+)
 # The only code a saved image processor may name: this project's own class, imported from the package, never run from
 # the folder.
 PROCESSOR_AUTO_MAP = {"AutoImageProcessor": f"{Processor.__module__.rsplit('.', 1)[-1]}.{Processor.__name__}"}
@@ -35,6 +40,10 @@ LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "fc1", "fc2"]
 LORA_OPTIONS: dict[str, dict[str, Any]] = {
     "AutoModelForImageClassification": {"modules_to_save": ["classifier"]},
 }
+# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as ViT's: tests/test_compile_export.py.
+ONNX_EXPORT = True
+# The model card's note on torch.compile, torch.export and ONNX.
+EXPORT_NOTES = export_notes("ViT", onnx=ONNX_EXPORT, cache=False)
 
 
 def load_processor(folder: Path, config: PretrainedConfig) -> {{ cookiecutter.class_prefix }}ImageProcessor:
@@ -52,16 +61,16 @@ def default_processor(config: PretrainedConfig) -> {{ cookiecutter.class_prefix 
 
 def check_processor(processor: {{ cookiecutter.class_prefix }}ImageProcessor, config: PretrainedConfig) -> None:
     """Refuse a processor whose images do not fit the model without `interpolate_pos_encoding`."""
-    expected = {"height": config.image_size, "width": config.image_size}
-    if processor.do_resize and processor.size != expected:
+    expected, made = {"height": config.image_size, "width": config.image_size}, processor.output_size()
+    if made is not None and made != expected:
+        how = "crops" if processor.do_center_crop else "resizes"
         raise CommandError(
-            f"the image processor resizes to {processor.size} but the model expects {expected}: save a processor with "
-            "that size."
+            f"the image processor {how} to {made} but the model expects {expected}: save a processor with that size."
         )
 
 
 def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
-    """The fixed input of the reference record (verify.py): one normalized image of the model's size, from a seeded
+    """The fixed input of the reference record (record.py): one normalized image of the model's size, from a seeded
     generator."""
     size = (1, config.num_channels, config.image_size, config.image_size)
     return {"pixel_values": torch.randn(size, generator=torch.Generator().manual_seed(0))}

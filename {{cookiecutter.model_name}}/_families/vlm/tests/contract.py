@@ -1,4 +1,3 @@
-{%- import "llama.py" as llama with context -%}
 """The vlm family's contract with the shared tests: what they need to know about this family (LLaVA math).
 
 The shared tests read the heads and their Auto classes from the modeling file (`AUTO_CLASSES`), and the default head,
@@ -13,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import CLIPVisionConfig, LlamaConfig, LlavaConfig
+from transformers import AutoProcessor, CLIPVisionConfig, LlamaConfig, LlavaConfig, LlavaProcessor
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, convert_llava_to_{{ cookiecutter.model_name }}
 
-from .images import write_images
+from .hub_layouts import TEXTS, native_image_processor, read_json, same_inputs
+from .images import random_images, write_images
 from .parity import same_math
 
 # The special ids of the tokenizer that `family.default_processor` trains (384 tokens), and the image token it adds.
@@ -71,11 +71,15 @@ INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = [
     ({"vision_feature_select_strategy": "cls"}, "`vision_feature_select_strategy` 'cls' is not one of"),
     ({"vision_feature_layer": 3}, "`vision_feature_layer` 3 must be an index"),
     ({"vision_feature_layer": []}, "`vision_feature_layer` [] must be an index"),
+    ({"image_seq_length": 5}, "`image_seq_length` (5) must be 4, the number of features the vision tower gives"),
     # Values of the wrong type: named, never computed with.
     ({"image_token_id": "384"}, "`image_token_id` ('384') must be in"),
     ({"vision_config": {"layer_norm_eps": "1e-5"}}, "`layer_norm_eps` must be positive, got '1e-5'"),
 ]
 
+# The settings of the tiny model the tensor-parallel test splits over two processes (on top of `TINY_CONFIG`): a head
+# tied to the language model's embeddings, as LLaVA's may be, which splits both alike.
+PARALLEL_CONFIG: dict[str, Any] = {"tie_word_embeddings": True}
 # Ways to feed the model that the shared tests check each backend and the conversion with: two rows, each with an
 # image; "left-padded" masks the first 3 tokens of row 1.
 INPUT_VARIANTS = ("unpadded", "left-padded")
@@ -91,7 +95,7 @@ def example_inputs(config: {{ cookiecutter.class_prefix }}Config, variant: str =
     vision = config.vision_config
     pixel_values = torch.randn(2, vision.num_channels, vision.image_size, vision.image_size, generator=generator)
     text = torch.randint(3, 99, (2, 7), generator=generator)
-    image = torch.full((2, config.num_image_tokens), config.image_token_id)
+    image = torch.full((2, config.image_seq_length), config.image_token_id)
     input_ids = torch.cat([text[:, :4], image, text[:, 4:]], dim=1)
     if variant == "unpadded":
         return {"input_ids": input_ids, "pixel_values": pixel_values}
@@ -125,7 +129,7 @@ def benchmark_batch(config: {{ cookiecutter.class_prefix }}Config) -> dict[str, 
     pixel_values = torch.randn(4, vision.num_channels, vision.image_size, vision.image_size, generator=generator)
     text = torch.randint(3, vocab_size - 1, (4, config.text_config.max_position_embeddings // 8), generator=generator)
     text += (text >= config.image_token_id).long()
-    input_ids = torch.cat([torch.full((4, config.num_image_tokens), config.image_token_id), text], dim=1)
+    input_ids = torch.cat([torch.full((4, config.image_seq_length), config.image_token_id), text], dim=1)
     labels = input_ids.masked_fill(input_ids == config.image_token_id, -100)
     return {"input_ids": input_ids, "pixel_values": pixel_values, "labels": labels}
 
@@ -150,23 +154,39 @@ def pipeline_inputs(task: str, folder: Path) -> list[list[dict]]:
     ]
 
 
-# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
-
-# A change of the math: the projector loses its activation.
-MATH_CHANGE = (
-    "return self.linear_2(self.act(self.linear_1(image_features)))",
-    "return self.linear_2(self.linear_1(image_features))",
-)
-# An old-style `_init_weights` that writes `.data` in place (see the decoder family's): the language model's RMSNorm
-# gets a buffer for its epsilon beside its loaded weight, and is re-initialised in place.
-{{ llama.rms_norm_init_clobber() }}
-INIT_CLOBBERED = "model.language_model.norm.weight"
-
-
 # -- conversion from the native transformers model -----------------------------------------------------------------
 
 # The conversion script from native LLaVA checkpoints: its `HEADS`, `convert` and `main` (the command line).
 CONVERSION = convert_llava_to_{{ cookiecutter.model_name }}
+
+# The Hub repos whose layout the conversion takes (hub_layouts.py; test_hub_layouts.py converts each).
+HUB_LAYOUTS = ("llava-hf/llava-1.5-7b-hf", "llava-hf/llava-1.5-7b-hf before processor_config.json")
+
+
+def hub_inputs(source: Path, converted: Path) -> dict[str, torch.Tensor]:
+    """The inputs of test_hub_layouts.py: a question on each of two random images of other sizes than the model's, as
+    the native `LlavaProcessor` writes the prompt and processes it (transformers' own CLIP image processor, the
+    source's tokenizer, chat template and processor settings; for a folder from before processor_config.json, those
+    a user passes: the vision tower's patch size, its feature selection, one more token for CLS). The converted
+    processor, loaded as a user loads it, must write the same prompt and make the same inputs."""
+    config = LlavaConfig.from_pretrained(source)
+    settings = {
+        "patch_size": config.vision_config.patch_size,
+        "vision_feature_select_strategy": config.vision_feature_select_strategy,
+        "num_additional_image_tokens": 1,
+    }
+    if (source / "processor_config.json").is_file():
+        settings = {name: read_json(source / "processor_config.json")[name] for name in settings}
+    native = LlavaProcessor.from_pretrained(source, image_processor=native_image_processor(source), **settings)
+    native.chat_template = native.chat_template or native.tokenizer.chat_template
+    ours = AutoProcessor.from_pretrained(converted, trust_remote_code=True)
+    chats = [[{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]}] for text in TEXTS]
+    prompts = [processor.apply_chat_template(chats[0], add_generation_prompt=True) for processor in (native, ours)]
+    assert prompts[1] == prompts[0]
+    images, texts = random_images([(45, 61, 3), (61, 45, 3)]), [prompts[0], prompts[0].replace("capital", "cat")]
+    made = [processor(images=images, text=texts, padding=True, return_tensors="pt") for processor in (native, ours)]
+    return same_inputs(*map(dict, made))
+
 
 # A tensor as the native checkpoint names it (LLaVA saves its vision tower without the `model.` prefix), and as this
 # model names it (the conversion's error messages use ours).

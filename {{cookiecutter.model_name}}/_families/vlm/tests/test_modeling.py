@@ -1,6 +1,6 @@
 """The vlm family's math beyond the shared tests: image features where the image tokens are (and one clear error
-where they do not fit), LLaVA's feature layers and selection strategies and projector, against the native model, and
-generation with a cache."""
+where they do not fit), LLaVA's feature layers and selection strategies and projector, `get_image_features` and the
+image outputs as the installed release's LLaVA gives them, against the native model, and generation with a cache."""
 
 import pytest
 import torch
@@ -11,6 +11,7 @@ from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import
 
 from .common import assert_same_outputs, tiny_config
 from .contract import CONVERSION, IMAGE, example_inputs, native_config
+from .parity import assert_same_outputs as assert_same_structure
 
 
 def converted(tmp_path, config) -> tuple[torch.nn.Module, torch.nn.Module]:
@@ -21,23 +22,53 @@ def converted(tmp_path, config) -> tuple[torch.nn.Module, torch.nn.Module]:
     return native, {{ cookiecutter.class_prefix }}ForConditionalGeneration.from_pretrained(tmp_path / "converted").eval()
 
 
+def projected_features(outputs: transformers.utils.ModelOutput) -> torch.Tensor:
+    """The projected image features of a forward's outputs, `(num_images * image_seq_length, hidden_size)`: from
+    `image_outputs` (transformers 5.24 on) or `image_hidden_states` (before), as the installed LLaVA returns them."""
+    if "image_outputs" in outputs:
+        return torch.cat(outputs.image_outputs.pooler_output)
+    return outputs.image_hidden_states
+
+
 def test_image_features_replace_the_image_tokens_in_order(config, inputs):
     model = {{ cookiecutter.class_prefix }}Model(config).eval()
     with torch.no_grad():
-        features = model.get_image_features(inputs["pixel_values"])
+        features = torch.stack(model.get_image_features(inputs["pixel_values"]).pooler_output)
         embeds = model.get_input_embeddings()(inputs["input_ids"])
         mask = inputs["input_ids"] == IMAGE
         embeds[mask] = features.reshape(-1, features.shape[-1])
         expected = model.language_model(inputs_embeds=embeds).last_hidden_state
         outputs = model(**inputs)
-    assert features.shape == (2, config.num_image_tokens, config.text_config.hidden_size)
+    assert features.shape == (2, config.image_seq_length, config.text_config.hidden_size)
     torch.testing.assert_close(outputs.last_hidden_state, expected)
-    torch.testing.assert_close(outputs.image_hidden_states, features.reshape(-1, features.shape[-1]))
+    torch.testing.assert_close(projected_features(outputs), features.reshape(-1, features.shape[-1]))
     # The same from embeddings: the image tokens are found by their embedding.
     with torch.no_grad():
         embeds = model.get_input_embeddings()(inputs["input_ids"])
         from_embeds = model(inputs_embeds=embeds, pixel_values=inputs["pixel_values"])
     torch.testing.assert_close(from_embeds.last_hidden_state, expected)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [{}, {"output_hidden_states": True}, {"output_attentions": True}, {"return_dict": False}],
+    ids=["plain", "hidden-states", "attentions", "tuple"],
+)
+def test_get_image_features_gives_llavas_outputs(tmp_path, config, inputs, call):
+    native, model = converted(tmp_path, config)
+    for head in (native, model):
+        head.set_attn_implementation("eager")  # the only backend that returns attention weights
+    with torch.no_grad():
+        ours = model.get_image_features(inputs["pixel_values"], **call)
+        theirs = native.get_image_features(inputs["pixel_values"], **call)
+    # The vision tower's outputs with the projected features of each image as their `pooler_output`: the same fields,
+    # the same hidden states (those of the feature layer, or all), the same values.
+    assert type(ours) is type(theirs)
+    if isinstance(theirs, tuple):
+        assert_same_structure(ours, theirs)
+    else:
+        assert ours.keys() == theirs.keys()
+        assert_same_structure(ours.to_tuple(), theirs.to_tuple())
 
 
 @pytest.mark.parametrize("change", ["one token less", "one image more"])
@@ -46,10 +77,10 @@ def test_image_tokens_that_do_not_fit_the_images_give_one_clear_error(config, in
     input_ids, pixel_values = inputs["input_ids"].clone(), inputs["pixel_values"]
     if change == "one token less":
         input_ids[0, 4] = 5
-        found = 2 * config.num_image_tokens - 1
+        found = 2 * config.image_seq_length - 1
     else:
         pixel_values = torch.cat([pixel_values, pixel_values[:1]])
-        found = 2 * config.num_image_tokens
+        found = 2 * config.image_seq_length
     with pytest.raises(ValueError) as error:
         model(input_ids=input_ids, pixel_values=pixel_values)
     message = str(error.value)
@@ -69,9 +100,11 @@ def test_feature_layers_strategies_and_projector_match_llava(tmp_path, layer, st
     inputs = example_inputs(config, "left-padded")
     with torch.no_grad():
         ours, theirs = model(**inputs, output_hidden_states=True), native(**inputs, output_hidden_states=True)
-    # The logits, the language model's hidden states and the projected image features (`image_hidden_states`).
+    # The logits, the language model's hidden states and the image outputs (the projected features, and from
+    # transformers 5.24 the vision tower's outputs), in the installed LLaVA's layout.
+    assert ours.keys() == theirs.keys()
     assert_same_outputs(ours, theirs, inputs, tolerance=1e-5)
-    assert ours.image_hidden_states.shape[0] == 2 * config.num_image_tokens
+    assert projected_features(ours).shape[0] == 2 * config.image_seq_length
 
 
 def test_greedy_generation_with_a_cache_matches_without_and_llava(tmp_path, config, inputs):
@@ -101,6 +134,18 @@ def test_the_cache_holds_the_image_features_after_the_prompt(config, inputs):
         next_tokens, past_key_values=getattr(prompt, CACHE), pixel_values=inputs["pixel_values"], use_cache=True
     )
     assert later.get("pixel_values") is None
+
+
+def test_parallel_plans_hold_llavas(config):
+    # That they name real modules, and a tied model split over two processes gives the single-process logits:
+    # test_distributed.py (PARALLEL_CONFIG).
+    ours = {{ cookiecutter.class_prefix }}ForConditionalGeneration(config)
+    native = transformers.LlavaForConditionalGeneration(native_config(config))
+    # Every entry of the installed LLaVA's tensor plan (the language model's layers; from transformers 5.24 its head
+    # and the input embeddings it may share), and beyond it the vision tower's layers; the same pipeline stages.
+    assert native._tp_plan.items() <= ours._tp_plan.items()
+    assert {"lm_head", "model.language_model.embed_tokens"} <= set(ours._tp_plan)
+    assert ours._pp_plan == native._pp_plan
 
 
 def test_tied_embeddings_share_the_head(config):

@@ -30,6 +30,8 @@ class {{ cookiecutter.class_prefix }}TextConfig(PreTrainedConfig):
     base_config_key = "text_config"
     # The cache is no prediction: Trainer leaves it out of evaluation outputs (named `cache` from transformers 5.24).
     keys_to_ignore_at_inference = ["past_key_values", "cache"]
+    {{ llama.tp_plan(embeddings=true) }}
+    {{ llama.pp_plan() }}
 
     {{ llama.config_init(vocab_size=32064) }}
 
@@ -48,6 +50,17 @@ class {{ cookiecutter.class_prefix }}VisionConfig(PreTrainedConfig):
 
     model_type = "{{ cookiecutter.model_name }}_vision"
     base_config_key = "vision_config"
+    # Tensor parallel plan of the vision tower, alike the language model's (CLIP declares none): the query/key/value
+    # and MLP up projections split by output features (whole heads per process), the attention output and MLP down
+    # projections by input features; embeddings and norms stay replicated.
+    base_model_tp_plan = {
+        "layers.*.self_attn.q_proj": "colwise",
+        "layers.*.self_attn.k_proj": "colwise",
+        "layers.*.self_attn.v_proj": "colwise",
+        "layers.*.self_attn.o_proj": "rowwise",
+        "layers.*.mlp.fc1": "colwise",
+        "layers.*.mlp.fc2": "rowwise",
+    }
 
     def __init__(
         self,
@@ -118,8 +131,10 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
             The language model.
         vision_config (`dict` or [`{{ cookiecutter.class_prefix }}VisionConfig`], *optional*):
             The vision tower.
-        image_token_id (`int`, *optional*, defaults to 32000):
-            Id of the image token: the processor writes one per image feature, the model puts the features there.
+        image_token_id (`int`, *optional*, defaults to 384):
+            Id of the image token: the processor writes one per image feature, the model puts the features there. The
+            default is the id the default processor gives `<image>`, after the 384 tokens of the shipped tokenizer;
+            LLaVA's checkpoints use 32000, which their conversion carries over.
         projector_hidden_act (`str`, *optional*, defaults to `"gelu"`):
             Activation between the projector's two linear layers.
         vision_feature_select_strategy (`str`, *optional*, defaults to `"default"`):
@@ -129,6 +144,10 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
             layer); with a list, the features of those layers are concatenated.
         multimodal_projector_bias (`bool`, *optional*, defaults to `True`):
             Whether the projector's linear layers have biases.
+        image_seq_length (`int`, *optional*):
+            How many image tokens stand for one image: the number of features the vision tower gives an image (its
+            patches, and the CLS token with "full"), which it defaults to and must equal. As `LlavaConfig`'s: the
+            processor writes that many image tokens per image, and tools that lay out LLaVA inputs read it.
         tie_word_embeddings (`bool`, *optional*, defaults to `False`):
             Whether the language-model head shares its weight with the input embeddings.
 
@@ -149,34 +168,17 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     }
     # LLaVA's configs name the image token `image_token_index`.
     attribute_map = {"image_token_index": "image_token_id"}
-    # Tensor parallel plan of the base model, as Llama's for the language model and alike for the vision tower: the
-    # query/key/value and MLP up projections split by output features (whole heads per process), the attention output
-    # and MLP down projections by input features; embeddings, norms and the projector stay replicated.
-    base_model_tp_plan = {
-        "vision_tower.layers.*.self_attn.q_proj": "colwise",
-        "vision_tower.layers.*.self_attn.k_proj": "colwise",
-        "vision_tower.layers.*.self_attn.v_proj": "colwise",
-        "vision_tower.layers.*.self_attn.o_proj": "rowwise",
-        "vision_tower.layers.*.mlp.fc1": "colwise",
-        "vision_tower.layers.*.mlp.fc2": "rowwise",
-        "language_model.layers.*.self_attn.q_proj": "colwise",
-        "language_model.layers.*.self_attn.k_proj": "colwise",
-        "language_model.layers.*.self_attn.v_proj": "colwise",
-        "language_model.layers.*.self_attn.o_proj": "rowwise",
-        "language_model.layers.*.mlp.gate_proj": "colwise",
-        "language_model.layers.*.mlp.up_proj": "colwise",
-        "language_model.layers.*.mlp.down_proj": "rowwise",
-    }
 
     def __init__(
         self,
         text_config: {{ cookiecutter.class_prefix }}TextConfig | dict | None = None,
         vision_config: {{ cookiecutter.class_prefix }}VisionConfig | dict | None = None,
-        image_token_id: int = 32000,
+        image_token_id: int = 384,
         projector_hidden_act: str = "gelu",
         vision_feature_select_strategy: str = "default",
         vision_feature_layer: int | list[int] = -2,
         multimodal_projector_bias: bool = True,
+        image_seq_length: int | None = None,
         tie_word_embeddings: bool = False,
         **kwargs,
     ) -> None:
@@ -187,13 +189,20 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
         self.vision_feature_select_strategy = vision_feature_select_strategy
         self.vision_feature_layer = vision_feature_layer
         self.multimodal_projector_bias = multimodal_projector_bias
+        vision = self.vision_config
+        if image_seq_length is None and all(
+            isinstance(size, int) and size > 0 for size in (vision.image_size, vision.patch_size)
+        ):
+            image_seq_length = self.num_image_tokens
+        self.image_seq_length = image_seq_length
         # As `LlavaConfig`: a language model saved with tied embeddings keeps them.
         self.tie_word_embeddings = tie_word_embeddings or self.text_config.tie_word_embeddings
         super().__init__(**kwargs)
 
     @property
     def num_image_tokens(self) -> int:
-        """How many image tokens stand for one image: one per patch, and one for the CLS token with "full"."""
+        """How many features the vision tower gives an image: one per patch, and one for the CLS token with "full"
+        (what `image_seq_length` must be)."""
         return self.vision_config.num_patches + (self.vision_feature_select_strategy == "full")
 
     def feature_layers(self) -> list[int]:
@@ -217,6 +226,12 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
             raise ValueError(
                 f"`vision_feature_select_strategy` {self.vision_feature_select_strategy!r} is not one of "
                 f"{', '.join(map(repr, SELECT_STRATEGIES))}."
+            )
+        if self.image_seq_length != self.num_image_tokens:
+            raise ValueError(
+                f"`image_seq_length` ({self.image_seq_length!r}) must be {self.num_image_tokens}, the number of "
+                'features the vision tower gives an image (its patches, and the CLS token with the "full" strategy): '
+                "set it to that number, or leave it unset when the config is made."
             )
         layers = self.feature_layers()
         count = self.vision_config.num_hidden_layers

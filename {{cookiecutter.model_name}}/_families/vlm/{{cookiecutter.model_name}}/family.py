@@ -14,7 +14,7 @@ from .image_processing_{{ cookiecutter.model_name }} import {{ cookiecutter.clas
 from .inputs import check_tokenizer, load_tokenizer, read_json
 from .processing_{{ cookiecutter.model_name }} import IMAGE_TOKEN, {{ cookiecutter.class_prefix }}Processor
 from .train_tokenizer import train_tokenizer
-from .usage import code_block, run_model
+from .usage import code_block, export_notes, run_model
 
 PIPELINE_TAG = "image-text-to-text"
 DEFAULT_HEAD = "ForConditionalGeneration"
@@ -26,6 +26,14 @@ DESCRIPTION = (
 )
 PROCESSOR_FILE = "processor_config.json"
 Processor = {{ cookiecutter.class_prefix }}Processor
+# How to give a checkpoint its processor, when publish finds none or only a tokenizer (it never ships a default one in
+# its place): a tokenizer alone is not the processor, which also says how images are resized and how many image tokens
+# it writes.
+SAVE_PROCESSOR = (
+    "save the processor into it: `{{ cookiecutter.class_prefix }}Processor("
+    "{{ cookiecutter.class_prefix }}ImageProcessor(size=<the vision tower's image_size>), tokenizer)"
+    ".save_pretrained(<folder>)` writes processor_config.json beside the tokenizer's files"
+)
 # The only code a saved processor may name: this project's own classes, imported from the package, never run from
 # the folder.
 PROCESSOR_AUTO_MAP = {
@@ -44,6 +52,10 @@ CONVERTS_FROM = "llava"
 LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "fc1", "fc2"]
 # Auto class of a head -> the other `LoraConfig` settings it takes: peft's task type.
 LORA_OPTIONS: dict[str, dict[str, Any]] = {"AutoModelForImageTextToText": {"task_type": "CAUSAL_LM"}}
+# No ONNX export, as none of LLaVA's: its export fails in the translation to ONNX, as this model's does.
+ONNX_EXPORT = False
+# The model card's note on torch.compile, torch.export and ONNX.
+EXPORT_NOTES = export_notes("LLaVA", onnx=ONNX_EXPORT, cache=True)
 # The language model's special ids, which the tokenizer must share.
 SPECIAL_IDS = ("pad_token_id", "bos_token_id", "eos_token_id")
 
@@ -98,7 +110,7 @@ def default_processor(config: PretrainedConfig) -> {{ cookiecutter.class_prefix 
     return {{ cookiecutter.class_prefix }}Processor(
         {{ cookiecutter.class_prefix }}ImageProcessor(size=config.vision_config.image_size),
         add_image_token(train_tokenizer()),
-        num_image_tokens=config.num_image_tokens,
+        num_image_tokens=config.image_seq_length,
     )
 
 
@@ -107,26 +119,28 @@ def check_processor(processor: {{ cookiecutter.class_prefix }}Processor, config:
     or another number of image tokens per image; a tokenizer that does not fit the language model."""
     expected = {"height": config.vision_config.image_size, "width": config.vision_config.image_size}
     image_processor = processor.image_processor
-    if not image_processor.do_resize or image_processor.size != expected:
+    made = image_processor.output_size()
+    if made != expected:
+        how = "crops" if image_processor.do_center_crop else "resizes"
         raise CommandError(
-            f"the image processor resizes to {image_processor.size if image_processor.do_resize else 'nothing'} but "
-            f"the vision tower expects {expected}: save a processor with that size."
+            f"the image processor {how} to {made or 'sizes of their own'} but the vision tower expects {expected}: "
+            "save a processor with that size."
         )
     if processor.image_token_id != config.image_token_id:
         raise CommandError(
             f"the processor's image token {processor.image_token!r} has id {processor.image_token_id} but the "
             f"config's image_token_id is {config.image_token_id}: make them equal."
         )
-    if processor.num_image_tokens != config.num_image_tokens:
+    if processor.num_image_tokens != config.image_seq_length:
         raise CommandError(
             f"the processor writes {processor.num_image_tokens} image tokens per image but the model gives "
-            f"{config.num_image_tokens} features: save a processor with num_image_tokens={config.num_image_tokens}."
+            f"{config.image_seq_length} features: save a processor with num_image_tokens={config.image_seq_length}."
         )
     check_tokenizer(processor.tokenizer, config.text_config, SPECIAL_IDS)
 
 
 def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
-    """The fixed inputs of the reference record (verify.py): one normalized image from a seeded generator, and a row
+    """The fixed inputs of the reference record (record.py): one normalized image from a seeded generator, and a row
     of token ids that avoid the special ids, with the image tokens after the first."""
     generator = torch.Generator().manual_seed(0)
     vision = config.vision_config
@@ -135,7 +149,7 @@ def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
     text = torch.randint(0, config.text_config.vocab_size - len(special), (1, 8), generator=generator)
     for token_id in special:  # shift past each special id: every id stays in the vocabulary
         text += (text >= token_id).long()
-    image = torch.full((1, config.num_image_tokens), config.image_token_id)
+    image = torch.full((1, config.image_seq_length), config.image_token_id)
     input_ids = torch.cat([text[:, :1], image, text[:, 1:]], dim=1)
     return {"input_ids": input_ids, "pixel_values": pixel_values}
 

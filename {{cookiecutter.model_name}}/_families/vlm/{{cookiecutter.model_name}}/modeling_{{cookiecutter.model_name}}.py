@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from transformers import GenerationMixin, PreTrainedModel
+from transformers import GenerationMixin, PreTrainedModel, modeling_outputs
 from transformers import initialization as init
 from transformers.activations import ACT2FN
 from transformers.cache_utils import Cache, DynamicCache
@@ -29,6 +29,7 @@ from transformers.modeling_layers import GradientCheckpointingLayer
 from transformers.modeling_outputs import BaseModelOutputWithPast, BaseModelOutputWithPooling, CausalLMOutputWithPast
 from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS, dynamic_rope_update
 from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+from transformers.utils import logging, output_capturing, torch_compilable_check
 from transformers.utils.generic import can_return_tuple, merge_with_config_defaults
 from transformers.utils.output_capturing import capture_outputs
 
@@ -45,25 +46,67 @@ from .processing_{{ cookiecutter.model_name }} import {{ cookiecutter.class_pref
 {{ llama.cache_name() }}
 
 
-@dataclass
-class {{ cookiecutter.class_prefix }}ModelOutputWithPast(BaseModelOutputWithPast):
-    r"""
-    The language model's outputs, as `LlavaModelOutputWithPast`, and `image_hidden_states`: the projected image
-    features, of shape `(num_images * num_image_tokens, hidden_size)`.
-    """
+logger = logging.get_logger(__name__)
 
-    image_hidden_states: torch.FloatTensor | None = None
+# transformers 5.24 gave multimodal models' outputs the outputs of their encoders: LLaVA returns its vision tower's
+# (`image_outputs`, with the projected features of each image as their `pooler_output`) where it returned the projected
+# features (`image_hidden_states`, deprecated since). The outputs here are the installed release's LLaVA's.
+IMAGE_OUTPUTS = hasattr(modeling_outputs, "MultimodalBaseModelOutputWithPast")
+IMAGE_FIELD = "image_outputs" if IMAGE_OUTPUTS else "image_hidden_states"
+# From transformers 5.24 a model records only the hidden states it needs unless asked for all (LLaVA's image features:
+# those of `vision_feature_layer`, the others None); before, it recorded all of them.
+SELECT_HIDDEN_STATES = hasattr(output_capturing, "select_hidden_states")
 
+if IMAGE_OUTPUTS:
 
-@dataclass
-class {{ cookiecutter.class_prefix }}CausalLMOutputWithPast(CausalLMOutputWithPast):
-    r"""
-    The outputs of [`{{ cookiecutter.class_prefix }}ForConditionalGeneration`], as `LlavaCausalLMOutputWithPast`: the
-    loss (with `labels`), the logits, the cache, the language model's hidden states and attentions, and
-    `image_hidden_states`, the projected image features (the cache under the installed transformers' name: see CACHE).
-    """
+    @dataclass
+    class {{ cookiecutter.class_prefix }}ModelOutputWithPast(modeling_outputs.MultimodalBaseModelOutputWithPast):
+        r"""
+        The language model's outputs and the vision tower's (`image_outputs`, the projected features of each image as
+        their `pooler_output`), as `LlavaModelOutputWithPast`.
+        """
 
-    image_hidden_states: torch.FloatTensor | None = None
+        @property
+        def image_hidden_states(self) -> list[torch.Tensor] | None:
+            """The projected features of each image: deprecated, as LLaVA's, for `image_outputs.pooler_output`."""
+            logger.warning_once("`image_hidden_states` is deprecated, as LLaVA's: use `image_outputs.pooler_output`.")
+            return None if self.image_outputs is None else self.image_outputs.pooler_output
+
+    @dataclass
+    class {{ cookiecutter.class_prefix }}CausalLMOutputWithPast(modeling_outputs.MultimodalCausalLMOutputWithPast):
+        r"""
+        The outputs of [`{{ cookiecutter.class_prefix }}ForConditionalGeneration`], as `LlavaCausalLMOutputWithPast`: the
+        loss (with `labels`), the logits, the cache, the language model's hidden states and attentions, and the vision
+        tower's outputs (`image_outputs`, the projected features of each image as their `pooler_output`).
+        """
+
+        @property
+        def image_hidden_states(self) -> list[torch.Tensor] | None:
+            """The projected features of each image: deprecated, as LLaVA's, for `image_outputs.pooler_output`."""
+            logger.warning_once("`image_hidden_states` is deprecated, as LLaVA's: use `image_outputs.pooler_output`.")
+            return None if self.image_outputs is None else self.image_outputs.pooler_output
+
+else:
+
+    @dataclass
+    class {{ cookiecutter.class_prefix }}ModelOutputWithPast(BaseModelOutputWithPast):
+        r"""
+        The language model's outputs, as `LlavaModelOutputWithPast` before transformers 5.24, and
+        `image_hidden_states`: the projected image features, of shape `(num_images * image_seq_length, hidden_size)`.
+        """
+
+        image_hidden_states: torch.FloatTensor | None = None
+
+    @dataclass
+    class {{ cookiecutter.class_prefix }}CausalLMOutputWithPast(CausalLMOutputWithPast):
+        r"""
+        The outputs of [`{{ cookiecutter.class_prefix }}ForConditionalGeneration`], as `LlavaCausalLMOutputWithPast` before
+        transformers 5.24: the loss (with `labels`), the logits, the cache, the language model's hidden states and
+        attentions, and `image_hidden_states`, the projected image features (the cache under the installed
+        transformers' name: see CACHE).
+        """
+
+        image_hidden_states: torch.FloatTensor | None = None
 
 
 {{ common.eager_attention(grouped_query=true) }}
@@ -134,6 +177,8 @@ class {{ vision }}PreTrainedModel(PreTrainedModel):
     input_modalities = ("image",)
     _no_split_modules = ["{{ vision }}EncoderLayer"]
     _can_compile_fullgraph = True
+    # As CLIP: `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
+    _can_record_outputs = {"hidden_states": {{ vision }}EncoderLayer, "attentions": {{ vision }}Attention}
     {{ common.pretrained_model(config_class=vision ~ "Config", auto_map=false) }}
 
     @torch.no_grad()
@@ -146,8 +191,8 @@ class {{ vision }}PreTrainedModel(PreTrainedModel):
 
 class {{ vision }}Model({{ vision }}PreTrainedModel):
     """The vision tower, as `CLIPVisionModel`: embeddings, a layer norm (CLIP's `pre_layrnorm`), encoder layers and a
-    final layer norm of the CLS token (`pooler_output`). It returns every hidden state: LLaVA picks its features
-    from one of them."""
+    final layer norm of the CLS token (`pooler_output`). LLaVA picks its features from the hidden states
+    (`output_hidden_states=True`: the embeddings' and each layer's, the last before the final norm, as CLIP's)."""
 
     def __init__(self, config: {{ vision }}Config) -> None:
         super().__init__(config)
@@ -161,20 +206,18 @@ class {{ vision }}Model({{ vision }}PreTrainedModel):
     def get_input_embeddings(self) -> nn.Conv2d:
         return self.embeddings.patch_embedding
 
+    @merge_with_config_defaults
+    @capture_outputs(tie_last_hidden_states=False)
     def forward(self, pixel_values: torch.Tensor, **kwargs) -> BaseModelOutputWithPooling:
         r"""
         pixel_values (`torch.FloatTensor` of shape `(batch_size, num_channels, height, width)`):
             Images as the image processor returns them.
         """
         hidden_states = self.pre_layrnorm(self.embeddings(pixel_values))
-        all_hidden_states = [hidden_states]
         for layer in self.layers:
             hidden_states = layer(hidden_states, **kwargs)
-            all_hidden_states.append(hidden_states)
         return BaseModelOutputWithPooling(
-            last_hidden_state=hidden_states,
-            pooler_output=self.post_layernorm(hidden_states[:, 0, :]),
-            hidden_states=tuple(all_hidden_states),
+            last_hidden_state=hidden_states, pooler_output=self.post_layernorm(hidden_states[:, 0, :])
         )
 
 
@@ -248,22 +291,30 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
     def set_input_embeddings(self, value: nn.Embedding) -> None:
         self.language_model.set_input_embeddings(value)
 
+    @can_return_tuple
     def get_image_features(
         self,
         pixel_values: torch.FloatTensor,
         vision_feature_layer: int | list[int] | None = None,
         vision_feature_select_strategy: str | None = None,
-    ) -> torch.Tensor:
-        """The projected features of each image, (num_images, num_image_tokens, text hidden_size), as LLaVA's: the
-        hidden states of `vision_feature_layer` (concatenated for a list), without the CLS token for "default"."""
+        **kwargs,
+    ) -> BaseModelOutputWithPooling:
+        """The vision tower's outputs for `pixel_values`, with the projected features of each image as their
+        `pooler_output` (a list of `(image_seq_length, text hidden_size)` tensors), as LLaVA's: the features are the
+        hidden states of `vision_feature_layer` (concatenated for a list), without the CLS token for "default". The
+        hidden states returned are those (see SELECT_HIDDEN_STATES), all of them with `output_hidden_states=True`; the
+        attentions come with `output_attentions=True`."""
         layers = self.config.vision_feature_layer if vision_feature_layer is None else vision_feature_layer
         strategy = vision_feature_select_strategy or self.config.vision_feature_select_strategy
-        hidden_states = self.vision_tower(pixel_values).hidden_states
         layers = list(layers) if isinstance(layers, list | tuple) else [layers]
-        features = torch.cat([hidden_states[layer] for layer in layers], dim=-1)
+        if not kwargs.get("output_hidden_states"):
+            kwargs["output_hidden_states"] = layers if SELECT_HIDDEN_STATES else True
+        image_outputs = self.vision_tower(pixel_values, return_dict=True, **kwargs)
+        features = torch.cat([image_outputs.hidden_states[layer] for layer in layers], dim=-1)
         if strategy == "default":
             features = features[:, 1:]
-        return self.multi_modal_projector(features)
+        image_outputs.pooler_output = list(self.multi_modal_projector(features))
+        return image_outputs
 
     def image_token_mask(self, input_ids: torch.LongTensor | None, inputs_embeds: torch.Tensor) -> torch.Tensor:
         """Where the image tokens are: from `input_ids`, or (without them) the embeddings equal to the image
@@ -289,7 +340,7 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
     ) -> {{ cookiecutter.class_prefix }}ModelOutputWithPast:
         r"""
         pixel_values (`torch.FloatTensor` of shape `(num_images, num_channels, height, width)`, *optional*):
-            The images, one per run of `config.num_image_tokens` image tokens in `input_ids`, in order.
+            The images, one per run of `config.image_seq_length` image tokens in `input_ids`, in order.
         vision_feature_layer (`int` or `list[int]`, *optional*):
             Overrides `config.vision_feature_layer`.
         vision_feature_select_strategy (`str`, *optional*):
@@ -300,21 +351,25 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
         if inputs_embeds is None:
             inputs_embeds = self.get_input_embeddings()(input_ids)
 
-        image_features = None
+        image_outputs = image_features = None
         if pixel_values is not None:
-            strategy = vision_feature_select_strategy
-            image_features = self.get_image_features(pixel_values, vision_feature_layer, strategy)
-            image_features = image_features.reshape(-1, image_features.shape[-1]).to(inputs_embeds.dtype)
+            image_outputs = self.get_image_features(
+                pixel_values, vision_feature_layer, vision_feature_select_strategy, return_dict=True, **kwargs
+            )
+            image_features = torch.cat(image_outputs.pooler_output).to(inputs_embeds.device, inputs_embeds.dtype)
             image_mask = self.image_token_mask(input_ids, inputs_embeds)
-            if image_mask.sum().item() != image_features.shape[0]:
-                raise ValueError(
+            # A check that compiles and exports (transformers' `torch_compilable_check`): no data-dependent branch.
+            torch_compilable_check(
+                image_mask.sum() == image_features.shape[0],
+                lambda: (
                     f"The text has {image_mask.sum().item()} image tokens but the {pixel_values.shape[0]} images give "
-                    f"{image_features.shape[0]} features ({self.config.num_image_tokens} each): build the inputs with "
+                    f"{image_features.shape[0]} features ({self.config.image_seq_length} each): build the inputs with "
                     "the processor, which writes one image token per feature."
-                )
+                ),
+            )
             # As LLaVA: the features replace the image tokens' embeddings, in order.
             mask = image_mask.unsqueeze(-1).expand_as(inputs_embeds).to(inputs_embeds.device)
-            inputs_embeds = inputs_embeds.masked_scatter(mask, image_features.to(inputs_embeds.device))
+            inputs_embeds = inputs_embeds.masked_scatter(mask, image_features)
 
         outputs = self.language_model(
             attention_mask=attention_mask,
@@ -329,7 +384,7 @@ class {{ cookiecutter.class_prefix }}Model({{ cookiecutter.class_prefix }}PreTra
             last_hidden_state=outputs.last_hidden_state,
             hidden_states=outputs.hidden_states,
             attentions=outputs.attentions,
-            image_hidden_states=image_features,
+            **{IMAGE_FIELD: image_outputs if IMAGE_OUTPUTS else image_features},
             **{CACHE: getattr(outputs, CACHE)},
         )
 
@@ -359,7 +414,7 @@ class {{ cookiecutter.class_prefix }}ForConditionalGeneration({{ cookiecutter.cl
     def set_output_embeddings(self, new_embeddings: nn.Linear) -> None:
         self.lm_head = new_embeddings
 
-    def get_image_features(self, pixel_values: torch.FloatTensor, **kwargs) -> torch.Tensor:
+    def get_image_features(self, pixel_values: torch.FloatTensor, **kwargs) -> BaseModelOutputWithPooling:
         return self.model.get_image_features(pixel_values, **kwargs)
 
     @can_return_tuple
@@ -412,7 +467,7 @@ class {{ cookiecutter.class_prefix }}ForConditionalGeneration({{ cookiecutter.cl
             logits=logits,
             hidden_states=outputs.hidden_states,
             attentions=outputs.attentions,
-            image_hidden_states=outputs.image_hidden_states,
+            **{IMAGE_FIELD: getattr(outputs, IMAGE_FIELD)},
             **{CACHE: getattr(outputs, CACHE)},
         )
 

@@ -1,0 +1,1 @@
+{% include "_families/vision/{{cookiecutter.model_name}}/image_conversion.py" %}
