@@ -5,24 +5,30 @@ image-text-to-text head, and check each fork the way its users will meet it.
     .venv/bin/python scripts/fork_sweep.py qwen3 mistral vit # some types
     .venv/bin/python scripts/fork_sweep.py --report          # the table of the results so far
 
-For each model type, in a process of its own: the fork engine of a baked fork project (`<package>/fork.py`) forks the
-type into a copy of that project and derives its tiny config, checked against the native heads (a type that cannot be
-forked is refused there, with the reason a bake gives). Then a tiny native checkpoint of the default head is converted
-with the project's converter, loaded in a fresh process with `trust_remote_code=True` (this project not importable
-there), and its outputs and (for a head that generates) greedy tokens compared with the native model's.
+For each model type: the fork engine of a baked fork project (`<package>/fork.py`, as the post-generation hook runs
+it) forks the type into a copy of that project and derives its tiny config, checked against the native heads (a type
+that cannot be forked is refused there, with the reason a bake gives; a fork that does not compute what the native
+heads compute fails there). A tiny native checkpoint of the default head is then converted with the project's
+converter, loaded in a fresh process with `trust_remote_code=True` (where this project cannot be imported), and its
+outputs and, for a head that generates, its greedy tokens compared with the native model's.
 
-Results go to a JSON-lines file (one line per type, kept between runs: types already there are skipped); the report is
-a Markdown table of totals and failure reasons, as the README shows it.
+The types are forked one after the other by a worker process (transformers is imported once; a crash or a type over
+`--timeout` costs a new worker, and is recorded); the fresh-process loads run in batches, a process per batch. Results
+go to a JSON-lines file, one line per type, kept between runs: types already there are skipped. The report is the
+Markdown table of totals and failure reasons that the README shows.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import importlib.util
+import io
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -32,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
+# The fork engine in the template (the folder names are cookiecutter's placeholders).
+ENGINE = Path("{{cookiecutter.model_name}}", "_families", "fork", "{{cookiecutter.model_name}}", "fork.py")
 PACKAGE = "sweep_model"
 CLASS_PREFIX = "SweepModel"
 # The heads whose model types the sweep covers, and the goal of each group (issue 19).
@@ -43,28 +51,40 @@ SWEPT_HEADS = (
 )
 GOALS = {"causal LM": 0.9, "other": 0.8}
 RESULTS = TEMPLATE_DIR / "build" / "fork_sweep.jsonl"
-# The fork engine in the template (the folder names are cookiecutter's placeholders).
-ENGINE = Path("{{cookiecutter.model_name}}", "_families", "fork", "{{cookiecutter.model_name}}", "fork.py")
-TIMEOUT = 600
+BATCH = 8  # converted checkpoints per fresh process
 
-# What the fresh process runs: load the converted checkpoint as a user does, compute on the example inputs, generate.
+# The fresh process: load each converted checkpoint as a user does, compute on its inputs, generate; one JSON line.
 CONSUMER = """
-import json, sys
+import json, sys, traceback
 import torch, transformers
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 
-plan = json.loads(sys.argv[1])
-inputs = load_file(plan["inputs"])
-model = getattr(transformers, plan["auto_class"]).from_pretrained(plan["folder"], trust_remote_code=True).eval()
-with torch.no_grad():
-    outputs = model(**inputs)
-    result = {"class": type(model).__module__, "outputs": {
-        name: value.tolist() for name, value in outputs.items() if isinstance(value, torch.Tensor)
-    }}
-    if plan["generates"]:
-        result["tokens"] = model.generate(**inputs, max_new_tokens=8, min_new_tokens=8, do_sample=False).tolist()
-print(json.dumps(result))
+results = {}
+for entry in json.loads(sys.argv[1]):
+    try:
+        inputs = load_file(entry["inputs"])
+        auto = getattr(transformers, entry["auto_class"])
+        model = auto.from_pretrained(entry["folder"], trust_remote_code=True).eval()
+        with torch.no_grad():
+            outputs = {name: value for name, value in model(**inputs).items() if isinstance(value, torch.Tensor)}
+            if entry["generates"]:
+                options = {"max_new_tokens": 8, "min_new_tokens": 8, "do_sample": False}
+                outputs["greedy tokens"] = model.generate(**inputs, **options)
+        save_file({name: value.contiguous() for name, value in outputs.items()}, entry["loaded"])
+        results[entry["model_type"]] = {"module": type(model).__module__}
+    except Exception as error:
+        results[entry["model_type"]] = {"error": traceback.format_exception_only(error)[-1].strip()[:300]}
+print(json.dumps(results))
 """
+
+
+def load_engine(path: Path) -> Any:
+    """The fork engine, imported from its file (the project's package has no forked files yet)."""
+    spec = importlib.util.spec_from_file_location("sweep_fork_engine", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def swept_types() -> dict[str, list[str]]:
@@ -86,6 +106,9 @@ def bake_skeleton(folder: Path) -> Path:
     return Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, extra_context=answers, output_dir=str(folder)))
 
 
+# -- the worker: fork, check against the native heads, convert -------------------------------------------------------
+
+
 def fresh_copy(skeleton: Path, folder: Path) -> Path:
     """The skeleton project without its forked files, for one model type."""
     project = Path(shutil.copytree(skeleton, folder / PACKAGE))
@@ -96,115 +119,190 @@ def fresh_copy(skeleton: Path, folder: Path) -> Path:
     return project
 
 
-def check_type(model_type: str, project: Path) -> dict[str, Any]:
-    """Fork `model_type` into `project`, convert a tiny native checkpoint, load it in a fresh process, compare."""
+def fork_and_convert(model_type: str, skeleton: Path, folder: Path) -> dict[str, Any]:
+    """Fork `model_type` into a copy of the skeleton in `folder`, then convert a tiny native checkpoint of its default
+    head and save what the native model computes: the entry the fresh process loads (or why it stopped)."""
     started = time.monotonic()
-    sys.path.insert(0, str(project))
-    engine = load_engine(
-        project / PACKAGE / "fork.py"
-    )  # the project's own engine, as the post-generation hook runs it
-
-    result: dict[str, Any] = {"model_type": model_type}
+    project = fresh_copy(skeleton, folder)
+    engine = load_engine(project / PACKAGE / "fork.py")
     try:
         facts = engine.bake(project, PACKAGE, model_type, CLASS_PREFIX)
     except engine.ForkError as error:
-        return {**result, "status": "refused", "stage": "bake", "reason": str(error), "seconds": since(started)}
-    result["heads"] = list(facts["heads"])
-    try:
-        compare_converted(project, facts, result)
-    except Exception as error:  # noqa: BLE001 - whatever fails is the reason to report
-        result.update(status="failed", reason=engine.one_line(error))
-    else:
-        result.setdefault("status", "parity")
-    result["seconds"] = since(started)
-    return result
-
-
-def load_engine(path: Path) -> Any:
-    """The fork engine of a project, imported from its file (its package has no forked files yet)."""
-    spec = importlib.util.spec_from_file_location("sweep_fork_engine", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-def compare_converted(project: Path, facts: dict[str, Any], result: dict[str, Any]) -> None:
-    """Convert a tiny native checkpoint of the default head, load it in a fresh process, compare with the native."""
+        return {"status": "refused", "stage": "bake", "reason": str(error), "seconds": since(started)}
     import torch
     from safetensors.torch import save_file
-    from sweep_model import family, fork
 
+    family = importlib.import_module(f"{PACKAGE}.family")
     converter = next((project / PACKAGE).glob("convert_*_to_*.py")).stem
-    convert = __import__(f"{PACKAGE}.{converter}", fromlist=["main"])
+    convert = importlib.import_module(f"{PACKAGE}.{converter}")
     auto_class = family.DEFAULT_AUTO_CLASS
-    native_class = fork.native_classes(facts)[auto_class]
-    config_class = type(native_class.config_class())
+    native_class = engine.native_classes(facts)[auto_class]
     torch.manual_seed(0)
-    native = native_class(config_class(**facts["tiny_config"])).eval()
-    inputs = fork.example_inputs(native.config, auto_class, "padded", facts["image_tokens"])
-    with tempfile.TemporaryDirectory() as folder:
-        native.save_pretrained(Path(folder) / "native")
-        result["stage"] = "convert"
-        if convert.main(["--input", str(Path(folder) / "native"), "--output", str(Path(folder) / "converted")]) != 0:
-            raise RuntimeError("the conversion failed")
-        save_file({name: tensor.contiguous() for name, tensor in inputs.items()}, Path(folder) / "inputs.safetensors")
-        generates = native.can_generate()
-        plan = {"folder": str(Path(folder) / "converted"), "inputs": str(Path(folder) / "inputs.safetensors")}
-        plan.update(auto_class=auto_class, generates=generates)
-        result["stage"] = "fresh-process load"
-        env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-        env.update(HF_HUB_OFFLINE="1", HF_MODULES_CACHE=str(Path(folder) / "modules"))
-        process = subprocess.run(
-            [sys.executable, "-c", CONSUMER, json.dumps(plan)],
-            cwd=folder,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
-        if process.returncode != 0:
-            raise RuntimeError(last_error(process.stderr))
-        loaded = json.loads(process.stdout.strip().splitlines()[-1])
-    result["stage"] = "compare"
-    if not loaded["class"].startswith("transformers_modules."):
-        raise RuntimeError(f"loaded {loaded['class']}, not the remote code")
+    native = native_class(type(native_class.config_class())(**facts["tiny_config"])).eval()
+    inputs = engine.example_inputs(native.config, auto_class, "padded", facts["image_tokens"])
+    native.save_pretrained(folder / "native")
+    messages = io.StringIO()
+    with contextlib.redirect_stderr(messages), contextlib.redirect_stdout(io.StringIO()):
+        code = convert.main(["--input", str(folder / "native"), "--output", str(folder / "converted")])
+    if code != 0:
+        reason = (messages.getvalue().strip().splitlines() or ["the conversion failed"])[-1]
+        return {"status": "failed", "stage": "convert", "reason": reason, "seconds": since(started)}
     with torch.no_grad():
-        expected = native(**inputs)
-        for name, value in expected.items():
-            if isinstance(value, torch.Tensor) and not torch.equal(torch.tensor(loaded["outputs"][name]), value):
-                raise RuntimeError(f"{name} differs from the native model's")
-        if generates:
-            tokens = native.generate(**inputs, max_new_tokens=8, min_new_tokens=8, do_sample=False)
-            if tokens.tolist() != loaded["tokens"]:
-                raise RuntimeError("the greedy tokens differ from the native model's")
+        expected = {name: value for name, value in native(**inputs).items() if isinstance(value, torch.Tensor)}
+        if native.can_generate():
+            expected["greedy tokens"] = native.generate(**inputs, max_new_tokens=8, min_new_tokens=8, do_sample=False)
+    save_file({name: tensor.contiguous() for name, tensor in inputs.items()}, folder / "inputs.safetensors")
+    save_file({name: tensor.contiguous() for name, tensor in expected.items()}, folder / "expected.safetensors")
+    entry = {
+        "model_type": model_type,
+        "folder": str(folder / "converted"),
+        "inputs": str(folder / "inputs.safetensors"),
+        "loaded": str(folder / "loaded.safetensors"),
+        "auto_class": auto_class,
+        "generates": native.can_generate(),
+    }
+    return {"status": "converted", "heads": list(facts["heads"]), "entry": entry, "seconds": since(started)}
+
+
+def worker(skeleton: Path, root: Path) -> None:
+    """Read model types from stdin, one a line; print a JSON result for each (see `fork_and_convert`)."""
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    for line in sys.stdin:
+        model_type = line.strip()
+        try:
+            result = fork_and_convert(model_type, skeleton, root / model_type)
+        except Exception as error:  # noqa: BLE001 - whatever fails is the reason to report
+            result = {"status": "failed", "stage": "convert", "reason": one_line(error)}
+        print(json.dumps({"model_type": model_type, **result}), flush=True)
+
+
+# -- the sweep: workers, fresh processes, comparisons ---------------------------------------------------------------
+
+
+class Worker:
+    """A worker process (`worker`), restarted after a crash or a type over the timeout."""
+
+    def __init__(self, skeleton: Path, root: Path, timeout: float) -> None:
+        self.command = [sys.executable, __file__, "--worker", str(skeleton), str(root)]
+        self.timeout = timeout
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_MODULES_CACHE": str(Path(self.command[-1]) / "modules")}
+        self.process = subprocess.Popen(
+            self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+        )
+
+    def run(self, model_type: str) -> dict[str, Any]:
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+        self.process.stdin.write(model_type + "\n")
+        self.process.stdin.flush()
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.process.stdout], [], [], 5)
+            if ready:
+                line = self.process.stdout.readline()
+                if not line:  # the worker died
+                    self.process = None
+                    return {"model_type": model_type, "status": "failed", "stage": "crash", "reason": "it crashed"}
+                if line.startswith("{"):
+                    return json.loads(line)
+        self.process.kill()
+        self.process = None
+        return {"model_type": model_type, "status": "failed", "stage": "timeout", "reason": f"over {self.timeout} s"}
+
+
+def load_in_fresh_process(entries: list[dict[str, Any]], root: Path) -> dict[str, dict[str, Any]]:
+    """Load every converted checkpoint of `entries` in one fresh process (see `CONSUMER`)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env.update(HF_HUB_OFFLINE="1", HF_MODULES_CACHE=str(root / "consumer-modules"))
+    process = subprocess.run(
+        [sys.executable, "-c", CONSUMER, json.dumps(entries)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300 + 120 * len(entries),
+    )
+    if process.returncode != 0:
+        return {entry["model_type"]: {"error": last_error(process.stderr)} for entry in entries}
+    return json.loads(process.stdout.strip().splitlines()[-1])
+
+
+def compared(entry: dict[str, Any], loaded: dict[str, Any]) -> dict[str, Any]:
+    """The outcome of one fork: parity, or what failed in the fresh process or differs from the native model."""
+    import torch
+    from safetensors.torch import load_file
+
+    if "error" in loaded:
+        return {"status": "failed", "stage": "fresh-process load", "reason": loaded["error"]}
+    if not loaded["module"].startswith("transformers_modules."):
+        return {"status": "failed", "stage": "compare", "reason": f"loaded {loaded['module']}, not remote code"}
+    expected = load_file(Path(entry["inputs"]).with_name("expected.safetensors"))
+    found = load_file(entry["loaded"])
+    for name, tensor in expected.items():
+        if name not in found or not torch.equal(found[name], tensor):
+            return {"status": "failed", "stage": "compare", "reason": f"{name} differs from the native model's"}
+    return {"status": "parity", "stage": "compare"}
 
 
 def last_error(stderr: str) -> str:
     """The last line of a traceback (the error itself)."""
     lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
-    errors = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Refused)\b", line)]
+    errors = [line for line in lines if re.match(r"^[\w.]+(Error|Exception)\b", line)]
     return (errors or lines or ["no output"])[-1][:300]
+
+
+def one_line(error: BaseException) -> str:
+    return f"{type(error).__name__}: {' '.join(str(error).split())}"[:300]
 
 
 def since(started: float) -> float:
     return round(time.monotonic() - started, 1)
 
 
-def run_one(model_type: str, skeleton: Path) -> dict[str, Any]:
-    """`check_type` in a process of its own (a crash or a hang stays there)."""
-    with tempfile.TemporaryDirectory(prefix=f"sweep-{model_type}-") as folder:
-        project = fresh_copy(skeleton, Path(folder))
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_MODULES_CACHE": str(Path(folder) / "modules")}
-        command = [sys.executable, __file__, "--one", model_type, "--project", str(project)]
-        try:
-            process = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=env)
-        except subprocess.TimeoutExpired:
-            return {"model_type": model_type, "status": "failed", "stage": "timeout", "reason": f"over {TIMEOUT} s"}
-    lines = [line for line in process.stdout.splitlines() if line.startswith("{")]
-    if process.returncode != 0 or not lines:
-        return {"model_type": model_type, "status": "failed", "stage": "crash", "reason": last_error(process.stderr)}
-    return json.loads(lines[-1])
+def sweep(todo: list[str], types: dict[str, list[str]], results: Path, timeout: float) -> None:
+    """Fork, convert and check every type of `todo`, appending a line per type to `results`."""
+    results.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="fork-sweep-") as folder:
+        root = Path(folder)
+        skeleton = bake_skeleton(root / "skeleton")
+        worker_process = Worker(skeleton, root / "types", timeout)
+        pending: list[dict[str, Any]] = []
+
+        def record(result: dict[str, Any]) -> None:
+            result["tasks"] = types.get(result["model_type"], [])
+            with results.open("a") as file:
+                file.write(json.dumps(result) + "\n")
+            print(f"{result['model_type']}: {result['status']} {result.get('reason', '')}"[:200], flush=True)
+
+        def flush() -> None:
+            loaded = load_in_fresh_process([result["entry"] for result in pending], root)
+            for result in pending:
+                entry = result.pop("entry")
+                record({**result, **compared(entry, loaded[entry["model_type"]])})
+                shutil.rmtree(Path(entry["folder"]).parent, ignore_errors=True)
+            pending.clear()
+
+        for model_type in todo:
+            result = worker_process.run(model_type)
+            if result["status"] == "converted":
+                pending.append(result)
+                if len(pending) == BATCH:
+                    flush()
+            else:
+                record(result)
+                shutil.rmtree(root / "types" / model_type, ignore_errors=True)
+        if pending:
+            flush()
+        if worker_process.process is not None:
+            worker_process.process.kill()
+
+
+# -- the report -----------------------------------------------------------------------------------------------------
 
 
 def group(heads: list[str]) -> str:
@@ -256,24 +354,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("types", nargs="*", help="model types to check (default: every swept type)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="JSON-lines file of the results")
     parser.add_argument("--report", action="store_true", help="print the table of the results so far, and stop")
-    parser.add_argument("--one", help=argparse.SUPPRESS)
-    parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--timeout", type=float, default=900, help="seconds a type may take to fork and convert")
+    parser.add_argument("--worker", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.one:  # the process of one type (see run_one)
-        print(json.dumps(check_type(args.one, args.project)))
+    if args.worker:  # the worker process (see `worker`)
+        worker(*args.worker)
         return 0
     types = swept_types()
     if not args.report:
         done = {row["model_type"] for row in read_results(args.results)}
-        todo = [model_type for model_type in (args.types or types) if model_type not in done]
-        args.results.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="sweep-skeleton-") as folder:
-            skeleton = bake_skeleton(Path(folder))
-            for index, model_type in enumerate(todo, 1):
-                result = {**run_one(model_type, skeleton), "tasks": types.get(model_type, [])}
-                with args.results.open("a") as file:
-                    file.write(json.dumps(result) + "\n")
-                print(f"[{index}/{len(todo)}] {model_type}: {result['status']} {result.get('reason', '')}"[:200])
+        sweep([name for name in (args.types or types) if name not in done], types, args.results, args.timeout)
     results = [row for row in read_results(args.results) if not args.types or row["model_type"] in args.types]
     print(report(results, types))
     return 0

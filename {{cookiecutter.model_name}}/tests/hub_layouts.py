@@ -867,3 +867,17 @@ LAYOUTS: dict[str, Callable[[Path], Path]] = {
     "llava-hf/llava-1.5-7b-hf": llava_1_5_7b_hf,
     "llava-hf/llava-1.5-7b-hf before processor_config.json": llava_older,
 }
+# Each layout's model type: a fork of that model type converts it too (tests/contract.py of a fork).
+LAYOUT_MODEL_TYPES: dict[str, str] = {
+    "meta-llama/Llama-2-7b-hf": "llama",
+    "meta-llama/Llama-3.1-8B-Instruct": "llama",
+    "meta-llama/Llama-3.1-8B-Instruct without generation_config.json": "llama",
+    "mistralai/Mixtral-8x7B-v0.1": "mixtral",
+    "google-bert/bert-base-uncased": "bert",
+    "sentence-transformers/all-MiniLM-L6-v2": "bert",
+    "BAAI/bge-small-en-v1.5": "bert",
+    "google/vit-base-patch16-224": "vit",
+    "ViT saved by transformers 4.26+": "vit",
+    "llava-hf/llava-1.5-7b-hf": "llava",
+    "llava-hf/llava-1.5-7b-hf before processor_config.json": "llava",
+}

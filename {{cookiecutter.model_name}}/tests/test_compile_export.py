@@ -16,7 +16,7 @@ import torch
 
 from {{ cookiecutter.model_name }}.family import ONNX_EXPORT
 
-from .common import DEFAULT_CLASS, NATIVE_CLASS, all_tensors, assert_same_outputs, tiny_config
+from .common import DEFAULT_CLASS, NATIVE_CLASS, UPSTREAM_CODE, all_tensors, assert_same_outputs, tiny_config
 from .contract import CONVERSION, example_inputs, native_config
 
 CONFIG = tiny_config()
@@ -42,13 +42,28 @@ def export_inputs() -> dict:
     return inputs
 
 
+def upstream_fails(run, native: torch.nn.Module, model: torch.nn.Module) -> bool:
+    """For a fork (whose code is upstream's): whether `run(native)` fails, and then that `run(model)` fails alike."""
+    if not UPSTREAM_CODE:
+        return False
+    try:
+        run(native)
+    except Exception as error:  # noqa: BLE001 - whatever upstream's model raises, the fork must raise alike
+        with pytest.raises(type(error)):
+            run(model)
+        return True
+    return False
+
+
 def test_the_whole_forward_compiles_in_one_graph_with_the_eager_outputs(models):
-    _, model = models
+    native, model = models
     inputs = example_inputs(CONFIG)
     with torch.no_grad():
         # Eager first: transformers installs its output-recording hooks (a VLM's vision features) on the first call
         # that records, under a lock Dynamo cannot trace, as for the native model.
-        eager = model(**inputs)
+        eager, _ = model(**inputs), native(**inputs)
+        if upstream_fails(lambda module: torch.compile(module, fullgraph=True, backend="eager")(**inputs), *models):
+            return  # upstream's model does not compile whole: nor does the fork
         compiled = torch.compile(model, fullgraph=True, backend="eager")(**inputs)
     assert_same_outputs(compiled, eager, inputs, tolerance=1e-5)
 
@@ -56,6 +71,8 @@ def test_the_whole_forward_compiles_in_one_graph_with_the_eager_outputs(models):
 def test_torch_export_succeeds_with_the_inputs_the_native_model_exports_with(models):
     native, model = models
     inputs = export_inputs()
+    if upstream_fails(lambda module: torch.export.export(module, args=(), kwargs=inputs), native, model):
+        return  # upstream's model does not export with these inputs: nor does the fork
     torch.export.export(native, args=(), kwargs=inputs)
     program = torch.export.export(model, args=(), kwargs=inputs)
     with torch.no_grad():

@@ -44,7 +44,7 @@ if not UPSTREAM_CODE or tiny_config().base_model_tp_plan:
             classes = {type(module).__name__ for module in model_class(config).modules()}
             assert set(model_class._no_split_modules) <= classes, model_class.__name__
         if UPSTREAM_CODE:
-            return  # a fork's plans are upstream's (tests/test_fork.py), which may name modules of other configurations
+            return  # a fork's plans are upstream's (tests/test_fork.py): they may name modules of other configurations
         assert unmatched_plan_keys(base, {**tensor_plan, **expert_plan}) == []
         # Every linear layer of the repeated layers is split by the tensor plan; fused expert weights (3D parameters, a
         # mixture of experts') by the tensor or the expert plan, as the installed release splits the native model's.
@@ -66,17 +66,18 @@ if not UPSTREAM_CODE or tiny_config().base_model_tp_plan:
             for plan in (model._tp_plan, model._pp_plan, getattr(model, "_ep_plan", None)):
                 assert unmatched_plan_keys(model, plan or {}) == [], model_class.__name__
 
-
     def test_tensor_parallel_on_two_cpu_processes_gives_the_single_process_outputs(tmp_path, inputs):
-        # From transformers 5.25, loading with a parallel plan places the model through accelerate, as `device_map` does.
+        # From transformers 5.25, loading with a parallel plan places the model through accelerate, as `device_map`
+        # does.
         pytest.importorskip("accelerate", reason="tensor parallel loading needs accelerate (in the `test` extra)")
         config = tiny_config(**PARALLEL_CONFIG)
         model = DEFAULT_CLASS(config).eval()
         with torch.no_grad():
             expected = model(**inputs, return_dict=False)[0]
-        # Every parameter the plans split: the tensor plan's, and the expert plan's where the experts split by it.
+        # Every parameter the plans split: the tensor plan's, and the expert plan's where the experts split by it (not
+        # what an upstream plan, a fork's, replicates).
         plans = {**model._tp_plan, **(model._ep_plan if expert_parallel(config) else {})}
-        plans = {key: style for key, style in plans.items() if "replicate" not in style}  # an upstream plan's, a fork's
+        plans = {key: style for key, style in plans.items() if "replicate" not in style}
         split = planned_parameters(model, plans)
         assert split
         sizes = {name: parameter.numel() for name, parameter in model.named_parameters()}

@@ -23,7 +23,9 @@ from {{ cookiecutter.model_name }} import convert_{{ cookiecutter.base_model | r
 from {{ cookiecutter.model_name }}.family import DEFAULT_AUTO_CLASS, FACTS, MODALITY, default_processor
 from {{ cookiecutter.model_name }}.inputs import CONFIG_ERRORS, config_problem, stored_layout
 
-from .images import write_images
+from .hub_layouts import LAYOUT_MODEL_TYPES, native_image_processor, same_inputs, tokenized
+from .hub_layouts import TEXTS as HUB_TEXTS
+from .images import random_images, write_images
 
 # The code is upstream's: the shared tests compare it with upstream where a curated family promises more.
 UPSTREAM_CODE = True
@@ -174,6 +176,10 @@ def pipeline_inputs(task: str, folder: Path) -> list:
     ]
 
 
+# The tiny model splits over two processes as it is (what upstream's plans split, its sizes divide by two).
+PARALLEL_CONFIG: dict[str, Any] = {}
+
+
 # -- conversion from the native transformers model -----------------------------------------------------------------
 
 CONVERSION = convert_{{ cookiecutter.base_model | replace("-", "_") | replace(".", "_") }}_to_{{ cookiecutter.model_name }}
@@ -192,39 +198,25 @@ def converted_key() -> str:
 CONVERTED_KEY = (converted_key(),) * 2
 
 
-# -- verify: edits of a saved modeling file that `python -m <name>.verify` must catch (tests/test_verify.py) ----------
-
-_HOOK = "        super().post_init()\n"
-_FIRST = "next(module for module in self.modules() if isinstance(module, (torch.nn.Linear, torch.nn.Conv2d)))"
-# A change of the math: the first linear (or convolution) layer's outputs are scaled from 0.5 to 1.5 along their last
-# dimension (not by one factor, nor shifted by one value, which a norm after it would undo).
-_SCALE = "torch.linspace(0.5, 1.5, output.shape[-1], dtype=output.dtype, device=output.device)"
-_SCALED = f"        {_FIRST}.register_forward_hook(lambda module, args, output: output * {_SCALE})\n"
-MATH_CHANGE = (_HOOK, _HOOK + _SCALED)
-# An old-style `_init_weights` that writes `.data` in place, wrapped around upstream's: the first linear layer gets a
-# non-persistent buffer, so that transformers re-initialises it after loading, and overwrites its loaded weight.
-_REGISTRATION = "\n\n# -- Added by the fork"
-_BASE = f"{FACTS['class_prefix']}PreTrainedModel"
-INIT_CLOBBER: list[tuple[str, str]] = [
-    (_HOOK, _HOOK + f'        {_FIRST}.register_buffer("clobber", torch.zeros(1), persistent=False)\n'),
-    (
-        _REGISTRATION,
-        f"\n\n_upstream_init_weights = {_BASE}._init_weights\n\n\n"
-        "def _init_weights(self, module):\n"
-        "    _upstream_init_weights(self, module)\n"
-        '    if hasattr(module, "clobber"):\n'
-        "        module.weight.data.fill_(1.0)\n"
-        "        module.clobber.data.zero_()\n\n\n"
-        f"{_BASE}._init_weights = torch.no_grad()(_init_weights)" + _REGISTRATION,
-    ),
-]
+# The checkpoints laid out as the Hub serves them (tests/hub_layouts.py) of this fork's source model type, if any.
+HUB_LAYOUTS = tuple(repo for repo, model_type in LAYOUT_MODEL_TYPES.items() if model_type == FACTS["base_model"])
 
 
-def first_linear() -> str:
-    """The name of the default head's first linear or convolution layer's weight (what INIT_CLOBBER overwrites)."""
-    head = NATIVE_HEADS[DEFAULT_AUTO_CLASS](native_config(native_base().config))
-    name = next(name for name, module in head.named_modules() if isinstance(module, torch.nn.Linear | torch.nn.Conv2d))
-    return f"{name}.weight"
-
-
-INIT_CLOBBERED = first_linear()
+def hub_inputs(source: Path, converted: Path) -> dict[str, torch.Tensor]:
+    """The inputs of test_hub_layouts.py, as the source's tokenizer, image processor or processor makes them; the
+    converted folder's (carried over: the same files) must make them alike."""
+    if MODALITY == "text":
+        return same_inputs(tokenized(source, padding_side="left"), tokenized(converted, True, padding_side="left"))
+    images = random_images([(45, 61, 3), (61, 45, 3)])
+    if MODALITY == "image":
+        made = [native_image_processor(folder)(images, return_tensors="pt") for folder in (source, converted)]
+        return same_inputs(*map(dict, made))
+    chats = [[{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]}] for text in HUB_TEXTS]
+    processors = [transformers.AutoProcessor.from_pretrained(folder) for folder in (source, converted)]
+    prompts = [
+        processor.apply_chat_template(chat, add_generation_prompt=True) for chat in chats for processor in processors
+    ]
+    assert prompts[0] == prompts[1]  # the converted processor writes the source's prompt
+    prompts = prompts[::2]
+    made = [processor(images=images, text=prompts, padding=True, return_tensors="pt") for processor in processors]
+    return same_inputs(*map(dict, made))

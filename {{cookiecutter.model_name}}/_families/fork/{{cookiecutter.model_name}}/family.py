@@ -34,7 +34,7 @@ from .fork import (
 )
 from .inputs import check_tokenizer, load_tokenizer
 from .train_tokenizer import SPECIAL_TOKENS, train_tokenizer
-from .usage import code_block, run_model
+from .usage import code_block, export_notes, run_model
 
 FACTS: dict[str, Any] = json.loads(Path(__file__).with_name(FORK_FILE).read_text(encoding="utf-8"))
 # The native transformers model this project is a fork of, and that `convert_<model type>_to_<name>.py` converts
@@ -58,6 +58,17 @@ PROCESSOR_FILE = {"text": "tokenizer_config.json", "image": "preprocessor_config
 Processor = {"text": PreTrainedTokenizerBase, "image": BaseImageProcessor}.get(MODALITY, ProcessorMixin)
 # The processor is one of transformers' own classes: its files name no code of their own (no `auto_map`).
 PROCESSOR_AUTO_MAP: dict[str, str] = {}
+# How to give a checkpoint its tokenizer or processor, when publish finds none (it never ships a default one in its
+# place).
+SAVE_PROCESSOR = (
+    "save the tokenizer or processor the model was trained with into it (`processor.save_pretrained(<folder>)`; for "
+    f"a native {CONVERTS_FROM} checkpoint, the conversion carries its files over)"
+)
+# No ONNX export is claimed for a fork: whether upstream's model exports to ONNX is not derived
+# (tests/test_compile_export.py checks torch.compile and torch.export against the native model).
+ONNX_EXPORT = False
+# The model card's note on torch.compile, torch.export and ONNX, as for the source model.
+EXPORT_NOTES = export_notes(FACTS["heads"][DEFAULT_AUTO_CLASS][0], onnx=ONNX_EXPORT, cache=MODALITY != "image")
 # The linear layers LoRA adapts (`peft.LoraConfig(target_modules=...)`): peft's own defaults for the source's model
 # type where it has them, else every linear layer of the repeated layers (see fork.json). peft picks its defaults by
 # model type, and knows none for a fork's: name them.

@@ -448,12 +448,9 @@ def insert_into_classes(text: str, classes: set[str], method: str) -> str:
     targets = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name in classes]
     source_lines = text.splitlines(keepends=True)
     for node in sorted(targets, key=lambda node: node.end_lineno, reverse=True):
-        defined = {item.name for item in node.body if isinstance(item, ast.FunctionDef)}
-        if defined & {"__init__", "post_init"}:
-            raise ForkError(
-                f"{node.name} defines {' and '.join(sorted(defined & {'__init__', 'post_init'}))} already: the fork "
-                "cannot add its own"
-            )
+        taken = {item.name for item in node.body if isinstance(item, ast.FunctionDef)} & ADDED_METHODS
+        if taken:
+            raise ForkError(f"{node.name} defines {', '.join(sorted(taken))} already: the fork cannot add its own")
         source_lines[node.end_lineno : node.end_lineno] = ["\n", method]
     return "".join(source_lines)
 
@@ -477,12 +474,21 @@ def root_model_classes(text: str, heads: list[str]) -> set[str]:
     return roots
 
 
+# The methods the fork adds to the source's base model class (`POST_INIT`).
+ADDED_METHODS = {"__init__", "is_custom_code", "post_init"}
 POST_INIT = """    def __init__(self, config, *inputs, **kwargs):
         # Added by the fork: transformers builds parts of a model through AutoModel (a generic head's base model,
         # `AutoModel.from_config(config)`), and may hand remote code a config of another copy of its class (the copy
         # AutoConfig loaded): register the base models of this config's classes with AutoModel, in this process.
         register_base_models(config)
         super().__init__(config, *inputs, **kwargs)
+
+    @classmethod
+    def is_custom_code(cls) -> bool:
+        # Added by the fork: upstream's `_init_weights` initialises through transformers' guarded init functions, so
+        # transformers initialises this model after loading as it does its own (every module, each non-persistent
+        # buffer re-created, whichever module's `_init_weights` sets it), not as code that writes weights in place.
+        return False
 
     def post_init(self):
         super().post_init()
