@@ -105,6 +105,17 @@ def test_the_workflows_validate_against_githubs_schemas(baked):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_templates_own_workflows_are_valid():
+    # The template's CI (.ci/run) and its weekly fork sweep (scripts/fork_sweep.py, too long for every push).
+    workflows = sorted((TEMPLATE_DIR / ".github" / "workflows").glob("*.yml"))
+    assert {path.name for path in workflows} == {"ci.yml", "fork-sweep.yml"}
+    result = check_jsonschema("vendor.github-workflows", *workflows)
+    assert result.returncode == 0, result.stdout + result.stderr
+    sweep = load(TEMPLATE_DIR / ".github" / "workflows" / "fork-sweep.yml")
+    assert set(triggers(sweep)) == {"schedule", "workflow_dispatch"}
+    assert any("scripts/fork_sweep.py" in step.get("run", "") for step in sweep["jobs"]["sweep"]["steps"])
+
+
 def test_the_schema_check_catches_a_broken_workflow(tmp_path):
     broken = tmp_path / "ci.yml"
     broken.write_text((TEMPLATE_DIR / ".github" / "workflows" / "ci.yml").read_text().replace("runs-on:", "runs_on:"))
