@@ -35,7 +35,8 @@ def test_the_readme_block_trains_a_model_that_verify_and_publish_take(tmp_path, 
     monkeypatch.chdir(tmp_path)
     exec(compile(code, str(README), "exec"), {"__name__": "__main__"})
     losses = [float(loss) for loss in re.findall(r"\bloss (\d+\.\d+)", capsys.readouterr().out)]
-    assert len(losses) >= 2 and losses[-1] < losses[0], f"the printed losses do not fall: {losses}"
+    # Without training (a learning rate of 0), the masking and the batches' make-up move it by 0.03 at most.
+    assert len(losses) >= 2 and losses[0] - losses[-1] > 0.1, f"the printed loss does not fall: {losses}"
 
     checkpoint = Path("checkpoints", PACKAGE)
     assert verify_main([str(checkpoint), "--record"]) == 0
