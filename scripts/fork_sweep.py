@@ -175,7 +175,20 @@ def worker(skeleton: Path, root: Path) -> None:
             result = fork_and_convert(model_type, skeleton, root / model_type)
         except Exception as error:  # noqa: BLE001 - whatever fails is the reason to report
             result = {"status": "failed", "stage": "convert", "reason": one_line(error)}
+        finally:
+            forget_conversions()
         print(json.dumps({"model_type": model_type, **result}), flush=True)
+
+
+def forget_conversions() -> None:
+    """Drop the checkpoint conversions a fork registered under the sweep's names. Every type is forked under the same
+    model type and class names in this process: one type's conversions (a BERT-like `layers` -> `encoder.layer`)
+    would otherwise apply to the next type's checkpoints. A user's process loads one fork, or forks of other names."""
+    from transformers import conversion_mapping
+
+    cache = getattr(conversion_mapping, "_checkpoint_conversion_mapping_cache", None) or {}
+    for key in [key for key in cache if key == PACKAGE or key.startswith(CLASS_PREFIX)]:
+        del cache[key]
 
 
 # -- the sweep: workers, fresh processes, comparisons ---------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from .fork import (
     text_ids,
 )
 from .inputs import check_tokenizer, load_tokenizer
-from .train_tokenizer import SPECIAL_TOKENS, train_tokenizer
+from .train_tokenizer import DEFAULT_CORPUS, SPECIAL_TOKENS, train_tokenizer
 from .usage import code_block, export_notes, run_model
 
 FACTS: dict[str, Any] = json.loads(Path(__file__).with_name(FORK_FILE).read_text(encoding="utf-8"))
@@ -246,6 +247,45 @@ def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
     attention_mask[1, 5:] = 0
     input_ids[1, 5:] = SPECIAL_IDS["pad_token_id"]
     return {"input_ids": input_ids, "attention_mask": attention_mask}
+
+
+# The first step's images (README.md): squares of three colors, each with its label and its name.
+COLORS = {"red": (220, 40, 40), "green": (40, 180, 60), "blue": (40, 70, 220)}
+
+
+def first_step_data(processor: Processor, config: PretrainedConfig) -> tuple[list[Any], Callable[[list[Any]], Any]]:
+    """The README's first step: training examples for the default head and a function that makes a batch with labels
+    of some of them. Text models learn the shipped corpus (`tokenizer_corpus.txt`; next tokens or masked tokens, as the
+    head predicts), image classifiers the color of a square, vision-language models to name it."""
+    if MODALITY == "text":
+        if DEFAULT_AUTO_CLASS not in ("AutoModelForCausalLM", "AutoModelForMaskedLM"):
+            raise CommandError(f"the first step trains a causal or masked LM, not a {DEFAULT_AUTO_CLASS} head")
+        text = config.get_text_config()
+        length = min(getattr(text, "max_position_embeddings", None) or 64, 64)
+        texts = DEFAULT_CORPUS.read_text(encoding="utf-8").splitlines()
+        examples = [processor(line, truncation=True, max_length=length) for line in texts if line.strip()]
+        # Pads; the labels are the inputs (next tokens), or 15% of them masked as BERT does.
+        masked = DEFAULT_AUTO_CLASS == "AutoModelForMaskedLM"
+        return examples, transformers.DataCollatorForLanguageModeling(processor, mlm=masked, mlm_probability=0.15)
+    _, height, width = image_size(config)
+    squares = [PIL.Image.new("RGB", (width + 8, height - 2), rgb) for rgb in COLORS.values()]
+    if MODALITY == "image":
+
+        def classify(batch: list[tuple[PIL.Image.Image, int]]) -> Any:
+            inputs = processor([image for image, _ in batch], return_tensors="pt")
+            inputs["labels"] = torch.tensor([label for _, label in batch])
+            return inputs
+
+        return [(image, label % config.num_labels) for label, image in enumerate(squares)] * 8, classify
+
+    def describe(batch: list[tuple[PIL.Image.Image, str]]) -> Any:
+        texts = [f"{IMAGE_TOKEN}A {name} square." for _, name in batch]
+        inputs = processor(images=[image for image, _ in batch], text=texts, padding=True, return_tensors="pt")
+        labels = inputs["input_ids"].masked_fill(inputs["attention_mask"] == 0, -100)  # no loss on the padding
+        inputs["labels"] = labels.masked_fill(labels == image_token_id(config), -100)  # nor on the image tokens
+        return inputs
+
+    return list(zip(squares, COLORS, strict=True)) * 8, describe
 
 
 def usage_code(repo_id: str, auto_class: str) -> str:

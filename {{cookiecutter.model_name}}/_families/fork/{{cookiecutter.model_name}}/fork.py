@@ -1162,13 +1162,20 @@ def bake(project_dir: Path, package: str, model_type: str, class_prefix: str) ->
 
 
 def write_readme(path: Path, facts: dict[str, Any]) -> None:
-    """Fill in what the README says of the fork that only the fork knows: its pipeline tag and its heads."""
+    """Fill in what the README says of the fork that only the fork knows: its pipeline tag, its heads, and the classes
+    of its first step (the config and the default head)."""
     heads = ", ".join(f"`{names[1]}` (`{auto_class}`)" for auto_class, names in facts["heads"].items())
-    tag = PIPELINE_TAGS[default_auto_class(list(facts["heads"]))]
+    default = default_auto_class(list(facts["heads"]))
+    filled = {
+        "pipeline_tag: fork-pipeline-tag": f"pipeline_tag: {PIPELINE_TAGS[default]}",
+        "fork-heads": heads,
+        "ForkConfigClass": facts["config_class"],
+        "ForkHeadClass": facts["heads"][default][1],
+    }
     text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("pipeline_tag: fork-pipeline-tag", f"pipeline_tag: {tag}").replace("fork-heads", heads)
-    )
+    for placeholder, value in filled.items():
+        text = text.replace(placeholder, value)
+    path.write_text(text, encoding="utf-8")
 
 
 def import_package(project_dir: Path, package: str) -> Any:
