@@ -7,7 +7,10 @@ r"""Check that a published (or saved) model still loads and computes what it com
 The record, `reference_outputs.safetensors` (publish writes one into every release, `--record` into a local
 checkpoint), holds fixed inputs and a fingerprint of each output the model's head returned for them (see record.py).
 A record that is damaged or of another version (unreadable, without its metadata, a tensor missing, unlisted, in
-another dtype, NaN or infinite) is refused with one line: it is never read as a model that changed.
+another dtype, NaN or infinite) is refused with one line: it is never read as a model that changed. A record of format
+1, which releases of earlier versions of this template carry, lists no outputs: each output it holds is compared, but
+not whether the model returns others, and the summary line says so. An output that transformers renamed between the
+release that recorded and the installed one (record.RENAMED_OUTPUTS) is compared under its old name.
 
 verify imports and runs the release's code: that is its job. It loads the model as its users do,
 `<Auto class>.from_pretrained(source, trust_remote_code=True, revision=...)`, so what runs is the code saved beside
@@ -24,7 +27,8 @@ It checks what breaks silently on a transformers upgrade:
 - the model and config classes come from the downloaded code; the `auto_map` of the release's config.json is the
   recorded one, and every entry of it and of the processor files is a class of a code file of the release;
 - every recorded output is computed again within `--atol` + `--rtol` x |recorded| (where the attention mask is 0,
-  outputs are padding and are not compared; NaN never is within), and every output the head returns is in the record;
+  outputs are padding and are not compared; NaN never is within), and every output the head returns is in the record
+  (for a record of format 1, only the first);
 - a head that generates gives the same greedy tokens with its key/value cache as without it (a model that no longer
   receives the cache `generate` hands it, as when transformers renames that argument, computes right logits and
   generates wrong tokens).
