@@ -241,7 +241,8 @@ class {{ prefix }}PreTrainedModel(PreTrainedModel):
     # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
     _can_record_outputs = {
 {%- if moe %}
-        "router_logits": OutputRecorder({{ prefix }}TopKRouter, index=0),  # `output_router_logits`, as Mixtral's
+        # `output_router_logits`, as Mixtral's
+        "router_logits": OutputRecorder({{ prefix }}TopKRouter, index=0),
 {%- endif %}
         "hidden_states": {{ prefix }}DecoderLayer,
         "attentions": {{ prefix }}Attention,

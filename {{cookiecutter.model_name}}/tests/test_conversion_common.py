@@ -8,6 +8,7 @@ import transformers
 from safetensors.torch import load_file, save_file
 
 from {{ cookiecutter.model_name }}.conversion import ConversionError
+from {{ cookiecutter.model_name }}.family import CONVERTS_FROM
 
 from .common import DEFAULT_CLASS, assert_same_outputs
 from .contract import CONVERSION, CONVERTED_KEY, INPUT_VARIANTS, example_inputs, native_config
@@ -20,6 +21,9 @@ def test_every_native_head_converts_with_the_same_outputs(tmp_path, config, nati
     assert CONVERSION.main(["--input", str(tmp_path / "native"), "--output", str(tmp_path / "converted")]) == 0
     model = CONVERSION.HEADS[native_name].from_pretrained(tmp_path / "converted").eval()
     assert type(model) is CONVERSION.HEADS[native_name]
+    # What was converted, for the model card (test_publish.py): the folder's name alone, never its whole path.
+    recorded = model.config.converted_from
+    assert (recorded["model_type"], recorded["name"], "revision" in recorded) == (CONVERTS_FROM, "native", False)
 
     for variant in INPUT_VARIANTS:
         inputs = example_inputs(config, variant)

@@ -2,16 +2,27 @@
 
 import inspect
 import json
+import re
 
 import pytest
+import torch
+import transformers
 from huggingface_hub import ModelCard, ModelCardData
 
-from {{ cookiecutter.model_name }}.family import EXPORT_NOTES, LORA_OPTIONS, LORA_TARGET_MODULES, PIPELINE_TAG
+from {{ cookiecutter.model_name }}.family import (
+    CONVERTS_FROM,
+    EXPORT_NOTES,
+    LORA_OPTIONS,
+    LORA_TARGET_MODULES,
+    PIPELINE_TAG,
+    default_processor,
+)
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
-from .common import DEFAULT_AUTO_CLASS, save_checkpoint, tiny_config
-from .helpers import printed_commit, run_fresh, serve_hub
+from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, save_checkpoint, tiny_config
+from .contract import CONVERSION, native_config, training_batch
+from .helpers import populate_hub_cache, printed_commit, run_fresh, serve_hub
 
 REPO_ID = "test-org/published-model"
 TOKEN = "hf_test_token_never_printed"
@@ -60,6 +71,7 @@ def test_dry_run_writes_a_valid_release_and_uploads_nothing(hub, tmp_path, check
     assert metadata["license"] == "{{ cookiecutter.license }}"
     assert "custom_code" in metadata["tags"] and config["model_type"] in metadata["tags"]
     assert metadata["base_model"] == "org/base-model" and metadata["datasets"] == ["org/corpus"]
+    assert card_weights(release) == "trained from [org/base-model](https://huggingface.co/org/base-model)"
     # A composite config (vlm): the rows of its language model's sizes.
     prefix, sizes = ("text_config.", config["text_config"]) if "text_config" in config else ("", config)
     for name in ("hidden_size", "num_hidden_layers", "num_attention_heads"):
@@ -73,6 +85,57 @@ def test_dry_run_writes_a_valid_release_and_uploads_nothing(hub, tmp_path, check
         assert f"    {name}={json.dumps(value)},\n" in card.text
     # what the model does under torch.compile, torch.export and ONNX (test_compile_export.py checks each)
     assert f"## Compile and export\n\n{EXPORT_NOTES}\n" in card.text
+
+
+def card_weights(release) -> str:
+    """What the model card in the `release` folder says the weights are."""
+    card = (release / "README.md").read_text(encoding="utf-8")
+    return re.search(r"^- \*\*Weights:\*\* (.*)$", card, re.MULTILINE).group(1)
+
+
+def test_the_card_says_whether_the_weights_were_trained(hub, tmp_path, checkpoint):
+    (tmp_path / "config.json").write_text(tiny_config().to_json_string())
+    new_model = ["--config", str(tmp_path / "config.json"), "--untrained", "--output", str(tmp_path / "untrained")]
+    assert publish_main(["--repo-id", REPO_ID, *new_model]) == 0
+    assert card_weights(tmp_path / "untrained") == "untrained: random weights, newly initialised from the config"
+    assert publish_main(["--checkpoint", checkpoint, "--dry-run", "--output", str(tmp_path / "trained")]) == 0
+    assert card_weights(tmp_path / "trained") == "trained from scratch"
+
+
+def test_the_card_says_from_what_a_checkpoint_was_converted_and_whether_it_was_trained_since(tmp_path, config):
+    """The conversion records its source in config.json (`converted_from`), which stays there when the model is loaded
+    and saved again: the card says "converted" while the weights are the converted ones, "fine-tuned" once trained."""
+    native_name = next(name for name, head in CONVERSION.HEADS.items() if head is DEFAULT_CLASS)
+    getattr(transformers, native_name)(native_config(config)).save_pretrained(tmp_path / "native")
+    # As `hf download org/native-model` leaves it in the Hub cache.
+    commit = populate_hub_cache(tmp_path / "hf_home", "org/native-model", tmp_path / "native")
+    snapshot = tmp_path / "hf_home" / "hub" / "models--org--native-model" / "snapshots" / commit
+    converted = tmp_path / "converted"
+    assert CONVERSION.main(["--input", str(snapshot), "--output", str(converted)]) == 0
+    recorded = json.loads((converted / "config.json").read_text())["converted_from"]
+    assert recorded.keys() == {"model", "model_type", "name", "revision", "weights_sha256"}
+    assert recorded["model_type"] == CONVERTS_FROM
+    assert (recorded["name"], recorded["revision"]) == ("org/native-model", commit)
+    link = "[org/native-model](https://huggingface.co/org/native-model)"
+    source = f"{link} (revision `{commit}`), a {recorded['model']} checkpoint"
+
+    model = DEFAULT_CLASS.from_pretrained(converted)
+    model.save_pretrained(tmp_path / "saved again")
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    model(**training_batch(model.config)).loss.backward()
+    optimizer.step()
+    model.save_pretrained(tmp_path / "trained")
+    expected = {
+        converted: f"converted from {source}, not trained since",
+        tmp_path / "saved again": f"converted from {source}, not trained since",
+        tmp_path / "trained": f"fine-tuned from a conversion of {source}",
+    }
+    for checkpoint, words in expected.items():
+        default_processor(model.config).save_pretrained(checkpoint)  # the native model was saved without one
+        release = tmp_path / "releases" / checkpoint.name
+        assert publish_main(["--checkpoint", str(checkpoint), "--dry-run", "--output", str(release)]) == 0
+        assert card_weights(release) == words, checkpoint.name
+        assert json.loads((release / "config.json").read_text())["converted_from"] == recorded
 
 
 MISSING = """

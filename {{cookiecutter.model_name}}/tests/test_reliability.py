@@ -435,6 +435,27 @@ def test_a_bad_config_json_is_refused(hub, checkpoint, capsys, content, message)
 
 
 @pytest.mark.parametrize(
+    "entry",
+    [
+        "Llama",
+        {"model": "Llama", "name": "llama"},
+        {"model": "Llama", "model_type": "llama", "name": "llama", "weights_sha256": 1},
+        {"model": "Llama", "model_type": "llama", "name": "llama", "weights_sha256": "0", "path": "/home/me"},
+    ],
+    ids=["not-an-object", "keys-missing", "not-a-string", "unknown-key"],
+)
+def test_a_converted_from_entry_no_conversion_wrote_is_refused(hub, checkpoint, capsys, entry):
+    edit_json(checkpoint / "config.json", converted_from=entry)
+    line = refused(publish(capsys, "--checkpoint", checkpoint))
+    assert line == (
+        f"error: {checkpoint}/config.json has a 'converted_from' entry that no conversion script wrote (it records "
+        "the strings model, model_type, name, weights_sha256 and, for a Hub download, revision): convert the model "
+        "again, or remove the entry if the model was not converted."
+    )
+    assert hub.state.requests == []
+
+
+@pytest.mark.parametrize(
     ("values", "message"),
     [
         ({"hidden_size": "large"}, "`hidden_size` must be a positive integer, got 'large'."),

@@ -5,6 +5,7 @@ anything is loaded from it (no code from it runs), or a new model built from a c
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from transformers import PreTrainedModel
 
@@ -23,6 +24,7 @@ from .family import (
 )
 from .inputs import (
     CONFIG_ERRORS,
+    CONVERTED_FROM,
     PROCESSOR_FILE_NAMES,
     PROCESSOR_FILES,
     config_problem,
@@ -33,6 +35,7 @@ from .inputs import (
     safetensors_files,
     tensor_shapes,
     weight_problems,
+    weights_digest,
 )
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES, auto_map
 
@@ -47,6 +50,20 @@ PROCESSOR_KIND = {
 }[PROCESSOR_FILE]
 # Head name (e.g. "ForCausalLM") -> class, for every registered class.
 HEADS = {model_class.__name__.removeprefix(CLASS_PREFIX): model_class for model_class in AUTO_CLASSES}
+# What a conversion records in config.json (`conversion.record_source`): the keys it always writes, and the one it
+# writes for a snapshot of the Hub cache.
+SOURCE_KEYS = ("model", "model_type", "name", "weights_sha256")
+SOURCE_REVISION = "revision"
+
+
+class Origin(NamedTuple):
+    """What the published weights are, for the model card: `kind` is "untrained" (a new model, random weights),
+    "trained" (a checkpoint that no conversion wrote), "converted" (the weights a conversion script wrote) or
+    "fine-tuned" (converted, then trained: the weights are no longer the converted ones); `source` is what the
+    conversion recorded (the config's `CONVERTED_FROM`)."""
+
+    kind: str
+    source: dict[str, str] | None = None
 
 
 def load_model(checkpoint: Path | None, config_file: Path | None, head: str | None) -> PreTrainedModel:
@@ -108,6 +125,29 @@ def check_checkpoint(checkpoint: Path) -> type[PreTrainedModel]:
     for name in PROCESSOR_FILES:
         refuse_foreign_code(checkpoint / name, own=PROCESSOR_AUTO_MAP)
     return by_name[architectures[0]]
+
+
+def weights_origin(checkpoint: Path | None) -> Origin:
+    """What the weights of `checkpoint` (None: a new model) are: converted, by what its config.json records, and still
+    as converted if their digest is the recorded one."""
+    if checkpoint is None:
+        return Origin("untrained")
+    source = read_config(checkpoint, "--checkpoint").get(CONVERTED_FROM)
+    if source is None:
+        return Origin("trained")
+    keys = (*SOURCE_KEYS, SOURCE_REVISION)
+    if (
+        not isinstance(source, dict)
+        or not set(SOURCE_KEYS) <= set(source) <= set(keys)
+        or not all(isinstance(value, str) for value in source.values())
+    ):
+        raise CommandError(
+            f"{checkpoint / 'config.json'} has a {CONVERTED_FROM!r} entry that no conversion script wrote (it records "
+            f"the strings {', '.join(keys[:-1])} and, for a Hub download, {keys[-1]}): convert the model again, or "
+            f"remove the entry if the model was not converted."
+        )
+    converted = weights_digest(safetensors_files(checkpoint, "--checkpoint")) == source["weights_sha256"]
+    return Origin("converted" if converted else "fine-tuned", source)
 
 
 def find_processor(folder: Path | None, config: {{ cookiecutter.class_prefix }}Config, required: bool) -> Processor:

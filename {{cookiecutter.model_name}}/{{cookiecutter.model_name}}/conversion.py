@@ -6,7 +6,8 @@ its source model: the options it refuses, the settings and tensor names that dif
 The input is data, never code: its config.json is read as JSON and its model_type and architecture are checked
 first; a folder that names code to run (`auto_map`) is refused; the config is read with transformers' own class for
 the source model. The converted checkpoint is written to a temporary folder and moved to `--output` only when
-complete, so a failed or interrupted conversion leaves `--output` as it was.
+complete, so a failed or interrupted conversion leaves `--output` as it was. Its config.json records what was converted
+(`record_source`), for the model card that publish writes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import copy
 import inspect
+import json
 import shutil
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
@@ -26,17 +28,21 @@ from transformers import PretrainedConfig, PreTrainedModel
 
 from .cli import CommandError, check_new_folder, move_into, path_kind, run_command, temporary_folder, writing
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
+from .family import CONVERTS_FROM
 from .inputs import (
     CONFIG_ERRORS,
+    CONVERTED_FROM,
     PROCESSOR_FILES,
     config_problem,
     current_name,
     load_tokenizer,
     read_config,
+    read_json,
     refuse_foreign_code,
     safetensors_files,
     tensor_shapes,
     weight_problems,
+    weights_digest,
 )
 
 PACKAGE = "{{ cookiecutter.model_name }}"
@@ -244,6 +250,26 @@ def copy_files(input_dir: Path, output_dir: Path, names: tuple[str, ...]) -> str
     return f"copied from the input folder: {copied or 'none'}"
 
 
+def record_source(input_dir: Path, output_dir: Path, source: str) -> str:
+    """Record in `output_dir`'s config.json (its `CONVERTED_FROM` key) what was converted: the `source` model, the
+    input's name and the digest of the converted weights, by which publish tells this checkpoint from one trained
+    further. The name is the repo id and revision of a snapshot of the Hub cache (where `hf download <repo id>`
+    puts it), else the folder's name: never the whole local path, which a published config.json would show. Returns
+    the report line."""
+    folder = input_dir.resolve()
+    cache = folder.parent.parent.name  # models--<namespace>--<name>, for <cache>/snapshots/<commit>
+    if folder.parent.name == "snapshots" and cache.startswith("models--"):
+        name = {"name": cache.removeprefix("models--").replace("--", "/"), "revision": folder.name}
+    else:
+        name = {"name": folder.name}
+    weights = weights_digest(safetensors_files(output_dir, "--output"))
+    recorded = {"model": source, "model_type": CONVERTS_FROM, **name, "weights_sha256": weights}
+    config = {**read_json(output_dir / "config.json"), CONVERTED_FROM: recorded}
+    # As transformers writes config.json (`PretrainedConfig.to_json_string`).
+    (output_dir / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return f"recorded in config.json ({CONVERTED_FROM}): converted from {name['name']}, a {source} checkpoint"
+
+
 def command_line(convert: Callable[[Path, Path], list[str]], doc: str, source: str) -> Callable[..., int]:
     """A conversion script's `main(argv=None)`: its command line, `--input` (a `source` folder) and a new `--output`
     folder, that runs `convert` and returns the exit code."""
@@ -269,14 +295,16 @@ def run_cli(convert: Callable[[Path, Path], list[str]], doc: str, source: str, a
     problem = check_new_folder(args.output, "--output")
     if problem:
         parser.error(problem)
-    return run_command(lambda: convert_into(convert, args.input, args.output))
+    return run_command(lambda: convert_into(convert, args.input, args.output, source))
 
 
-def convert_into(convert: Callable[[Path, Path], list[str]], input_dir: Path, output: Path) -> int:
-    """Convert into a temporary folder, then move the complete result to `output`."""
+def convert_into(convert: Callable[[Path, Path], list[str]], input_dir: Path, output: Path, source: str) -> int:
+    """Convert into a temporary folder, record the `source` there (`record_source`), then move the complete result
+    to `output`."""
     with temporary_folder("convert-") as staging:
         with writing(staging, "the converted checkpoint"):
             report = convert(input_dir, staging)
+            report.append(record_source(input_dir, staging, source))
         move_into(staging, output)
     print("\n".join(report))
     print(f"saved to {output}")

@@ -7,6 +7,7 @@ installed package, never from the folder; weights are read only from safetensors
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -45,6 +46,12 @@ CONFIG_ERRORS = (ValueError, TypeError, StrictDataclassError)
 # Old tensor names that transformers renames when it loads any checkpoint (its "legacy" conversion), so the checks read
 # them as it does. transformers 5.4 to 5.17 also write them back when saving a model they loaded.
 LEGACY_NAMES = (("LayerNorm.gamma", "LayerNorm.weight"), ("LayerNorm.beta", "LayerNorm.bias"))
+# The key of config.json where a conversion script records what it converted (`conversion.record_source`), which
+# publish reads to say on the model card what the weights are (`checkpoint.weights_origin`). A key of config.json
+# rather than a file of its own: transformers keeps a config's unknown keys, so it stays with the model when a user
+# loads the converted checkpoint, fine-tunes it and saves it elsewhere, where a file beside the weights would be left
+# behind; the digest of the converted weights it holds tells the two apart.
+CONVERTED_FROM = "converted_from"
 
 
 def read_json(path: Path, kind: type[dict] | type[list] = dict, missing_ok: bool = False) -> Any:
@@ -156,6 +163,21 @@ def tensor_shapes(files: list[Path]) -> dict[str, tuple[int, ...]]:
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror or error}.") from error
     return shapes
+
+
+def weights_digest(files: list[Path]) -> str:
+    """A SHA-256 of the tensors in the safetensors `files` (checked by `tensor_shapes`): of each one's name (as
+    transformers loads it), dtype, shape and values, whatever the sharding and the order of the files; a model loaded
+    and saved again unchanged gives the same digest. One tensor at a time is in memory."""
+    digests = []
+    for path in files:
+        with safe_open(path, framework="pt") as weights:
+            for name in weights.keys():
+                tensor = weights.get_tensor(name)
+                digest = hashlib.sha256(f"{current_name(name)} {tensor.dtype} {tuple(tensor.shape)}".encode())
+                digest.update(tensor.contiguous().view(-1).view(torch.uint8).numpy())
+                digests.append(f"{current_name(name)} {digest.hexdigest()}\n")
+    return hashlib.sha256("".join(sorted(digests)).encode()).hexdigest()
 
 
 def expected_weights(

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from huggingface_hub import ModelCard, ModelCardData
 from transformers import PretrainedConfig, PreTrainedModel
 
+from .checkpoint import Origin
 from .family import DESCRIPTION, EXPORT_NOTES, LORA_OPTIONS, LORA_TARGET_MODULES, PIPELINE_TAG, usage_code
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 from .record import RECORD_FILE
@@ -75,18 +76,41 @@ def lora_code(repo_id: str, auto_class: str) -> str:
     return code_block(imports, repo_id, lines, {"model": auto_class})
 
 
+def hub_link(repo_id: str) -> str:
+    """A Markdown link to `repo_id` on the Hub."""
+    return f"[{repo_id}](https://huggingface.co/{repo_id})"
+
+
+def describe_weights(origin: Origin, base_model: str | None) -> str:
+    """What the weights are, in words: untrained, trained from scratch (or from `base_model`), converted from the
+    recorded source, or fine-tuned from its conversion (see `checkpoint.weights_origin`)."""
+    if origin.kind == "trained":
+        return f"trained from {hub_link(base_model)}" if base_model else "trained from scratch"
+    if origin.kind == "untrained" or origin.source is None:
+        words = "untrained: random weights, newly initialised from the config"
+    else:
+        source, revision = origin.source, origin.source.get("revision")
+        name = f"{hub_link(source['name'])} (revision `{revision}`)" if revision else f"`{source['name']}`"
+        converted = f"{name}, a {source['model']} checkpoint"
+        if origin.kind == "converted":
+            words = f"converted from {converted}, not trained since"
+        else:
+            words = f"fine-tuned from a conversion of {converted}"
+    return words + (f"; base model: {hub_link(base_model)}" if base_model else "")
+
+
 def build_model_card(
     model: PreTrainedModel,
     repo_id: str,
     code_files: list[str],
-    weights: str,
+    origin: Origin,
     recorded: dict[str, Any],
     base_model: str | None = None,
     datasets: list[str] | None = None,
     library: LibraryFiles | None = None,
 ) -> ModelCard:
-    """The model card, from the real config and the reference record's metadata (`recorded`), through
-    huggingface_hub's `ModelCard` and `ModelCardData`."""
+    """The model card, from the real config, what the weights are (`origin`) and the reference record's metadata
+    (`recorded`), through huggingface_hub's `ModelCard` and `ModelCardData`."""
     config = model.config
     auto_class = AUTO_CLASSES[type(model)]
     card_data = ModelCardData(
@@ -107,7 +131,7 @@ def build_model_card(
         author=AUTHOR,
         license=LICENSE,
         num_parameters=f"{model.num_parameters():,}",
-        weights=weights + (f", from [{base_model}](https://huggingface.co/{base_model})" if base_model else ""),
+        weights=describe_weights(origin, base_model),
         model_class=type(model).__name__,
         auto_class=auto_class,
         model_type=config.model_type,

@@ -10,8 +10,11 @@ the real config.
 publish never ships a default one in its place, and refuses a checkpoint without one, or with only part of one, with
 how to save it). Without it, a new model is built from `--config` (or the default config), with the default
 processor: `--dry-run` writes its release, and only `--untrained` uploads it (weights that were never saved are never
-uploaded by mistake). The token comes from the usual places (`HF_TOKEN`, or `hf auth login`) and is never printed or
-written. On success it prints the commit hash and the `from_pretrained(..., revision=...)` line that pins it.
+uploaded by mistake). The model card says what the weights are: trained from scratch (or from `--base-model`),
+converted from the model a conversion script recorded in config.json (`converted_from`), fine-tuned from that
+conversion once the weights no longer match its digest, or untrained. The token comes from the usual places
+(`HF_TOKEN`, or `hf auth login`) and is never printed or written. On success it prints the commit hash and the
+`from_pretrained(..., revision=...)` line that pins it.
 
 What it checks before anything is uploaded:
 - the checkpoint, before anything is loaded from it: a `{{ cookiecutter.model_name }}` checkpoint (a native
@@ -41,7 +44,7 @@ from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
 from transformers import PreTrainedModel
 
-from .checkpoint import HEADS, find_processor, load_model
+from .checkpoint import HEADS, Origin, find_processor, load_model, weights_origin
 from .cli import (
     CommandError,
     check_new_folder,
@@ -69,13 +72,13 @@ def write_release(
     model: PreTrainedModel,
     processor: Processor,
     repo_id: str,
-    weights: str,
+    origin: Origin,
     base_model: str | None = None,
     datasets: list[str] | None = None,
     library: LibraryFiles | None = None,
 ) -> None:
     """Write everything the Hub repository holds into `folder`: the saved model and processor, the reference record
-    of the model, and the model card."""
+    of the model, and the model card, which says what the weights are (`origin`)."""
     with writing(folder, "the release"):
         model.save_pretrained(folder)
         processor.save_pretrained(folder)
@@ -86,7 +89,7 @@ def write_release(
         except RecordError as error:
             raise CommandError(f"cannot record the model: {error}") from error
         code_files = sorted(path.name for path in folder.glob("*.py"))
-        card = build_model_card(model, repo_id, code_files, weights, recorded, base_model, datasets, library)
+        card = build_model_card(model, repo_id, code_files, origin, recorded, base_model, datasets, library)
         card.save(folder / "README.md")
     pickled = sorted(path.name for path in folder.rglob("*") if path.suffix in PICKLE_SUFFIXES)
     if pickled or not any(path.name != RECORD_FILE for path in folder.glob("*.safetensors")):
@@ -177,8 +180,8 @@ def publish(args: argparse.Namespace) -> int:
         library = library_files(args.checkpoint) if args.checkpoint else None  # checked before anything is loaded
         model = load_model(args.checkpoint, args.config, args.head)
         processor = find_processor(args.processor or args.checkpoint, model.config, required=bool(args.processor))
-        weights = "trained checkpoint" if args.checkpoint else "newly initialised from the config (not trained)"
-        write_release(staging, model, processor, args.repo_id, weights, args.base_model, args.dataset, library)
+        origin = weights_origin(args.checkpoint)
+        write_release(staging, model, processor, args.repo_id, origin, args.base_model, args.dataset, library)
         folder = staging
         if args.output is not None:
             move_into(staging, args.output)

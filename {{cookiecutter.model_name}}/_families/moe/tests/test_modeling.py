@@ -11,7 +11,10 @@ from transformers.models.mixtral import modeling_mixtral
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ForCausalLM, {{ cookiecutter.class_prefix }}Model
 from {{ cookiecutter.model_name }}.family import LORA_OPTIONS, LORA_TARGET_MODULES
-from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}SparseMoeBlock, load_balancing_loss_func
+from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import (
+    {{ cookiecutter.class_prefix }}SparseMoeBlock,
+    load_balancing_loss_func,
+)
 
 from .common import tiny_config
 from .contract import PAD, native_config

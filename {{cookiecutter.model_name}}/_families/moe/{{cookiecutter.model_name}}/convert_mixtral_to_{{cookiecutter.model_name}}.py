@@ -38,7 +38,8 @@ from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 EXPERT_KEY = re.compile(r"^(?P<layer>.+)\.block_sparse_moe\.experts\.(?P<expert>\d+)\.(?P<projection>w[123])\.weight$")
 # The projections of an expert, as Mixtral saves them: gate (w1), down (w2) and up (w3).
 PROJECTIONS = ("w1", "w2", "w3")
-# Mixtral head class -> ours (`MixtralForCausalLM` -> `{{ cookiecutter.class_prefix }}ForCausalLM`), Mixtral's parameter names inside.
+# Mixtral head class -> ours (`MixtralForCausalLM` -> `{{ cookiecutter.class_prefix }}ForCausalLM`), with Mixtral's parameter
+# names inside.
 HEADS = native_heads("Mixtral", AUTO_CLASSES)
 
 

@@ -156,7 +156,9 @@ class {{ cookiecutter.class_prefix }}Config(PreTrainedConfig):
     ```python
     >>> from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config, {{ cookiecutter.class_prefix }}ForConditionalGeneration
 
-    >>> config = {{ cookiecutter.class_prefix }}Config(text_config={"num_hidden_layers": 2}, vision_config={"num_hidden_layers": 2})
+    >>> config = {{ cookiecutter.class_prefix }}Config(
+    ...     text_config={"num_hidden_layers": 2}, vision_config={"num_hidden_layers": 2}
+    ... )
     >>> model = {{ cookiecutter.class_prefix }}ForConditionalGeneration(config)
     ```
     """

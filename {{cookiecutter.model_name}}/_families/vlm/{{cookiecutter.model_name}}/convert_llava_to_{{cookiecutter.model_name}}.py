@@ -120,7 +120,11 @@ def chat_template(input_dir: Path, settings: dict, tokenizer_template: str | Non
     return None, "none in the input folder: LLaVA 1.5's"
 
 
-def check_image_tokens(settings: dict, processor: {{ cookiecutter.class_prefix }}Processor, config: {{ cookiecutter.class_prefix }}Config) -> None:
+def check_image_tokens(
+    settings: dict,
+    processor: {{ cookiecutter.class_prefix }}Processor,
+    config: {{ cookiecutter.class_prefix }}Config,
+) -> None:
     """Refuse the input's processor settings if `LlavaProcessor` would write another number of image tokens per image
     than the model gives features (the input's own processor and model would not work together either)."""
     if "patch_size" not in settings:  # before processor_config.json, the model expanded the image token itself

@@ -178,7 +178,10 @@ class {{ vision }}PreTrainedModel(PreTrainedModel):
     _no_split_modules = ["{{ vision }}EncoderLayer"]
     _can_compile_fullgraph = True
     # As CLIP: `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
-    _can_record_outputs = {"hidden_states": {{ vision }}EncoderLayer, "attentions": {{ vision }}Attention}
+    _can_record_outputs = {
+        "hidden_states": {{ vision }}EncoderLayer,
+        "attentions": {{ vision }}Attention,
+    }
     {{ common.pretrained_model(config_class=vision ~ "Config", auto_map=false) }}
 
     @torch.no_grad()
@@ -198,7 +201,9 @@ class {{ vision }}Model({{ vision }}PreTrainedModel):
         super().__init__(config)
         self.embeddings = {{ vision }}Embeddings(config)
         self.pre_layrnorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.layers = nn.ModuleList([{{ vision }}EncoderLayer(config) for _ in range(config.num_hidden_layers)])
+        self.layers = nn.ModuleList(
+            [{{ vision }}EncoderLayer(config) for _ in range(config.num_hidden_layers)],
+        )
         self.post_layernorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.gradient_checkpointing = False
         self.post_init()
