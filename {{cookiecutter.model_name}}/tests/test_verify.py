@@ -248,7 +248,7 @@ def test_a_model_whose_code_no_longer_imports_fails(checkpoint, capsys):
     assert "removed_helper" in lines[1] and lines[1].endswith(f"({MODELING_FILE}:{line_number})"), lines
 
 
-def test_weights_altered_after_recording_fail_within_the_tolerances_only(checkpoint, capsys):
+def test_weights_altered_after_recording_fail_within_the_tolerances_only(checkpoint, capsys, checks_here):
     recorded(capsys, checkpoint)
     alter_weights(checkpoint, 1e-4)
     code, lines, _ = verify(capsys, checkpoint)

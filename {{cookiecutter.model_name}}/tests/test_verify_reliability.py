@@ -1,53 +1,47 @@
-"""verify never passes what it must fail, names a damaged record as one, keeps the Hub token away from the code it
-imports and runs, and stops within `--timeout`: each case replayed with its message, exit status and what is left on
-disk (and on the test Hub).
+"""verify never passes what it must fail, names a damaged record as one, reads the records of format 1 that earlier
+releases carry, keeps the Hub token away from the code it imports and runs, and stops within `--timeout`: each case
+replayed with its message, exit status and what is left on disk (and on the test Hub).
 
-Most cases are refused before the checking process starts, or are checks of its functions run here: only the cases
-that are about that process (its environment, its time) start it.
+Most cases are refused before the checking process starts, or are checks of its functions run here (the fixtures are
+in conftest.py): only the cases that are about that process (its environment, its time) start it.
 """
 
 import json
 import math
 import os
+import platform
 import re
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import torch
+import transformers
 from huggingface_hub import HfApi, constants
 from safetensors import safe_open
 from safetensors.torch import save_file
 
 from {{ cookiecutter.model_name }} import verify_worker
-from {{ cookiecutter.model_name }}.record import FORMAT_VERSION, METADATA_KEY, RECORD_FILE
+from {{ cookiecutter.model_name }}.family import reference_inputs
+from {{ cookiecutter.model_name }}.record import (
+    FORMAT_1_INPUTS,
+    FORMAT_VERSION,
+    METADATA_KEY,
+    RECORD_FILE,
+    RENAMED_OUTPUTS,
+    common_layout,
+)
 from {{ cookiecutter.model_name }}.verify import main as verify_main
 
-from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, tiny_config
+from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS
 from .helpers import PACKAGE, files_of, serve_hub
-from .test_verify import append_code
+from .test_verify import alter_weights, append_code
 
 # verify must leave the system's temporary directory empty (conftest.py).
 pytestmark = pytest.mark.usefixtures("temporary_directory")
 REPO_ID = "test-org/verified-release"
 TOKEN = "hf_test_token_never_printed"
-
-
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory):
-    """One saved and recorded checkpoint of this model, copied by `release` for each test."""
-    folder = tmp_path_factory.mktemp("recorded") / "checkpoint"
-    torch.manual_seed(0)
-    DEFAULT_CLASS(tiny_config()).save_pretrained(folder)
-    assert verify_main([str(folder), "--record"]) == 0
-    return folder
-
-
-@pytest.fixture
-def release(recorded, tmp_path):
-    return shutil.copytree(recorded, tmp_path / "release")
 
 
 def run_verify(capsys, *arguments) -> tuple[int, str, str]:
@@ -127,6 +121,70 @@ def of_format(version: str):
     return change
 
 
+def first_input_as(dtype):
+    def change(tensors, metadata):
+        name = min(name for name in tensors if name.startswith("inputs."))
+        tensors[name] = tensors[name].to(dtype)
+        return metadata
+
+    return change
+
+
+def with_tensor(name: str):
+    def change(tensors, metadata):
+        tensors[name] = torch.zeros(1)
+        return metadata
+
+    return change
+
+
+def write_format_1_record(folder: Path) -> None:
+    """Record the checkpoint in `folder` exactly as the template's releases before format 2 did (their
+    `verify.record`, frozen here): the head's outputs and tuples of tensors at the top level, of each `COLUMNS` = 64
+    evenly spaced features and the norm, the first, middle and last hidden states, and metadata that lists neither
+    inputs nor outputs."""
+    model = DEFAULT_CLASS.from_pretrained(folder).float().eval()
+    inputs = reference_inputs(model.config)
+    with torch.no_grad():
+        returned = model(**inputs, output_hidden_states=True)
+    outputs = {}
+    for name, value in returned.items():
+        if isinstance(value, torch.Tensor):
+            outputs[name] = value
+        elif isinstance(value, tuple | list) and value and all(isinstance(item, torch.Tensor) for item in value):
+            outputs.update({f"{name}.{index}": item for index, item in enumerate(value)})
+    layers = sorted(int(name.rsplit(".", 1)[1]) for name in outputs if name.startswith("hidden_states."))
+    kept = {f"hidden_states.{layers[i]}" for i in (0, len(layers) // 2, -1)} if layers else set()
+
+    def fingerprint(tensor):
+        size = tensor.shape[-1] if tensor.dim() else 0
+        if size <= 64:
+            return tensor.clone()
+        columns = torch.arange(64) * (size - 1) // (64 - 1)
+        norm = torch.linalg.vector_norm(tensor.double(), dim=-1, keepdim=True).to(tensor.dtype)
+        return torch.cat([tensor[..., columns], norm], dim=-1)
+
+    tensors = {f"inputs.{name}": value for name, value in inputs.items()}
+    tensors.update(
+        {
+            f"outputs.{name}": fingerprint(value)
+            for name, value in outputs.items()
+            if not name.startswith("hidden_states.") or name in kept
+        }
+    )
+    metadata = {
+        "format_version": "1",
+        "auto_class": DEFAULT_AUTO_CLASS,
+        "class": type(model).__name__,
+        "auto_map": model.config.auto_map,
+        "transformers_version": transformers.__version__,
+        "torch_version": torch.__version__,
+        "python_version": platform.python_version(),
+    }
+    header = {METADATA_KEY: json.dumps(metadata, sort_keys=True)}
+    save_file({name: tensor.contiguous() for name, tensor in tensors.items()}, folder / RECORD_FILE, metadata=header)
+
+
 DAMAGED = [
     (as_dtype(torch.float16), "outputs.{main} is float16, not float32"),
     (as_dtype(torch.int64), "outputs.{main} is int64, not float32"),
@@ -145,7 +203,21 @@ DAMAGED = [
     (lambda tensors, metadata: "[1, 2]", "its metadata is a JSON list, not an object"),
     (without_key("auto_class"), "its metadata lacks auto_class"),
     (without_key("class"), "its metadata lacks class"),
-    (of_format("1"), f"it is a record of format '1'; this verify reads format {FORMAT_VERSION!r}"),
+    (of_format("3"), f"it is a record of format '3'; this verify reads formats '1' and {FORMAT_VERSION!r}"),
+    (first_input_as(torch.float16), "{input} is float16, not {dtype}"),
+]
+# Records of format 1 list neither inputs nor outputs: what they hold must be what that format held, as it held it.
+DAMAGED_FORMAT_1 = [
+    (as_dtype(torch.float16), "outputs.{main} is float16, not float32"),
+    (with_value(math.nan, everywhere=False), "outputs.{main} holds NaN or infinite values"),
+    (with_value(math.inf, everywhere=True), "outputs.{main} holds NaN or infinite values"),
+    (first_input_as(torch.float16), "{input} is float16, not {dtype}"),
+    (with_tensor("inputs.input_embeds"), "inputs.input_embeds is not an input of a record of format 1 (they are "),
+    (with_tensor("extra"), "it holds tensors that are neither inputs nor outputs (extra)"),
+    (without_outputs(lambda tensors: [name for name in tensors if name.startswith("outputs.")]), "it holds no input"),
+    (lambda tensors, metadata: None, "it holds no record metadata"),
+    (without_key("auto_class"), "its metadata lacks auto_class"),
+    (without_key("transformers_version"), "its metadata lacks transformers_version"),
 ]
 DAMAGED_IDS = [
     "fp16",
@@ -160,19 +232,41 @@ DAMAGED_IDS = [
     "no-auto-class",
     "no-class",
     "other-format",
+    "input-fp16",
+]
+DAMAGED_FORMAT_1_IDS = [
+    "fp16",
+    "one-nan",
+    "all-inf",
+    "input-fp16",
+    "unknown-input",
+    "unknown-tensor",
+    "no-outputs",
+    "no-metadata",
+    "no-auto-class",
+    "no-transformers-version",
 ]
 
 
-@pytest.mark.parametrize(("damage", "message"), DAMAGED, ids=DAMAGED_IDS)
-def test_a_damaged_record_is_named_as_one(release, capsys, damage, message):
-    main = main_output(dict.fromkeys(safe_open(release / RECORD_FILE, framework="pt").keys())).removeprefix("outputs.")
+@pytest.mark.parametrize(
+    ("version", "damage", "message"),
+    [("2", *case) for case in DAMAGED] + [("1", *case) for case in DAMAGED_FORMAT_1],
+    ids=[f"format-2-{name}" for name in DAMAGED_IDS] + [f"format-1-{name}" for name in DAMAGED_FORMAT_1_IDS],
+)
+def test_a_damaged_record_is_named_as_one(release, capsys, version, damage, message):
+    if version == "1":
+        write_format_1_record(release)
+        capsys.readouterr()  # loading the model says so on stderr
+    names = list(safe_open(release / RECORD_FILE, framework="pt").keys())
+    main = main_output(dict.fromkeys(names)).removeprefix("outputs.")
+    first_input = min(name for name in names if name.startswith("inputs."))
+    dtype = FORMAT_1_INPUTS[first_input.removeprefix("inputs.")]
     rewrite_record(release, damage)
     before = files_of(release)
     line = refused(capsys, release)
     record = release / RECORD_FILE
-    assert line.startswith(
-        f"error: {record} is damaged or from another version of this project: {message.format(main=main)}"
-    ), line
+    message = message.format(main=main, input=first_input, dtype=dtype)
+    assert line.startswith(f"error: {record} is damaged or from another version of this project: {message}"), line
     assert line.endswith(
         f"Record it again (`python -m {PACKAGE}.verify <folder> --record`, or publish again, which records every "
         "release)."
@@ -199,17 +293,44 @@ def test_a_shard_index_that_points_outside_the_release_is_refused(release, capsy
     )
 
 
-# -- the checks of the checking process, run here ---------------------------------------------------------------------
+# -- records of format 1, which the releases before format 2 carry ----------------------------------------------------
+
+FORMAT_1_NOTE = (
+    "; the record is of format 1: its outputs could only be compared one way (each output it holds, not whether the "
+    f"model returns outputs it lacks). Record again to compare both ways (`python -m {PACKAGE}.verify <folder> "
+    "--record`, or publish again)."
+)
 
 
 @pytest.fixture
-def model_and_record(release):
-    """The model of `release` and its recorded inputs and outputs."""
-    with safe_open(release / RECORD_FILE, framework="pt") as record:
-        tensors = {name: record.get_tensor(name) for name in record.keys()}
-    inputs = {name.removeprefix("inputs."): value for name, value in tensors.items() if name.startswith("inputs.")}
-    expected = {name: value for name, value in tensors.items() if name.startswith("outputs.")}
-    return DEFAULT_CLASS.from_pretrained(release).eval(), inputs, expected
+def format_1_release(release, capsys):
+    write_format_1_record(release)
+    capsys.readouterr()  # loading the model says so on stderr
+    return release
+
+
+def test_a_record_of_format_1_verifies_and_says_it_compared_one_way(format_1_release, capsys, checks_here):
+    count = sum(name.startswith("outputs.") for name in safe_open(format_1_release / RECORD_FILE, "pt").keys())
+    code, out, _ = run_verify(capsys, format_1_release)
+    assert code == 0 and out.count("\n") == 1, out
+    assert out.startswith(f"verified {format_1_release}: {DEFAULT_CLASS.__name__} loads as remote code"), out
+    assert f", {count} outputs within atol 1e-05 rtol 0.0001 (largest difference " in out
+    assert out.rstrip("\n").endswith(FORMAT_1_NOTE), out
+
+
+def test_a_changed_model_fails_against_a_record_of_format_1(format_1_release, capsys, checks_here):
+    alter_weights(format_1_release, 1e-2)
+    code, out, _ = run_verify(capsys, format_1_release)
+    lines = out.splitlines()
+    assert code == 1 and lines[0].startswith(f"verify FAILED for {format_1_release} ({DEFAULT_CLASS.__name__}): ")
+    main = main_output(dict.fromkeys(safe_open(format_1_release / RECORD_FILE, "pt").keys()))
+    assert any(line.startswith(f"  {main}: ") and " values outside atol 1e-05 + " in line for line in lines), lines
+    assert not any(line.startswith("  weight") for line in lines), "the loaded weights are those of the file"
+    assert lines[-2].startswith("recorded with: transformers ")
+    assert lines[-2].endswith(" (a record of format 1: outputs compared one way only)"), lines
+
+
+# -- the checks of the checking process, run here ---------------------------------------------------------------------
 
 
 def test_the_recorded_outputs_pass_and_each_one_counts_both_ways(model_and_record):
@@ -221,6 +342,28 @@ def test_the_recorded_outputs_pass_and_each_one_counts_both_ways(model_and_recor
     kept = {name: value for name, value in expected.items() if name != main}
     problems, _ = verify_worker.output_problems(model, inputs, kept, 1e-5, 1e-4)
     assert problems == [f"{main}: returned by the model, not in the record (it holds {', '.join(sorted(kept))})"]
+    # A record of format 1 does not list its outputs: only what it holds is compared.
+    problems, checked = verify_worker.output_problems(model, inputs, kept, 1e-5, 1e-4, both_ways=False)
+    assert problems == [] and checked["count"] == len(kept)
+
+
+def test_an_output_that_transformers_renamed_is_compared_under_its_old_name_both_ways():
+    for rename in RENAMED_OUTPUTS:
+        parts = [torch.randn(4, 65), torch.randn(4, 65)]  # one tensor per image
+        logits = torch.randn(1, 12, 65)
+        older = {"logits": logits, rename.old: torch.cat(parts)}
+        newer = {"logits": logits, f"{rename.new}.1": parts[1], f"{rename.new}.0": parts[0]}
+        newer[f"{rename.group}.last_hidden_state"] = torch.randn(1, 5, 32)  # came with the rename
+        for actual, recorded in ((older, newer), (newer, older)):
+            actual, recorded, renamed, not_compared = common_layout(actual, recorded)
+            assert renamed == [rename] and not_compared == [f"{rename.group}.last_hidden_state"]
+            assert actual.keys() == recorded.keys() == {"logits", rename.old}
+            assert torch.equal(actual[rename.old], recorded[rename.old])
+        actual, recorded, renamed, not_compared = common_layout(newer, newer)
+        assert actual.keys() == recorded.keys() == newer.keys() and renamed == not_compared == []
+        # An output that one side lacks is no rename: the comparison names it.
+        actual, recorded, renamed, not_compared = common_layout({"logits": logits}, older)
+        assert actual.keys() == {"logits"} and recorded.keys() == older.keys() and renamed == not_compared == []
 
 
 def test_a_model_that_computes_nan_fails(model_and_record):

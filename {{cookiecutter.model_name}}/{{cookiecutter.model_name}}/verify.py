@@ -7,7 +7,10 @@ r"""Check that a published (or saved) model still loads and computes what it com
 The record, `reference_outputs.safetensors` (publish writes one into every release, `--record` into a local
 checkpoint), holds fixed inputs and a fingerprint of each output the model's head returned for them (see record.py).
 A record that is damaged or of another version (unreadable, without its metadata, a tensor missing, unlisted, in
-another dtype, NaN or infinite) is refused with one line: it is never read as a model that changed.
+another dtype, NaN or infinite) is refused with one line: it is never read as a model that changed. A record of format
+1, which releases of earlier versions of this template carry, lists no outputs: each output it holds is compared, but
+not whether the model returns others, and the summary line says so. An output that transformers renamed between the
+release that recorded and the installed one (record.RENAMED_OUTPUTS) is compared under its old name.
 
 verify imports and runs the release's code: that is its job. It loads the model as its users do,
 `<Auto class>.from_pretrained(source, trust_remote_code=True, revision=...)`, so what runs is the code saved beside
@@ -24,7 +27,8 @@ It checks what breaks silently on a transformers upgrade:
 - the model and config classes come from the downloaded code; the `auto_map` of the release's config.json is the
   recorded one, and every entry of it and of the processor files is a class of a code file of the release;
 - every recorded output is computed again within `--atol` + `--rtol` x |recorded| (where the attention mask is 0,
-  outputs are padding and are not compared; NaN never is within), and every output the head returns is in the record;
+  outputs are padding and are not compared; NaN never is within), and every output the head returns is in the record
+  (for a record of format 1, only the first);
 - a head that generates gives the same greedy tokens with its key/value cache as without it (a model that no longer
   receives the cache `generate` hands it, as when transformers renames that argument, computes right logits and
   generates wrong tokens).
@@ -66,7 +70,7 @@ from .family import reference_inputs
 from .hub import bound_hub_requests, download_release
 from .inputs import safetensors_files
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
-from .record import RECORD_FILE, RecordError, read_record, write_record
+from .record import FORMAT_1, RECORD_FILE, RecordError, read_record, write_record
 
 PACKAGE = "{{ cookiecutter.model_name }}"
 # The script of the checking process.
@@ -115,7 +119,8 @@ def verify(args: argparse.Namespace) -> int:
         ) from None
     shown = f"{args.source}@{commit}" if commit else args.source
     recorded = {name: metadata.get(f"{name}_version", "?") for name in ("transformers", "torch", "python")}
-    print(report(shown, metadata["class"], result, recorded, args.atol, args.rtol))
+    one_way = metadata["format_version"] == FORMAT_1
+    print(report(shown, metadata["class"], result, recorded, args.atol, args.rtol, one_way))
     return 1 if result["failures"] else 0
 
 
@@ -195,7 +200,10 @@ def last_step(errors: str) -> str:
     return steps[-1] if steps else "starting (Python, torch and transformers)"
 
 
-def report(shown: str, class_name: str, result: dict, recorded: dict, atol: float, rtol: float) -> str:
+def report(shown: str, class_name: str, result: dict, recorded: dict, atol: float, rtol: float, one_way: bool) -> str:
+    """The summary line of a model that passed, or the report of each failed check; `one_way` for a record of format
+    1, whose outputs are compared one way only."""
+
     def version_set(found: dict) -> str:
         return ", ".join(f"{name} {found[name]}" for name in ("transformers", "torch", "python"))
 
@@ -205,19 +213,37 @@ def report(shown: str, class_name: str, result: dict, recorded: dict, atol: floa
         generation = ""
         if "generation" in checked:
             generation = f", {checked['generation']} greedy tokens alike with and without the cache"
-        return (
+        line = (
             f"verified {shown}: {class_name} loads as remote code with a clean load report, {checked['weights']} "
             f"weights as stored, {checked['buffers']} buffers as built, the recorded auto_map ({checked['auto_map']} "
             f"entries), {outputs['count']} outputs within atol {atol:g} rtol {rtol:g} (largest difference "
-            f"{outputs['largest']:.2g}){generation}; recorded with transformers {recorded['transformers']}, checked "
-            f"with transformers {result['versions']['transformers']}"
+            f"{outputs['largest']:.2g}{renamed_outputs(outputs)}){generation}; recorded with transformers "
+            f"{recorded['transformers']}, checked with transformers {result['versions']['transformers']}"
         )
+        if one_way:
+            line += (
+                f"; the record is of format {FORMAT_1}: its outputs could only be compared one way (each output it "
+                "holds, not whether the model returns outputs it lacks). Record again to compare both ways "
+                f"(`python -m {PACKAGE}.verify <folder> --record`, or publish again)."
+            )
+        return line
     count = len(result["failures"])
     lines = [f"verify FAILED for {shown} ({class_name}): {count} problem{'s' if count > 1 else ''}"]
     lines += [f"  {failure}" for failure in result["failures"]]
-    lines.append(f"recorded with: {version_set(recorded)}")
+    format_1 = f" (a record of format {FORMAT_1}: outputs compared one way only)" if one_way else ""
+    lines.append(f"recorded with: {version_set(recorded)}{format_1}")
     lines.append(f"checked with:  {version_set(result['versions'])}")
     return "\n".join(lines)
+
+
+def renamed_outputs(outputs: dict[str, Any]) -> str:
+    """What the summary says of the outputs that transformers renamed between the release that recorded and this one
+    (record.RENAMED_OUTPUTS), and of those that came with a rename, which are not compared."""
+    notes = [f"; {rename}" for rename in outputs["renamed"]]
+    if outputs["not_compared"]:
+        count = len(outputs["not_compared"])
+        notes.append(f", {count} output{'s' if count > 1 else ''} that came with it not compared")
+    return "".join(notes)
 
 
 def tolerance(value: str) -> float:

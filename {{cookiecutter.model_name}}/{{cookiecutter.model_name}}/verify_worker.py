@@ -68,6 +68,7 @@ def check(
     inputs = {name.removeprefix("inputs."): value for name, value in tensors.items() if name.startswith("inputs.")}
     expected = {name: value for name, value in tensors.items() if name.startswith("outputs.")}
     auto_class = metadata["auto_class"]
+    listed = metadata["format_version"] != record.FORMAT_1  # a record of format 1 does not list the outputs it holds
     result: dict[str, Any] = {"failures": [], "checked": {}, "versions": record.versions()}
     step(f"importing the release's code and loading it ({auto_class}.from_pretrained)")
     try:
@@ -84,7 +85,7 @@ def check(
         ("weights", lambda: weight_problems(model, [Path(path) for path in weight_files])),
         ("buffers", lambda: buffer_problems(model)),
         ("auto_map", lambda: auto_map_problems(Path(folder), metadata["auto_map"], source, revision)),
-        ("outputs", lambda: output_problems(model, inputs, expected, atol, rtol)),
+        ("outputs", lambda: output_problems(model, inputs, expected, atol, rtol, both_ways=listed)),
     ]
     if model.can_generate():
         checks.append(("generation", lambda: generation_problems(model, inputs)))
@@ -247,17 +248,28 @@ def read_auto_map(path: Path) -> dict[str, Any]:
 
 
 def output_problems(
-    model: Any, inputs: dict[str, torch.Tensor], expected: dict[str, torch.Tensor], atol: float, rtol: float
+    model: Any,
+    inputs: dict[str, torch.Tensor],
+    expected: dict[str, torch.Tensor],
+    atol: float,
+    rtol: float,
+    both_ways: bool = True,
 ) -> tuple[list[str], dict[str, Any]]:
-    """Both ways: every recorded output, computed again, within atol + rtol x |recorded| where the attention mask is
-    1 (NaN never is), and every output that a record of the model would hold is in the record."""
+    """Every recorded output, computed again, within atol + rtol x |recorded| where the attention mask is 1 (NaN never
+    is), and (`both_ways`, for a record that lists its outputs) every output that a record of the model would hold is
+    in the record. An output that transformers renamed between the release that recorded and this one is compared
+    under its old name, and the outputs that came with the rename are not compared (record.common_layout)."""
     with torch.no_grad():
-        outputs = record.tensor_outputs(model(**inputs, output_hidden_states=True))
-    actual = {f"outputs.{name}": value for name, value in record.recorded_outputs(outputs).items()}
+        outputs = record.recorded_outputs(record.tensor_outputs(model(**inputs, output_hidden_states=True)))
+    held = {name.removeprefix("outputs."): value for name, value in expected.items()}
+    outputs, held, renamed, unmatched = record.common_layout(outputs, held)
+    actual = {f"outputs.{name}": value for name, value in outputs.items()}
+    expected = {f"outputs.{name}": value for name, value in held.items()}
     mask = inputs.get("attention_mask")
     problems = [
         f"{key}: returned by the model, not in the record (it holds {', '.join(sorted(expected))})"
         for key in sorted(set(actual) - set(expected))
+        if both_ways
     ]
     largest = 0.0
     for key, recorded in expected.items():
@@ -283,7 +295,14 @@ def output_problems(
                 f"|recorded|; largest difference {worst:.3g} at {list(index)} (recorded {recorded[index].item():.6g}, "
                 f"now {value[index].item():.6g})"
             )
-    return problems, {"count": len(expected), "largest": largest}
+    renames = [f"{rename.old} as {rename.new} (renamed in transformers {rename.since})" for rename in renamed]
+    return problems, {
+        "count": len(expected),
+        "largest": largest,
+        "both_ways": both_ways,
+        "renamed": renames,
+        "not_compared": unmatched,
+    }
 
 
 def generation_problems(model: Any, inputs: dict[str, torch.Tensor]) -> tuple[list[str], int]:
