@@ -83,7 +83,7 @@ def test_a_bad_answer_is_one_line_on_the_command_line(tmp_path):
     [
         (
             "architecture=decodr",
-            "architecture 'decodr' is not supported: use one of decoder, encoder, vision, moe, vlm.",
+            "architecture 'decodr' is not supported: use one of decoder, encoder, vision, moe, vlm, fork.",
         ),
         (
             "license=mit2",

@@ -11,12 +11,13 @@ import sys
 
 import pytest
 
-from .conftest import ARCHITECTURES, TEMPLATE_DIR, bake
+from .conftest import CURATED, TEMPLATE_DIR, bake
 
 BENCH = TEMPLATE_DIR / "scripts" / "bench.py"
 # The families with a generation head: their table also times greedy generation with both caches.
 GENERATING = {"decoder", "moe", "vlm"}
-# One smoke run serves every test of this module: under pytest-xdist they run on one worker.
+# One smoke run serves every test of this module: under pytest-xdist they run on one worker, and the fixture is
+# session-scoped so that the worker's tests of other modules between them do not tear it down.
 pytestmark = pytest.mark.xdist_group("bench")
 ROWS = [
     "forward",
@@ -30,11 +31,11 @@ GENERATION_ROWS = ["generate 4 tokens, dynamic cache", "generate 4 tokens, stati
 ROW = re.compile(r"^\| (\w+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([\d.]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict[str, dict[str, list[str]]], list[dict]]:
     """One smoke run over a project of every family; its table rows by family and measurement, and its JSON."""
     folder = tmp_path_factory.mktemp("bench")
-    projects = [str(bake(folder / family, architecture=family)) for family in ARCHITECTURES]
+    projects = [str(bake(folder / family, architecture=family)) for family in CURATED]
     command = [sys.executable, str(BENCH), *projects, "--smoke", "--repeats", "1", "--threads", "1", "--profile"]
     result = subprocess.run(
         [*command, "--json", str(folder / "results.json")], capture_output=True, text=True, timeout=900
@@ -55,8 +56,8 @@ def test_the_smoke_run_prints_every_row_of_every_family(smoke_run):
         r"^machine: \d+ CPUs \(.+\), torch \S+, transformers \S+; cpu, float32, sdpa", result.stdout, re.M
     )
     assert "| family | measurement | baked | native | baked/native | noise | within noise | check |" in result.stdout
-    assert list(rows) == ARCHITECTURES
-    for family in ARCHITECTURES:
+    assert list(rows) == CURATED
+    for family in CURATED:
         expected = ROWS[:1] + (GENERATION_ROWS if family in GENERATING else []) + ROWS[1:]
         assert list(rows[family]) == expected, family
         # The sizes line of the table header names the model, the native model and the batch.

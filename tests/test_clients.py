@@ -12,7 +12,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from .conftest import ARCHITECTURES, TEMPLATE_DIR, bake
+from .conftest import CURATED, TEMPLATE_DIR, bake
 
 ONNX = {"onnx", "onnxscript", "onnxruntime"}
 CLIENTS = {"peft", "sentence-transformers", "trl", "datasets"} | ONNX
@@ -43,7 +43,7 @@ def development_pins() -> dict[str, Version]:
     return {requirement.name: Version(next(iter(requirement.specifier)).version) for requirement in requirements}
 
 
-@pytest.mark.parametrize("architecture", ARCHITECTURES)
+@pytest.mark.parametrize("architecture", CURATED)
 def test_each_family_declares_its_clients_and_the_minimum_run_installs_their_lower_bounds(tmp_path, architecture):
     project = bake(tmp_path, architecture=architecture)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())

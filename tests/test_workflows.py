@@ -32,7 +32,7 @@ CUSTOM = {
 CASES = {**{architecture: {"architecture": architecture} for architecture in ARCHITECTURES}, "custom": CUSTOM}
 
 
-@pytest.fixture(scope="module", params=list(CASES))
+@pytest.fixture(scope="session", params=list(CASES))
 def baked(request, tmp_path_factory) -> tuple[Path, dict[str, str]]:
     answers = CASES[request.param]
     return bake(tmp_path_factory.mktemp(request.param), **answers), answers
