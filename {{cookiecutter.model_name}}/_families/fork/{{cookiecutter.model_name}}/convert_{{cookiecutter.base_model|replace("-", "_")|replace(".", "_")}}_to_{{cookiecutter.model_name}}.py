@@ -35,12 +35,13 @@ HEADS: dict[str, type[PreTrainedModel]] = {
 }
 DEFAULT_NATIVE_HEAD = FACTS["heads"][DEFAULT_AUTO_CLASS][0]
 # The files beside the weights that the converted checkpoint carries over: the tokenizer's, and the image processor's
-# and processor's.
+# and processor's (with its chat template).
 CARRIED_FILES = (
     *TOKENIZER_FILES,
     "preprocessor_config.json",
     "processor_config.json",
     "video_preprocessor_config.json",
+    "chat_template.json",  # a processor's chat template in the older format (the current one is a tokenizer file)
 )
 
 
@@ -66,8 +67,9 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     # transformers keys on the model type), and nothing else: checked before anything is loaded.
     expected, tied = expected_weights(model_class, config)
     problems = weight_problems(expected, found, tied)
-    if problems:
-        raise ConversionError(f"the checkpoint does not match the model: {'; '.join(problems)}.")
+    # transformers also converts layouts it keys on a sub-model's class (a CLIP vision tower stored under
+    # `vision_model.`, as llava-hf's checkpoints store it), which this check does not know: what it finds stops the
+    # conversion only where loading, through every conversion, does not fit either.
     with temporary_folder("convert-stage-") as staging:
         for path in files:
             (staging / path.name).symlink_to(path.resolve())
@@ -78,8 +80,10 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
         try:
             model, info = model_class.from_pretrained(staging, output_loading_info=True)
         except (RuntimeError, ValueError) as error:  # shapes that do not fit, even through the conversions
-            raise ConversionError(f"the checkpoint does not match the model: {error}") from error
-    problems = loading_problems(model, info, found)
+            reason = f"{'; '.join(problems)}." if problems else str(error)
+            raise ConversionError(f"the checkpoint does not match the model: {reason}") from error
+    loaded = loading_problems(model, info, found)
+    problems = (problems or loaded) if loaded else []  # the check names the stored tensors, where both find some
     if problems:
         raise ConversionError(f"the checkpoint does not match the model: {'; '.join(problems)}.")
     output_dir.mkdir(parents=True, exist_ok=True)
