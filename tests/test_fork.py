@@ -104,6 +104,23 @@ def test_the_banner_goes_the_license_stays_and_the_provenance_follows_it():
     assert text.splitlines()[3] == "# Forked from transformers X."
 
 
+def test_a_text_type_in_a_multimodal_folder_keeps_its_names_apart_from_the_folders_model():
+    class ToyTextConfig:
+        __module__ = "transformers.models.toy.configuration_toy"
+
+    tree = ast.parse("class ToyTextConfig: ...\nclass ToyConfig: ...\nclass ToyTextModel: ...\nclass ToyModel: ...\n")
+    source = engine.Source("toy_text", ToyTextConfig, "transformers.models.toy", {}, {})
+    assert engine.class_renames(source, {"configuration_toy": tree}, "My") == {
+        "ToyTextConfig": "MyConfig",
+        "ToyTextModel": "MyModel",
+        "ToyConfig": "MyToyConfig",
+        "ToyModel": "MyToyModel",
+    }
+    tree = ast.parse('class ToyTextConfig:\n    model_type = "toy_text"\nclass ToyConfig:\n    model_type = "toy"\n')
+    types = engine.model_type_renames(source, {"configuration_toy": tree}, "my")
+    assert types == {"toy_text": "my", "toy": "my_toy"}
+
+
 def test_the_special_tokens_end_the_tiny_vocabulary_in_the_order_a_tokenizer_adds_them():
     configs = [{"image_token_index": 32000, "pad_token_id": 5}, {"boi_token_id": 7, "sep_token_id": 9}]
     layout = engine.token_layout(configs)

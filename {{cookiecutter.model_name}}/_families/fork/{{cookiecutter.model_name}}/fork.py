@@ -231,27 +231,34 @@ def class_renames(source: Source, trees: dict[str, ast.Module], class_prefix: st
     """Source name -> project name for every top-level name the forked files define with the source's prefix.
 
     The prefix is the config class's (`Qwen3` of `Qwen3Config`); where the folder holds several model types
-    (`Gemma3TextConfig` beside `Gemma3Config`), the folder's prefix (`Gemma3`) renames the others.
+    (`Gemma3TextConfig` beside `Gemma3Config`), the folder's prefix (`Gemma3`) renames the others. Where that would
+    give two names one new name (a `gemma3_text` fork: `Gemma3TextModel` and `Gemma3Model`), the type's own names
+    take the project's prefix and the others keep their prefix after it (`SweepModelGemma3Model`).
     """
     type_prefix = source.config_class.__name__.removesuffix("Config")
     configs = [name for tree in trees.values() for name in defined_names(tree) if name.endswith("Config")]
     folder_prefix = common_prefix(configs) if configs else type_prefix
     if not folder_prefix or not folder_prefix[0].isupper():
         folder_prefix = type_prefix
-    renames: dict[str, str] = {}
+    names = list(dict.fromkeys(name for tree in trees.values() for name in defined_names(tree)))
+    own = {name: class_prefix + name[len(type_prefix) :] for name in names if name.startswith(type_prefix)}
+    own = {name: new for name, new in own.items() if name != type_prefix}
+    others = {
+        name: name[len(folder_prefix) :]
+        for name in names
+        if name not in own and name.startswith(folder_prefix) and name != folder_prefix
+    }
+    clash = set(own.values()) & {class_prefix + rest for rest in others.values()}
+    outer = class_prefix + (folder_prefix if clash else "")
+    renames = {**own, **{name: outer + rest for name, rest in others.items()}}
     owners: dict[str, str] = {}
-    for tree in trees.values():
-        for name in defined_names(tree):
-            for prefix in (type_prefix, folder_prefix):
-                if name.startswith(prefix) and name != prefix:
-                    new = class_prefix + name[len(prefix) :]
-                    if new in owners and owners[new] != name:
-                        raise ForkError(
-                            f"{source.model_type!r} cannot be renamed: {owners[new]} and {name} would both be "
-                            f"{new} (its folder holds several models)."
-                        )
-                    renames[name], owners[new] = new, name
-                    break
+    for name, new in renames.items():
+        if new in owners:
+            raise ForkError(
+                f"{source.model_type!r} cannot be renamed: {owners[new]} and {name} would both be {new} (its folder "
+                "holds several models)."
+            )
+        owners[new] = name
     return renames
 
 
@@ -277,6 +284,8 @@ def model_type_renames(source: Source, trees: dict[str, ast.Module], model_name:
                     value = statement.value.value
                     if value and value not in renames:
                         suffix = value.removeprefix(source.model_type).removeprefix(source.stem).strip("_-")
+                        if not suffix:  # the folder's model (`gemma3` beside `gemma3_text`)
+                            suffix = value
                         new = f"{model_name}_{re.sub(r'[^a-z0-9]+', '_', suffix.lower())}".rstrip("_")
                         if new in CONFIG_MAPPING_NAMES or new in renames.values():
                             raise ForkError(f"{source.model_type!r}: its model type {value!r} cannot be renamed")
