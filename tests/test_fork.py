@@ -137,6 +137,15 @@ def test_per_layer_lists_keep_one_layer_of_each_kind():
     }
 
 
+def test_tiny_sizes_keep_the_relations_the_attention_needs():
+    latent = {"hidden_size": 4096, "num_attention_heads": 128, "num_key_value_heads": 128, "kv_lora_rank": 512}
+    assert engine.tiny_values(latent, False, {})["num_key_value_heads"] == 4  # as many as the attention heads
+    grouped = {"hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8}
+    assert engine.tiny_values(grouped, False, {})["num_key_value_heads"] == 2
+    partial = {"n_embd": 4096, "n_head": 16, "rotary_dim": 64}  # a quarter of each 256-wide head rotates
+    assert engine.tiny_values(partial, False, {})["rotary_dim"] == 2  # a quarter of the tiny 8-wide head
+
+
 @pytest.mark.parametrize(
     ("base_model", "message"),
     [

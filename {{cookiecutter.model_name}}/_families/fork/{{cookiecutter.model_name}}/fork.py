@@ -808,11 +808,42 @@ def tiny_values(values: dict[str, Any], top: bool, layout: dict[str, int]) -> di
             changed[key] = 8
     if top:
         changed["num_labels"] = TINY_SIZES["num_labels"]
+    changed.update(tiny_dependent_sizes(values, changed))
     layers = next((key for key in LAYER_COUNT_KEYS if isinstance(values.get(key), int)), None)
     if layers is not None:
         changed.update(tiny_layer_lists(values, layers, changed.get(layers, values[layers])))
     changed.update(tiny_token_ids(values, layout))
     return changed
+
+
+HEAD_COUNT_KEYS = ("num_attention_heads", "n_head", "num_heads", "n_heads")
+KV_HEAD_COUNT_KEYS = ("num_key_value_heads", "n_kv_heads", "num_kv_heads")
+WIDTH_KEYS = ("hidden_size", "d_model", "n_embd", "embed_dim", "dim")
+
+
+def head_size(values: dict[str, Any]) -> int | None:
+    """The size of one attention head of the settings `values`: `head_dim`, or the width over the head count."""
+    if isinstance(values.get("head_dim"), int):
+        return values["head_dim"]
+    width = next((values[key] for key in WIDTH_KEYS if isinstance(values.get(key), int)), None)
+    heads = next((values[key] for key in HEAD_COUNT_KEYS if isinstance(values.get(key), int)), None)
+    return width // heads if width and heads else None
+
+
+def tiny_dependent_sizes(values: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
+    """The settings that must keep their relation to others when those shrink: key-value heads as many as the
+    attention heads where the source has as many (multi-head latent attention needs it), and the rotary part of a
+    head (`rotary_dim`) the same share of the tiny head."""
+    dependent: dict[str, Any] = {}
+    heads = next((key for key in HEAD_COUNT_KEYS if isinstance(values.get(key), int)), None)
+    for key in KV_HEAD_COUNT_KEYS:
+        if heads is not None and key in changed and values.get(key) == values[heads]:
+            dependent[key] = changed.get(heads, values[heads])
+    rotary = values.get("rotary_dim")
+    source_head, tiny_head = head_size(values), head_size({**values, **changed})
+    if isinstance(rotary, int) and not isinstance(rotary, bool) and source_head and tiny_head and rotary > tiny_head:
+        dependent["rotary_dim"] = max(2, rotary * tiny_head // source_head // 2 * 2)
+    return dependent
 
 
 def is_int_list(value: Any) -> bool:
