@@ -121,6 +121,22 @@ def test_a_text_type_in_a_multimodal_folder_keeps_its_names_apart_from_the_folde
     assert types == {"toy_text": "my", "toy": "my_toy"}
 
 
+def test_a_config_of_its_own_for_another_folders_heads_forks_them_with_its_config():
+    fork = engine.make_fork("exaone", "my_model", "MyModel")  # ExaoneConfig runs Llama's heads
+    assert fork.facts["heads"]["AutoModelForCausalLM"] == ["LlamaForCausalLM", "MyModelForCausalLM"]
+    assert set(fork.files) == {"configuration_my_model", "modeling_my_model"}
+    modeling = ast.parse(fork.files["modeling_my_model"])
+    imports = {
+        (node.module, alias.name)
+        for node in ast.walk(modeling)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert ("configuration_my_model", "MyModelConfig") in imports
+    assert "Llama" not in " ".join(engine.defined_names(modeling))
+    assert engine.native_config(fork.facts) is transformers.ExaoneConfig
+
+
 def test_the_special_tokens_end_the_tiny_vocabulary_in_the_order_a_tokenizer_adds_them():
     configs = [{"image_token_index": 32000, "pad_token_id": 5}, {"boi_token_id": 7, "sep_token_id": 9}]
     layout = engine.token_layout(configs)
