@@ -160,6 +160,8 @@ def test_tiny_sizes_keep_the_relations_the_attention_needs():
     assert engine.tiny_values(grouped, False, {})["num_key_value_heads"] == 2
     partial = {"n_embd": 4096, "n_head": 16, "rotary_dim": 64}  # a quarter of each 256-wide head rotates
     assert engine.tiny_values(partial, False, {})["rotary_dim"] == 2  # a quarter of the tiny 8-wide head
+    unset = {"hidden_size": 4096, "num_attention_heads": 32, "head_dim": None}  # a model that reads it as it is
+    assert engine.tiny_values(unset, False, {})["head_dim"] == 8
 
 
 @pytest.mark.parametrize(

@@ -850,8 +850,13 @@ def head_size(values: dict[str, Any]) -> int | None:
 def tiny_dependent_sizes(values: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
     """The settings that must keep their relation to others when those shrink: key-value heads as many as the
     attention heads where the source has as many (multi-head latent attention needs it), and the rotary part of a
-    head (`rotary_dim`) the same share of the tiny head."""
+    head (`rotary_dim`) the same share of the tiny head. A `head_dim` the source leaves unset (None), which some
+    models read as it is, is the tiny width over the tiny head count."""
     dependent: dict[str, Any] = {}
+    if "head_dim" in values and values["head_dim"] is None:
+        tiny_head = head_size({**values, **changed, "head_dim": None})
+        if tiny_head:
+            dependent["head_dim"] = tiny_head
     heads = next((key for key in HEAD_COUNT_KEYS if isinstance(values.get(key), int)), None)
     for key in KV_HEAD_COUNT_KEYS:
         if heads is not None and key in changed and values.get(key) == values[heads]:
