@@ -138,7 +138,7 @@ def fork_and_convert(model_type: str, skeleton: Path, folder: Path) -> dict[str,
     auto_class = family.DEFAULT_AUTO_CLASS
     native_class = engine.native_classes(facts)[auto_class]
     torch.manual_seed(0)
-    native = native_class(type(native_class.config_class())(**facts["tiny_config"])).eval()
+    native = native_class(engine.native_config(facts)(**facts["tiny_config"])).eval()
     inputs = engine.example_inputs(native.config, auto_class, "padded", facts["image_tokens"])
     native.save_pretrained(folder / "native")
     messages = io.StringIO()

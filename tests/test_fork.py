@@ -104,6 +104,39 @@ def test_the_banner_goes_the_license_stays_and_the_provenance_follows_it():
     assert text.splitlines()[3] == "# Forked from transformers X."
 
 
+def test_a_text_type_in_a_multimodal_folder_keeps_its_names_apart_from_the_folders_model():
+    class ToyTextConfig:
+        __module__ = "transformers.models.toy.configuration_toy"
+
+    tree = ast.parse("class ToyTextConfig: ...\nclass ToyConfig: ...\nclass ToyTextModel: ...\nclass ToyModel: ...\n")
+    source = engine.Source("toy_text", ToyTextConfig, "transformers.models.toy", {}, {})
+    assert engine.class_renames(source, {"configuration_toy": tree}, "My") == {
+        "ToyTextConfig": "MyConfig",
+        "ToyTextModel": "MyModel",
+        "ToyConfig": "MyToyConfig",
+        "ToyModel": "MyToyModel",
+    }
+    tree = ast.parse('class ToyTextConfig:\n    model_type = "toy_text"\nclass ToyConfig:\n    model_type = "toy"\n')
+    types = engine.model_type_renames(source, {"configuration_toy": tree}, "my")
+    assert types == {"toy_text": "my", "toy": "my_toy"}
+
+
+def test_a_config_of_its_own_for_another_folders_heads_forks_them_with_its_config():
+    fork = engine.make_fork("exaone", "my_model", "MyModel")  # ExaoneConfig runs Llama's heads
+    assert fork.facts["heads"]["AutoModelForCausalLM"] == ["LlamaForCausalLM", "MyModelForCausalLM"]
+    assert set(fork.files) == {"configuration_my_model", "modeling_my_model"}
+    modeling = ast.parse(fork.files["modeling_my_model"])
+    imports = {
+        (node.module, alias.name)
+        for node in ast.walk(modeling)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert ("configuration_my_model", "MyModelConfig") in imports
+    assert "Llama" not in " ".join(engine.defined_names(modeling))
+    assert engine.native_config(fork.facts) is transformers.ExaoneConfig
+
+
 def test_the_special_tokens_end_the_tiny_vocabulary_in_the_order_a_tokenizer_adds_them():
     configs = [{"image_token_index": 32000, "pad_token_id": 5}, {"boi_token_id": 7, "sep_token_id": 9}]
     layout = engine.token_layout(configs)
@@ -118,6 +151,17 @@ def test_per_layer_lists_keep_one_layer_of_each_kind():
         "layer_types": ["sliding", "full"],
         "mlp_only_layers": [1],
     }
+
+
+def test_tiny_sizes_keep_the_relations_the_attention_needs():
+    latent = {"hidden_size": 4096, "num_attention_heads": 128, "num_key_value_heads": 128, "kv_lora_rank": 512}
+    assert engine.tiny_values(latent, False, {})["num_key_value_heads"] == 4  # as many as the attention heads
+    grouped = {"hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8}
+    assert engine.tiny_values(grouped, False, {})["num_key_value_heads"] == 2
+    partial = {"n_embd": 4096, "n_head": 16, "rotary_dim": 64}  # a quarter of each 256-wide head rotates
+    assert engine.tiny_values(partial, False, {})["rotary_dim"] == 2  # a quarter of the tiny 8-wide head
+    unset = {"hidden_size": 4096, "num_attention_heads": 32, "head_dim": None}  # a model that reads it as it is
+    assert engine.tiny_values(unset, False, {})["head_dim"] == 8
 
 
 @pytest.mark.parametrize(

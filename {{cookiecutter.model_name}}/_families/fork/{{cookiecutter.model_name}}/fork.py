@@ -79,6 +79,9 @@ class Source:
     modules: dict[str, Path]  # module name (e.g. "modeling_qwen3") -> file, every file the fork takes
     heads: dict[str, str]  # Auto class -> head class name, the heads the fork registers
     other_heads: dict[str, str] = field(default_factory=dict)  # heads of the source the fork does not register
+    # Where the heads are another folder's (`exaone`: its config, Llama's heads): that folder's config class, which
+    # the fork's config replaces, and its module.
+    borrowed_config: tuple[str, str] | None = None
 
     @property
     def stem(self) -> str:
@@ -133,17 +136,23 @@ def find_source(model_type: str) -> Source:
     all_heads = {
         auto_class: mapping[model_type] for auto_class, mapping in auto_mappings().items() if model_type in mapping
     }
-    classes = {}
+    classes: dict[str, type] = {}
     for auto_class, name in all_heads.items():
         names = name if isinstance(name, list | tuple) else [name]
         try:
             classes[auto_class] = getattr(transformers, names[0])
         except (ImportError, AttributeError) as error:
             raise ForkError(f"{model_type!r} needs what is not installed: {one_line(error)}") from error
+    home, borrowed = package, None
+    head_packages = {head.__module__.rsplit(".", 1)[0] for head in classes.values()}
+    if len(head_packages) == 1 and package not in head_packages:  # a config of its own for another folder's heads
+        home = head_packages.pop()
+        borrowed_class = next(iter(classes.values())).config_class
+        borrowed = (borrowed_class.__module__.rsplit(".", 1)[-1], borrowed_class.__name__)
     heads, other = {}, {}
     for auto_class in dict.fromkeys(("AutoModel", *TESTED_AUTO_CLASSES, *sorted(classes))):
         if auto_class in classes:
-            reason = why_not_registered(auto_class, classes, heads, package)
+            reason = why_not_registered(auto_class, classes, heads, home)
             if reason is None:
                 heads[auto_class] = classes[auto_class].__name__
             else:
@@ -155,12 +164,13 @@ def find_source(model_type: str) -> Source:
             f"{model_type!r} has no head a project can test: its Auto classes are {found}; a fork needs one of "
             f"{testable}, defined in its own folder."
         )
-    first = [config_class.__module__, *{classes[auto_class].__module__ for auto_class in heads}]
+    first = [(config_class.__module__, package), *{(classes[head].__module__, home) for head in heads}]
     modules = {}
-    for module_name in first:
-        for name, path in sibling_closure(module_name, package).items():
-            modules.setdefault(name, path)
-    return Source(model_type, config_class, package, modules, heads, other)
+    for module_name, folder in first:
+        for name, path in sibling_closure(module_name, folder).items():
+            if borrowed is None or name != borrowed[0]:
+                modules.setdefault(name, path)
+    return Source(model_type, config_class, package, modules, heads, other, borrowed)
 
 
 def why_not_registered(auto_class: str, classes: dict[str, type], heads: dict[str, str], package: str) -> str | None:
@@ -231,27 +241,39 @@ def class_renames(source: Source, trees: dict[str, ast.Module], class_prefix: st
     """Source name -> project name for every top-level name the forked files define with the source's prefix.
 
     The prefix is the config class's (`Qwen3` of `Qwen3Config`); where the folder holds several model types
-    (`Gemma3TextConfig` beside `Gemma3Config`), the folder's prefix (`Gemma3`) renames the others.
+    (`Gemma3TextConfig` beside `Gemma3Config`), the folder's prefix (`Gemma3`) renames the others. Where that would
+    give two names one new name (a `gemma3_text` fork: `Gemma3TextModel` and `Gemma3Model`), the type's own names
+    take the project's prefix and the others keep their prefix after it (`SweepModelGemma3Model`).
     """
     type_prefix = source.config_class.__name__.removesuffix("Config")
     configs = [name for tree in trees.values() for name in defined_names(tree) if name.endswith("Config")]
     folder_prefix = common_prefix(configs) if configs else type_prefix
     if not folder_prefix or not folder_prefix[0].isupper():
         folder_prefix = type_prefix
-    renames: dict[str, str] = {}
+    names = list(dict.fromkeys(name for tree in trees.values() for name in defined_names(tree)))
+    own = {name: class_prefix + name[len(type_prefix) :] for name in names if name.startswith(type_prefix)}
+    own = {name: new for name, new in own.items() if name != type_prefix}
+    if source.borrowed_config is not None:  # the heads' folder's names (`LlamaModel` of an `exaone` fork)
+        heads_prefix = source.borrowed_config[1].removesuffix("Config")
+        own |= {name: class_prefix + name[len(heads_prefix) :] for name in names if name.startswith(heads_prefix)}
+    others = {
+        name: name[len(folder_prefix) :]
+        for name in names
+        if name not in own and name.startswith(folder_prefix) and name != folder_prefix
+    }
+    clash = set(own.values()) & {class_prefix + rest for rest in others.values()}
+    outer = class_prefix + (folder_prefix if clash else "")
+    renames = {**own, **{name: outer + rest for name, rest in others.items()}}
     owners: dict[str, str] = {}
-    for tree in trees.values():
-        for name in defined_names(tree):
-            for prefix in (type_prefix, folder_prefix):
-                if name.startswith(prefix) and name != prefix:
-                    new = class_prefix + name[len(prefix) :]
-                    if new in owners and owners[new] != name:
-                        raise ForkError(
-                            f"{source.model_type!r} cannot be renamed: {owners[new]} and {name} would both be "
-                            f"{new} (its folder holds several models)."
-                        )
-                    renames[name], owners[new] = new, name
-                    break
+    for name, new in renames.items():
+        if new in owners:
+            raise ForkError(
+                f"{source.model_type!r} cannot be renamed: {owners[new]} and {name} would both be {new} (its folder "
+                "holds several models)."
+            )
+        owners[new] = name
+    if source.borrowed_config is not None:  # the fork's config replaces the one the heads' folder gives them
+        renames[source.borrowed_config[1]] = renames[source.config_class.__name__]
     return renames
 
 
@@ -277,6 +299,8 @@ def model_type_renames(source: Source, trees: dict[str, ast.Module], model_name:
                     value = statement.value.value
                     if value and value not in renames:
                         suffix = value.removeprefix(source.model_type).removeprefix(source.stem).strip("_-")
+                        if not suffix:  # the folder's model (`gemma3` beside `gemma3_text`)
+                            suffix = value
                         new = f"{model_name}_{re.sub(r'[^a-z0-9]+', '_', suffix.lower())}".rstrip("_")
                         if new in CONFIG_MAPPING_NAMES or new in renames.values():
                             raise ForkError(f"{source.model_type!r}: its model type {value!r} cannot be renamed")
@@ -615,6 +639,8 @@ class Fork:
 def module_renames(source: Source, model_name: str) -> dict[str, str]:
     config_module = source.config_class.__module__.rsplit(".", 1)[-1]
     renames = {}
+    if source.borrowed_config is not None:
+        renames[source.borrowed_config[0]] = f"configuration_{model_name}"
     for name in source.modules:
         if name == config_module:
             renames[name] = f"configuration_{model_name}"
@@ -799,11 +825,47 @@ def tiny_values(values: dict[str, Any], top: bool, layout: dict[str, int]) -> di
             changed[key] = 8
     if top:
         changed["num_labels"] = TINY_SIZES["num_labels"]
+    changed.update(tiny_dependent_sizes(values, changed))
     layers = next((key for key in LAYER_COUNT_KEYS if isinstance(values.get(key), int)), None)
     if layers is not None:
         changed.update(tiny_layer_lists(values, layers, changed.get(layers, values[layers])))
     changed.update(tiny_token_ids(values, layout))
     return changed
+
+
+HEAD_COUNT_KEYS = ("num_attention_heads", "n_head", "num_heads", "n_heads")
+KV_HEAD_COUNT_KEYS = ("num_key_value_heads", "n_kv_heads", "num_kv_heads")
+WIDTH_KEYS = ("hidden_size", "d_model", "n_embd", "embed_dim", "dim")
+
+
+def head_size(values: dict[str, Any]) -> int | None:
+    """The size of one attention head of the settings `values`: `head_dim`, or the width over the head count."""
+    if isinstance(values.get("head_dim"), int):
+        return values["head_dim"]
+    width = next((values[key] for key in WIDTH_KEYS if isinstance(values.get(key), int)), None)
+    heads = next((values[key] for key in HEAD_COUNT_KEYS if isinstance(values.get(key), int)), None)
+    return width // heads if width and heads else None
+
+
+def tiny_dependent_sizes(values: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
+    """The settings that must keep their relation to others when those shrink: key-value heads as many as the
+    attention heads where the source has as many (multi-head latent attention needs it), and the rotary part of a
+    head (`rotary_dim`) the same share of the tiny head. A `head_dim` the source leaves unset (None), which some
+    models read as it is, is the tiny width over the tiny head count."""
+    dependent: dict[str, Any] = {}
+    if "head_dim" in values and values["head_dim"] is None:
+        tiny_head = head_size({**values, **changed, "head_dim": None})
+        if tiny_head:
+            dependent["head_dim"] = tiny_head
+    heads = next((key for key in HEAD_COUNT_KEYS if isinstance(values.get(key), int)), None)
+    for key in KV_HEAD_COUNT_KEYS:
+        if heads is not None and key in changed and values.get(key) == values[heads]:
+            dependent[key] = changed.get(heads, values[heads])
+    rotary = values.get("rotary_dim")
+    source_head, tiny_head = head_size(values), head_size({**values, **changed})
+    if isinstance(rotary, int) and not isinstance(rotary, bool) and source_head and tiny_head and rotary > tiny_head:
+        dependent["rotary_dim"] = max(2, rotary * tiny_head // source_head // 2 * 2)
+    return dependent
 
 
 def is_int_list(value: Any) -> bool:
@@ -1056,6 +1118,13 @@ def native_classes(facts: dict[str, Any]) -> dict[str, type]:
     return {auto_class: getattr(transformers, names[0]) for auto_class, names in facts["heads"].items()}
 
 
+def native_config(facts: dict[str, Any]) -> type:
+    """The source's config class: not always its heads' (an `exaone` config runs Llama's heads)."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    return CONFIG_MAPPING[facts["base_model"]]
+
+
 def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> int:
     """Build every head of the source with `config` and run it on the example inputs (and its labels): the tiny
     config is consistent, tiny, and each head takes the inputs the project derives for it; else ForkError. Returns the
@@ -1130,17 +1199,17 @@ def full_fork(project_dir: Path, package: str, model_type: str, class_prefix: st
     contract: the tiny config (checked against the native heads), the LoRA target modules, the classifier modules."""
     fork = make_fork(model_type, package, class_prefix)
     natives = native_classes(fork.facts)
-    config_class = type(natives[next(iter(natives))].config_class())
+    config_class = native_config(fork.facts)
     tiny, special_tokens, image_tokens = derive_tiny_config(config_class, natives)
-    native_config = config_class(**tiny)
+    tiny_native = config_class(**tiny)
     default = default_auto_class(list(natives))
     fork.facts.update(
         class_prefix=class_prefix,
         tiny_config=tiny,
         special_tokens=special_tokens,
         image_tokens=image_tokens,
-        lora_target_modules=lora_target_modules(natives["AutoModel"](native_config)),
-        classifier_modules=head_modules(natives[default](native_config)),
+        lora_target_modules=lora_target_modules(natives["AutoModel"](tiny_native)),
+        classifier_modules=head_modules(natives[default](tiny_native)),
     )
     fork.files = formatted(project_dir, fork.files)
     return fork
@@ -1210,7 +1279,7 @@ def compare_with_native(project_dir: Path, package: str, facts: dict[str, Any]) 
         return [f"its default processor cannot be made: {one_line(error)}"]
     ours, natives = forked_classes(module, facts), native_classes(facts)
     config_class = getattr(module, facts["config_class"])
-    native_config_class = type(natives["AutoModel"].config_class())
+    native_config_class = native_config(facts)
     default = default_auto_class(list(natives))
     differences = []
     for auto_class, native_class in natives.items():
