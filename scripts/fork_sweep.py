@@ -58,9 +58,15 @@ CONSUMER = """
 import json, sys, traceback
 import torch, transformers
 from safetensors.torch import load_file, save_file
+from transformers import conversion_mapping
 
+# Every fork is named alike here: the checkpoint conversions one registers must not apply to the next one's load.
+conversion_mapping.get_checkpoint_conversion_mapping("llama")  # builds the registry
+registered = dict(conversion_mapping._checkpoint_conversion_mapping_cache)
 results = {}
 for entry in json.loads(sys.argv[1]):
+    conversion_mapping._checkpoint_conversion_mapping_cache.clear()
+    conversion_mapping._checkpoint_conversion_mapping_cache.update(registered)
     try:
         inputs = load_file(entry["inputs"])
         auto = getattr(transformers, entry["auto_class"])
