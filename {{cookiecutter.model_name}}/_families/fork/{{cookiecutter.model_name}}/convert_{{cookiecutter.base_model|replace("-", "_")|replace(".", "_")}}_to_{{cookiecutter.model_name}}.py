@@ -38,6 +38,7 @@ DEFAULT_NATIVE_HEAD = FACTS["heads"][DEFAULT_AUTO_CLASS][0]
 # and processor's (with its chat template).
 CARRIED_FILES = (
     *TOKENIZER_FILES,
+    "added_tokens.json",  # an older tokenizer's added tokens (llava-hf's "<image>")
     "preprocessor_config.json",
     "processor_config.json",
     "video_preprocessor_config.json",
