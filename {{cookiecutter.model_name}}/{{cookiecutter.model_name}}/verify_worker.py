@@ -167,12 +167,14 @@ def weight_problems(model: Any, files: list[Path]) -> tuple[list[str], int]:
 
 def stored_layout(model: Any) -> dict[str, torch.Tensor]:
     """The model's weights as `save_pretrained` stores them: through the checkpoint conversions transformers keys on
-    the model's type, reverted (a fork of a mixture-of-experts model stores its experts one by one)."""
+    the model's type, reverted (a fork of a mixture-of-experts model stores its experts one by one), under the names
+    transformers loads them by (older releases, 5.4 among them, revert to LayerNorm's legacy `gamma` and `beta`)."""
     try:
         from transformers.core_model_loading import revert_weight_conversion
     except ImportError:  # a release without checkpoint conversions
         return model.state_dict()
-    return revert_weight_conversion(model, dict(model.state_dict()))
+    reverted = revert_weight_conversion(model, dict(model.state_dict()))
+    return {loaded_name(name): tensor for name, tensor in reverted.items()}
 
 
 def loaded_name(stored_name: str) -> str:
