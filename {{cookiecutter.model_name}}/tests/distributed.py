@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import socket
+import sys
 import time
 from itertools import chain
 from pathlib import Path
@@ -103,6 +104,12 @@ def _tensor_parallel_worker(rank: int, port: int, folder: str, model_class: type
         torch.distributed.barrier()
     finally:
         torch.distributed.destroy_process_group()
+    # Saved, and the group is gone: leave without the interpreter's teardown, where a thread that gloo leaves behind
+    # can abort the process after its work is done (seen on transformers 5.4: "terminate called without an active
+    # exception", SIGABRT). A failure above still raises, and the parent reports its traceback.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def local_shape(tensor: torch.Tensor) -> tuple[int, ...]:
