@@ -1,7 +1,8 @@
 """A fork of each kind of model bakes clean and passes the part of its suite that depends on the model: the fork's own
 parity tests, the shared modeling and conversion contract, fresh-process loads by path and by repo id, a publish round
-trip, and the README's first step. The default fork (qwen3, a dense decoder) runs its whole suite in test_bake.py; the
-sweep of every model type is `scripts/fork_sweep.py` (a scheduled workflow), not part of every run.
+trip, the conversion of checkpoints laid out as the Hub serves them (vit's and llava's), and the README's first step.
+The default fork (qwen3, a dense decoder) runs its whole suite in test_bake.py; the sweep of every model type is
+`scripts/fork_sweep.py` (a scheduled workflow), not part of every run.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ MODEL_SUITES = (
     "tests/test_tuple_outputs.py",
     "tests/test_remote_code.py",
     "tests/test_hub_round_trip.py",
+    "tests/test_hub_layouts.py",
     "tests/test_first_step.py",
 )
 

@@ -202,6 +202,19 @@ CONVERTED_KEY = (converted_key(),) * 2
 HUB_LAYOUTS = tuple(repo for repo, model_type in LAYOUT_MODEL_TYPES.items() if model_type == FACTS["base_model"])
 
 
+def older_processor_settings(source: Path) -> dict[str, Any]:
+    """What a user passes to the processor of a llava-hf folder from before processor_config.json (the source's and the
+    converted one alike): the vision tower's patch size, its feature selection, one more token for CLS."""
+    if MODALITY != "image-text" or (source / "processor_config.json").is_file():
+        return {}
+    config = transformers.AutoConfig.from_pretrained(source)
+    return {
+        "patch_size": config.vision_config.patch_size,
+        "vision_feature_select_strategy": config.vision_feature_select_strategy,
+        "num_additional_image_tokens": 1,
+    }
+
+
 def hub_inputs(source: Path, converted: Path) -> dict[str, torch.Tensor]:
     """The inputs of test_hub_layouts.py, as the source's tokenizer, image processor or processor makes them; the
     converted folder's (carried over: the same files) must make them alike."""
@@ -212,11 +225,13 @@ def hub_inputs(source: Path, converted: Path) -> dict[str, torch.Tensor]:
         made = [native_image_processor(folder)(images, return_tensors="pt") for folder in (source, converted)]
         return same_inputs(*map(dict, made))
     chats = [[{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]}] for text in HUB_TEXTS]
-    processors = [transformers.AutoProcessor.from_pretrained(folder) for folder in (source, converted)]
+    settings = older_processor_settings(source)
+    processors = [transformers.AutoProcessor.from_pretrained(folder, **settings) for folder in (source, converted)]
+    for processor in processors:  # a folder from before processor_config.json holds its template in the tokenizer's
+        processor.chat_template = processor.chat_template or processor.tokenizer.chat_template
     prompts = [
-        processor.apply_chat_template(chat, add_generation_prompt=True) for chat in chats for processor in processors
+        [processor.apply_chat_template(chat, add_generation_prompt=True) for chat in chats] for processor in processors
     ]
-    assert prompts[0] == prompts[1]  # the converted processor writes the source's prompt
-    prompts = prompts[::2]
-    made = [processor(images=images, text=prompts, padding=True, return_tensors="pt") for processor in processors]
+    assert prompts[0] == prompts[1]  # the converted processor writes the source's prompts
+    made = [processor(images=images, text=prompts[0], padding=True, return_tensors="pt") for processor in processors]
     return same_inputs(*map(dict, made))

@@ -12,6 +12,7 @@ model: a missing, unexpected or mis-shaped tensor stops the conversion with a re
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,12 @@ from typing import Any
 import transformers
 from transformers import PretrainedConfig, PreTrainedModel
 
-from .cli import temporary_folder
+from .cli import CommandError, temporary_folder
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .conversion import TOKENIZER_FILES, ConversionError, command_line, copy_files, read_input
 from .family import CONVERTS_FROM, DEFAULT_AUTO_CLASS, FACTS
 from .fork import config_values
-from .inputs import expected_weights, safetensors_files, shorten, tensor_shapes, weight_problems
+from .inputs import expected_weights, load_tokenizer, safetensors_files, shorten, tensor_shapes, weight_problems
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
 SOURCE = f"transformers {CONVERTS_FROM!r}"
@@ -43,6 +44,7 @@ CARRIED_FILES = (
     "processor_config.json",
     "video_preprocessor_config.json",
     "chat_template.json",  # a processor's chat template in the older format (the current one is a tokenizer file)
+    "generation_config.json",  # the source's generation settings, over those the model's save derives from its config
 )
 
 
@@ -93,7 +95,29 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
         f"tensors in checkpoint: {len(found)}, in model: {len(model.state_dict())}",
         "missing, unused or mis-shaped tensors: none",
         copy_files(input_dir, output_dir, CARRIED_FILES),
+        *name_tokenizer_class(input_dir, output_dir, source_config),
     ]
+
+
+def name_tokenizer_class(input_dir: Path, output_dir: Path, source_config: PretrainedConfig) -> list[str]:
+    """Name in the carried tokenizer_config.json the tokenizer class transformers loads for the source, where the file
+    names another or none: transformers picks the class by model type for some types (llava-hf's files name
+    LlamaTokenizer, read for 'llava' as TokenizersBackend, which splits a prompt otherwise), and it does not know this
+    model's type. Returns the report line, if the file changed."""
+    path = output_dir / "tokenizer_config.json"
+    if not path.is_file():
+        return []
+    try:
+        loaded = type(load_tokenizer(input_dir, source_config)).__name__
+    except CommandError as error:  # files transformers cannot read here: carried as they are
+        return [f"tokenizer_config.json: as it is ({error})"]
+    settings = json.loads(path.read_text())
+    named = settings.get("tokenizer_class")
+    if named is not None and named.removesuffix("Fast") == loaded.removesuffix("Fast"):
+        return []
+    settings["tokenizer_class"] = loaded
+    path.write_text(json.dumps(settings, indent=2, ensure_ascii=False) + "\n")
+    return [f"tokenizer_config.json: tokenizer_class {named} -> {loaded}, as transformers loads it for {SOURCE}"]
 
 
 def loading_problems(model: PreTrainedModel, info: dict[str, Any], found: dict[str, tuple[int, ...]]) -> list[str]:
