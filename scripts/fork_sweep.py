@@ -15,7 +15,7 @@ outputs and, for a head that generates, its greedy tokens compared with the nati
 The types are forked one after the other by a worker process (transformers is imported once; a crash or a type over
 `--timeout` costs a new worker, and is recorded); the fresh-process loads run in batches, a process per batch. Results
 go to a JSON-lines file, one line per type, kept between runs: types already there are skipped. The report is the
-Markdown table of totals and failure reasons that the README shows.
+Markdown table of totals and failure reasons that docs/fork.md shows.
 """
 
 from __future__ import annotations

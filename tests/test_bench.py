@@ -1,6 +1,6 @@
 """The benchmark's smoke run (`scripts/bench.py --smoke`) on freshly baked projects of every family: a table row for
 every measurement, outputs equal to the native model's, the same generated tokens, remote code loaded in the fresh
-processes. The times it prints are never asserted on (a benchmark is run by hand; see README.md)."""
+processes. The times it prints are never asserted on (a benchmark is run by hand; see docs/benchmark.md)."""
 
 from __future__ import annotations
 

@@ -75,13 +75,14 @@ def as_module(text: str, indentation: str) -> str:
 
 
 def test_every_macro_is_called_by_a_family_or_documented():
+    """A macro no family calls yet is named in CONTRIBUTING.md (where the macros are documented) as `module.macro`."""
     sources = SOURCES
-    readme = (TEMPLATE_DIR / "README.md").read_text()
+    documentation = (TEMPLATE_DIR / "CONTRIBUTING.md").read_text()
     for name in TEMPLATES:
         module = name.removesuffix(".py")
-        assert f'import "{name}" as {module} with context' in sources or f"`{name}`" in readme, name
+        assert f'import "{name}" as {module} with context' in sources or f"`{name}`" in documentation, name
         for macro in macros(name, ANSWERS):
-            assert re.search(rf"{{{{ {module}\.{macro}\(", sources) or f"`{module}.{macro}`" in readme, macro
+            assert re.search(rf"{{{{ {module}\.{macro}\(", sources) or f"`{module}.{macro}`" in documentation, macro
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
