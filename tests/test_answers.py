@@ -20,7 +20,7 @@ import transformers
 from cookiecutter.exceptions import FailedHookException
 
 from .conftest import TEMPLATE_CONTEXT, TEMPLATE_DIR, bake
-from .test_hooks import CHOICES, NAMES, NEWEST, VALID, pre_gen
+from .test_hooks import CHOICES, MINIMUMS, NAMES, NEWEST, VALID, pre_gen
 
 REFRESH_SCRIPT = TEMPLATE_DIR / "scripts" / "refresh_transformers_names.py"
 
@@ -49,7 +49,7 @@ def python_310() -> str:
     [{"class_prefix": "MyLlama"}, {"min_transformers_version": NEWEST}, {"model_name": "my_vit", "class_prefix": "V"}],
 )
 def test_validate_accepts(answers):
-    assert pre_gen.validate({**VALID, **answers}, CHOICES, NAMES) == []
+    assert pre_gen.validate({**VALID, **answers}, CHOICES, MINIMUMS, NAMES) == []
 
 
 def test_the_shipped_names_are_those_of_the_pinned_transformers():
