@@ -112,6 +112,22 @@ def test_the_choices_are_answers_the_hook_checks_with_the_first_the_default():
         assert all(choice in prompt for choice in TEMPLATE_CONTEXT[choices]), prompt
 
 
+def test_the_prompt_and_the_readme_state_the_minimums_of_cookiecutter_json():
+    # The default family's minimum, then the others' where they differ; a fork's is the installed release.
+    default = MINIMUMS[TEMPLATE_CONTEXT["architecture"]]
+    others = [(family, minimum) for family, minimum in MINIMUMS.items() if minimum != default]
+    prompt = TEMPLATE_CONTEXT["__prompts__"]["min_transformers_version"]
+    stated = ", ".join(f"{minimum} for {family}" for family, minimum in others)
+    assert prompt == f"Minimum transformers version ({default} or newer; {stated}; a fork: the installed release)"
+    readme = (TEMPLATE_DIR / "README.md").read_text().splitlines()
+    row = next(line for line in readme if line.startswith("| `min_transformers_version` |")).split(" | ")
+    stated = ", ".join(f"`{minimum}` for `{family}`" for family, minimum in others)
+    assert row[1] == f"`{default}` ({stated}; for `fork` the installed release)"
+    ordered = sorted(MINIMUMS.values(), key=pre_gen.release_number)
+    span = " to ".join(minimum.removesuffix(".0") for minimum in (ordered[0], ordered[-1]))
+    assert f"a range (the family's declared minimum, {span}, up to the tested release)" in "\n".join(readme)
+
+
 def test_an_empty_model_name_is_named_before_any_folder_is_made(tmp_path):
     command = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(tmp_path), str(TEMPLATE_DIR)]
     result = subprocess.run([*command, "model_name="], capture_output=True, text=True, timeout=120)
