@@ -20,11 +20,6 @@ from pathlib import Path
 from types import ModuleType
 
 NAMES_FILE = "transformers_names.json"
-# The oldest transformers release each family's generated code and tests pass on (checked by scripts/test_minimum.sh):
-# create_causal_mask's 5.4 signature; AutoImageProcessor without torchvision from 5.18 (vlm: also its processor);
-# moe: Mixtral's router returns its logits (not its probabilities) from 5.6, which the router-logits and aux-loss
-# parity needs (the fused experts API, `use_experts_implementation`, is there from 5.0).
-MIN_SUPPORTED_TRANSFORMERS = {"decoder": (5, 4), "encoder": (5, 4), "vision": (5, 18), "moe": (5, 6), "vlm": (5, 18)}
 # Longer names would push generated lines past the 119-character limit.
 MAX_NAME_LENGTH = 24
 # Hub rules for a repo id: "namespace/name", each part letters, digits, "-", "_", "."; no "--" or ".."; may not
@@ -116,21 +111,37 @@ def check_choice(field: str, value: str, accepted: list[str]) -> str | None:
     return None
 
 
-def check_min_transformers_version(version: str, architecture: str, newest: str) -> str | None:
+def family_minimums(template: dict) -> dict[str, str]:
+    """The oldest transformers release each curated family's generated code and tests pass on (checked by
+    scripts/test_minimum.sh), from the template's cookiecutter.json (`_families`), where its default answer reads it:
+    create_causal_mask's 5.4 signature; AutoImageProcessor without torchvision from 5.18 (vlm: also its processor);
+    moe: Mixtral's router returns its logits (not its probabilities) from 5.6, which the router-logits and aux-loss
+    parity needs (the fused experts API, `use_experts_implementation`, is there from 5.0)."""
+    return {family: facts["min_transformers"] for family, facts in template["_families"].items()}
+
+
+def release_number(version: str) -> tuple[int, int, int] | None:
+    """`version` ("5.4" or "5.4.0") as (major, minor, patch), or None if it is not a release number."""
+    match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", version)
+    return None if match is None else (int(match[1]), int(match[2]), int(match[3] or 0))
+
+
+def check_min_transformers_version(
+    version: str, architecture: str, newest: str, minimums: dict[str, str]
+) -> str | None:
     if architecture == "fork":
         return check_fork_min_version(version, newest)
-    match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", version)
+    release = release_number(version)
     # An unknown architecture is reported by its own check: compare with the newest minimum only for the example.
-    supported = MIN_SUPPORTED_TRANSFORMERS.get(architecture)
-    minimum = ".".join(map(str, supported or max(MIN_SUPPORTED_TRANSFORMERS.values()))) + ".0"
-    if match is None:
+    supported = minimums.get(architecture)
+    minimum = supported or max(minimums.values(), key=release_number)
+    if release is None:
         return f"min_transformers_version {version!r} is not a release number: use e.g. '{minimum}'."
-    if supported is not None and (int(match[1]), int(match[2])) < supported:
+    if supported is not None and release < release_number(supported):
         return (
             f"min_transformers_version {version!r} is too old for the {architecture} family: its generated code and "
             f"tests need transformers {minimum} or newer."
         )
-    release = tuple(int(part or 0) for part in match.groups())
     if release > tuple(int(part) for part in newest.split(".")[:3]):
         return (
             f"min_transformers_version {version!r} is newer than transformers {newest}, the newest release this "
@@ -189,11 +200,18 @@ def check_project_folder(folder: Path) -> str | None:
     )
 
 
-def validate(answers: dict[str, str], choices: dict[str, list[str]], names: dict, installed: str = "") -> list[str]:
+def validate(
+    answers: dict[str, str],
+    choices: dict[str, list[str]],
+    minimums: dict[str, str],
+    names: dict,
+    installed: str = "",
+) -> list[str]:
     """Return one message per invalid answer; `choices` are the lists that cookiecutter.json offers (`_architectures`,
     `_licenses`: plain answers checked here, not cookiecutter choice lists, whose check raises a traceback before any
-    hook runs); `installed` the transformers release beside cookiecutter, which a fork is taken from (`base_model` is
-    checked apart, by `check_base_model`)."""
+    hook runs); `minimums` each curated family's oldest supported transformers (`family_minimums`); `installed` the
+    transformers release beside cookiecutter, which a fork is taken from (`base_model` is checked apart, by
+    `check_base_model`)."""
     errors = [
         check_model_name(answers["model_name"], set(names["model_types"])),
         check_class_prefix(answers["class_prefix"], names["shadowed_class_prefixes"]),
@@ -205,6 +223,7 @@ def validate(answers: dict[str, str], choices: dict[str, list[str]], names: dict
             answers["min_transformers_version"],
             answers["architecture"],
             installed if answers["architecture"] == "fork" else names["transformers_version"],
+            minimums,
         ),
     ]
     return [error for error in errors if error is not None]
@@ -216,13 +235,14 @@ def main(answers: dict[str, str], template_dir: Path, project_folder: Path, inst
     try:
         template = json.loads((template_dir / "cookiecutter.json").read_text(encoding="utf-8"))
         choices = {"architecture": template["_architectures"], "license": template["_licenses"]}
+        minimums = family_minimums(template)
         names = load_names(template_dir / "hooks" / NAMES_FILE)
     except (OSError, ValueError, KeyError) as error:
         print(f"ERROR: the template in {template_dir} is incomplete ({error!r}): get it again.", file=sys.stderr)
         return 1
     errors = [
         check_project_folder(project_folder),
-        *validate(answers, choices, names, installed),
+        *validate(answers, choices, minimums, names, installed),
         check_base_model(answers["base_model"], answers["architecture"], template_dir),
     ]
     for error in errors:

@@ -20,7 +20,7 @@ import transformers
 from cookiecutter.exceptions import FailedHookException
 
 from .conftest import TEMPLATE_CONTEXT, TEMPLATE_DIR, bake
-from .test_hooks import CHOICES, NAMES, NEWEST, VALID, pre_gen
+from .test_hooks import CHOICES, MINIMUMS, NAMES, NEWEST, VALID, pre_gen
 
 REFRESH_SCRIPT = TEMPLATE_DIR / "scripts" / "refresh_transformers_names.py"
 
@@ -49,7 +49,7 @@ def python_310() -> str:
     [{"class_prefix": "MyLlama"}, {"min_transformers_version": NEWEST}, {"model_name": "my_vit", "class_prefix": "V"}],
 )
 def test_validate_accepts(answers):
-    assert pre_gen.validate({**VALID, **answers}, CHOICES, NAMES) == []
+    assert pre_gen.validate({**VALID, **answers}, CHOICES, MINIMUMS, NAMES) == []
 
 
 def test_the_shipped_names_are_those_of_the_pinned_transformers():
@@ -110,6 +110,22 @@ def test_the_choices_are_answers_the_hook_checks_with_the_first_the_default():
         assert CHOICES[answer] == TEMPLATE_CONTEXT[choices]
         prompt = TEMPLATE_CONTEXT["__prompts__"][answer]
         assert all(choice in prompt for choice in TEMPLATE_CONTEXT[choices]), prompt
+
+
+def test_the_prompt_and_the_readme_state_the_minimums_of_cookiecutter_json():
+    # The default family's minimum, then the others' where they differ; a fork's is the installed release.
+    default = MINIMUMS[TEMPLATE_CONTEXT["architecture"]]
+    others = [(family, minimum) for family, minimum in MINIMUMS.items() if minimum != default]
+    prompt = TEMPLATE_CONTEXT["__prompts__"]["min_transformers_version"]
+    stated = ", ".join(f"{minimum} for {family}" for family, minimum in others)
+    assert prompt == f"Minimum transformers version ({default} or newer; {stated}; a fork: the installed release)"
+    readme = (TEMPLATE_DIR / "README.md").read_text().splitlines()
+    row = next(line for line in readme if line.startswith("| `min_transformers_version` |")).split(" | ")
+    stated = ", ".join(f"`{minimum}` for `{family}`" for family, minimum in others)
+    assert row[1] == f"`{default}` ({stated}; for `fork` the installed release)"
+    ordered = sorted(MINIMUMS.values(), key=pre_gen.release_number)
+    span = " to ".join(minimum.removesuffix(".0") for minimum in (ordered[0], ordered[-1]))
+    assert f"a range (the family's declared minimum, {span}, up to the tested release)" in "\n".join(readme)
 
 
 def test_an_empty_model_name_is_named_before_any_folder_is_made(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 import transformers
 from huggingface_hub import ModelCard
 
-from .conftest import ARCHITECTURES, bake
+from .conftest import ARCHITECTURES, TEMPLATE_CONTEXT, bake
 
 # Cookiecutter's Jinja. The model card template keeps `{{ variable }}` placeholders for huggingface_hub on purpose,
 # and chat templates are Jinja too (a processor's, `processing_<name>.py` in vlm; a fork's default processor's, in its
@@ -162,9 +162,8 @@ def test_the_package_imports_without_cycles(baked):
 def test_pyproject_and_model_card(baked):
     project, answers = baked
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    default_min_version = {"vision": "5.18.0", "moe": "5.6.0", "vlm": "5.18.0", "fork": transformers.__version__}.get(
-        answers["architecture"], "5.4.0"
-    )
+    families = {family: facts["min_transformers"] for family, facts in TEMPLATE_CONTEXT["_families"].items()}
+    default_min_version = {**families, "fork": transformers.__version__}[answers["architecture"]]
     min_version = answers.get("min_transformers_version", default_min_version)
     assert f"transformers>={min_version}" in pyproject["project"]["dependencies"]
     assert pyproject["project"]["authors"] == [{"name": answers.get("author", "Your Name")}]

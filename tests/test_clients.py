@@ -64,3 +64,12 @@ def test_each_family_declares_its_clients_and_the_minimum_run_installs_their_low
         (bound,) = [spec for spec in specifier if spec.operator == ">="]
         assert Version(bound.version) == minimum[name], f"{name}: test_minimum.sh must install the lower bound"
         assert pins[name] in specifier, f"{name}: requirements-dev.txt pins a release outside {specifier}"
+
+
+def test_the_minimum_run_covers_every_curated_family_once():
+    # A family missing from the lanes (or from the clients) would never run on its minimum.
+    script = (TEMPLATE_DIR / "scripts" / "test_minimum.sh").read_text()
+    (lanes,) = re.findall(r"^LANES=\(([^)]*)\)", script, re.MULTILINE)
+    families = " ".join(re.findall(r"\"([^\"]*)\"", lanes)).split()
+    assert sorted(families) == sorted(CURATED)
+    assert sorted(minimum_script_clients()) == sorted(CURATED)

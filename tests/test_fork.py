@@ -21,7 +21,7 @@ import transformers
 from cookiecutter.exceptions import FailedHookException
 
 from .conftest import TEMPLATE_DIR, bake
-from .test_hooks import CHOICES, NAMES, VALID, pre_gen
+from .test_hooks import CHOICES, MINIMUMS, NAMES, VALID, pre_gen
 
 
 def load_engine() -> ModuleType:
@@ -180,7 +180,7 @@ def test_a_base_model_that_cannot_be_forked_is_one_line(base_model, message):
 
 def test_base_model_is_ignored_for_the_curated_families():
     assert pre_gen.check_base_model("no such model", "decoder", TEMPLATE_DIR) is None
-    assert pre_gen.validate({**VALID, "base_model": "no such model"}, CHOICES, NAMES) == []
+    assert pre_gen.validate({**VALID, "base_model": "no such model"}, CHOICES, MINIMUMS, NAMES) == []
 
 
 def test_fork_mode_without_transformers_says_what_to_install(monkeypatch):
@@ -193,8 +193,8 @@ def test_fork_mode_without_transformers_says_what_to_install(monkeypatch):
 
 def test_a_fork_declares_the_release_it_is_taken_from():
     installed = transformers.__version__
-    assert pre_gen.validate(FORK, CHOICES, NAMES, installed) == []
-    errors = pre_gen.validate({**FORK, "min_transformers_version": "5.4.0"}, CHOICES, NAMES, installed)
+    assert pre_gen.validate(FORK, CHOICES, MINIMUMS, NAMES, installed) == []
+    errors = pre_gen.validate({**FORK, "min_transformers_version": "5.4.0"}, CHOICES, MINIMUMS, NAMES, installed)
     assert errors == [
         f"min_transformers_version '5.4.0' is not {installed}, the installed transformers that the fork is taken "
         "from: a fork declares that release (leave the answer out); lower it once the suite passes on an older one."

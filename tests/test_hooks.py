@@ -24,6 +24,7 @@ def load_hook(name: str) -> ModuleType:
 pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")
 CHOICES = {"architecture": TEMPLATE_CONTEXT["_architectures"], "license": TEMPLATE_CONTEXT["_licenses"]}
+MINIMUMS = pre_gen.family_minimums(TEMPLATE_CONTEXT)
 NAMES = pre_gen.load_names(TEMPLATE_DIR / "hooks" / pre_gen.NAMES_FILE)
 NEWEST = NAMES["transformers_version"]
 VALID = {
@@ -34,7 +35,7 @@ VALID = {
     "hub_repo_id": "your-username/my-model",
     "author": "Ada O'Neil, Grace Hopper & co.",
     "license": "apache-2.0",
-    "min_transformers_version": "5.4.0",
+    "min_transformers_version": MINIMUMS["decoder"],
 }
 
 BAD_ANSWERS = [
@@ -80,35 +81,38 @@ BAD_ANSWERS = [
     ("class_prefix", "PreTrained", "class_prefix 'PreTrained' would give classes the names of transformers' own"),
     ("class_prefix", "GradientCheckpointing", "such as GradientCheckpointingLayer"),
     ("min_transformers_version", "99.0", f"min_transformers_version '99.0' is newer than transformers {NEWEST}, the"),
-    ("min_transformers_version", "6.0.0", f"use a version from 5.4.0 to {NEWEST}."),
+    ("min_transformers_version", "6.0.0", f"use a version from {MINIMUMS['decoder']} to {NEWEST}."),
 ]
 
 
 @pytest.mark.parametrize(("field", "value", "message"), BAD_ANSWERS)
 def test_validate_rejects(field, value, message):
-    errors = pre_gen.validate({**VALID, field: value}, CHOICES, NAMES)
+    errors = pre_gen.validate({**VALID, field: value}, CHOICES, MINIMUMS, NAMES)
     assert len(errors) == 1 and message in errors[0], errors
 
 
 def test_validate_accepts_the_defaults_and_good_answers():
-    assert pre_gen.validate(VALID, CHOICES, NAMES) == []
+    assert pre_gen.validate(VALID, CHOICES, MINIMUMS, NAMES) == []
     good = {"model_name": "x2_net", "class_prefix": "X2Net", "hub_repo_id": "Org_1.ai/X2-net_v1.5"}
-    assert pre_gen.validate({**VALID, **good}, CHOICES, NAMES) == []
+    assert pre_gen.validate({**VALID, **good}, CHOICES, MINIMUMS, NAMES) == []
 
 
 def test_the_vision_family_needs_a_newer_minimum():
-    vision = {**VALID, "architecture": "vision"}
-    assert pre_gen.validate({**vision, "min_transformers_version": "5.18.0"}, CHOICES, NAMES) == []
-    errors = pre_gen.validate({**vision, "min_transformers_version": "5.4.0"}, CHOICES, NAMES)
+    vision, older = {**VALID, "architecture": "vision"}, MINIMUMS["decoder"]
+    assert pre_gen.release_number(older) < pre_gen.release_number(MINIMUMS["vision"])
+    assert pre_gen.validate({**vision, "min_transformers_version": MINIMUMS["vision"]}, CHOICES, MINIMUMS, NAMES) == []
+    errors = pre_gen.validate({**vision, "min_transformers_version": older}, CHOICES, MINIMUMS, NAMES)
     assert errors == [
-        "min_transformers_version '5.4.0' is too old for the vision family: its generated code and tests need "
-        "transformers 5.18.0 or newer."
+        f"min_transformers_version '{older}' is too old for the vision family: its generated code and tests need "
+        f"transformers {MINIMUMS['vision']} or newer."
     ]
 
 
 def test_every_family_has_a_minimum_transformers_version():
-    # A fork's is the release it is taken from (test_fork.py).
-    assert set(pre_gen.MIN_SUPPORTED_TRANSFORMERS) | {"fork"} == set(TEMPLATE_CONTEXT["_architectures"])
+    # In cookiecutter.json's `_families`, in the order of `_architectures`; a fork's is the release it is taken from
+    # (test_fork.py).
+    assert [*MINIMUMS, "fork"] == TEMPLATE_CONTEXT["_architectures"]
+    assert all(pre_gen.release_number(minimum) for minimum in MINIMUMS.values()), MINIMUMS
 
 
 def test_every_license_offered_is_a_hub_license():
