@@ -74,7 +74,7 @@ TINY_SIZES: dict[str, Any] = getattr(
 BENCHMARK_SIZES = dict(hidden_size=512, intermediate_size=2048, num_hidden_layers=4, num_attention_heads=8)
 # Values of these sizes that every family's config refuses when a model is built or the config saved, with what the
 # error says (the family's own are `contract.INVALID_CONFIGS`). A fork's config is upstream's, with upstream's checks
-# (tests/test_fork.py): its contract lists none.
+# (tests/fork/test_fork.py): its contract lists none.
 SIZE_CHECKS: list[tuple[dict[str, Any], str]] = [
     ({"hidden_size": 34}, "`hidden_size` (34) must be divisible by `num_attention_heads` (4)"),
     # A head size of 7, which transformers' own RoPE checks refuse while a config is assembled (from 5.25).

@@ -16,8 +16,8 @@ import torch
 
 from {{ cookiecutter.model_name }}.family import ONNX_EXPORT
 
-from .common import DEFAULT_CLASS, NATIVE_CLASS, UPSTREAM_CODE, all_tensors, assert_same_outputs, tiny_config
-from .contract import CONVERSION, example_inputs, native_config
+from ..common import DEFAULT_CLASS, NATIVE_CLASS, UPSTREAM_CODE, all_tensors, assert_same_outputs, tiny_config
+from ..contract import CONVERSION, example_inputs, native_config
 
 CONFIG = tiny_config()
 

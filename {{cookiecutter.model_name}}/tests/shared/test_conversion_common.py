@@ -10,8 +10,8 @@ from safetensors.torch import load_file, save_file
 from {{ cookiecutter.model_name }}.conversion import ConversionError
 from {{ cookiecutter.model_name }}.family import CONVERTS_FROM
 
-from .common import DEFAULT_CLASS, assert_same_outputs
-from .contract import CONVERSION, CONVERTED_KEY, INPUT_VARIANTS, example_inputs, native_config
+from ..common import DEFAULT_CLASS, assert_same_outputs
+from ..contract import CONVERSION, CONVERTED_KEY, INPUT_VARIANTS, example_inputs, native_config
 
 
 @pytest.mark.parametrize("native_name", CONVERSION.HEADS)

@@ -9,9 +9,9 @@ import torch
 from torch import nn
 from transformers.modeling_layers import GradientCheckpointingLayer
 
-from .common import DEFAULT_CLASS, HEADS, NATIVE_CLASS, UPSTREAM_CODE, main_output, tiny_config
-from .contract import CONVERSION, PARALLEL_CONFIG, native_config
-from .distributed import WORLD_SIZE, expert_parallel, planned_parameters, tensor_parallel_outputs, unmatched_plan_keys
+from ..common import DEFAULT_CLASS, HEADS, NATIVE_CLASS, UPSTREAM_CODE, main_output, tiny_config
+from ..contract import CONVERSION, PARALLEL_CONFIG, native_config
+from ..distributed import WORLD_SIZE, expert_parallel, planned_parameters, tensor_parallel_outputs, unmatched_plan_keys
 
 
 def layer_names(model: nn.Module, kind: type) -> set[str]:
@@ -44,7 +44,8 @@ if not UPSTREAM_CODE or tiny_config().base_model_tp_plan:
             classes = {type(module).__name__ for module in model_class(config).modules()}
             assert set(model_class._no_split_modules) <= classes, model_class.__name__
         if UPSTREAM_CODE:
-            return  # a fork's plans are upstream's (tests/test_fork.py): they may name modules of other configurations
+            # A fork's plans are upstream's (tests/fork/test_fork.py): they may name modules of other configurations.
+            return
         assert unmatched_plan_keys(base, {**tensor_plan, **expert_plan}) == []
         # Every linear layer of the repeated layers is split by the tensor plan; fused expert weights (3D parameters, a
         # mixture of experts') by the tensor or the expert plan, as the installed release splits the native model's.

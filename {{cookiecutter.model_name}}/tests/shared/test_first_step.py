@@ -10,11 +10,11 @@ import pytest
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 from {{ cookiecutter.model_name }}.verify import main as verify_main
 
-from .helpers import PACKAGE, PROJECT_ROOT
+from ..helpers import PACKAGE, PROJECT_ROOT
 
 README = PROJECT_ROOT / "README.md"
 # The comment on the line before each code block of the README that this test runs (invisible once rendered).
-MARKER = "<!-- tested: tests/test_first_step.py runs this block -->"
+MARKER = "<!-- tested: tests/shared/test_first_step.py runs this block -->"
 MARKED_BLOCK = re.compile(rf"^{re.escape(MARKER)}\n```python\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
 

@@ -12,10 +12,10 @@ import torch
 import transformers
 from safetensors import safe_open
 
-from .common import assert_same_outputs
-from .contract import CONVERSION, HUB_LAYOUTS, hub_inputs
-from .helpers import files_of
-from .hub_layouts import LAYOUTS
+from ..common import assert_same_outputs
+from ..contract import CONVERSION, HUB_LAYOUTS, hub_inputs
+from ..helpers import files_of
+from ..hub_layouts import LAYOUTS
 
 
 def stored_dtypes(folder) -> set[str]:

@@ -7,9 +7,9 @@ from {{ cookiecutter.model_name }}.family import PIPELINE_TAG
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 from {{ cookiecutter.model_name }}.record import RECORD_FILE
 
-from .common import CODE_FILES, DEFAULT_AUTO_CLASS, Checkpoint, consume_and_check, expected_result, save_checkpoint
-from .contract import RELEASE_FILES, pipeline_inputs
-from .helpers import hub_env, printed_commit, publish_cli, serve_hub
+from ..common import CODE_FILES, DEFAULT_AUTO_CLASS, Checkpoint, consume_and_check, expected_result, save_checkpoint
+from ..contract import RELEASE_FILES, pipeline_inputs
+from ..helpers import hub_env, printed_commit, publish_cli, serve_hub
 
 REPO_ID = "test-org/published-model"
 TOKEN = "hf_test_token_never_printed"

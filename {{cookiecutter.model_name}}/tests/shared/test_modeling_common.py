@@ -12,7 +12,7 @@ from transformers.modeling_layers import GradientCheckpointingLayer
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
-from .common import (
+from ..common import (
     CLASSIFIERS,
     DEFAULT_AUTO_CLASS,
     DEFAULT_CLASS,
@@ -21,8 +21,8 @@ from .common import (
     assert_same_outputs,
     tiny_config,
 )
-from .contract import BUFFERS, INPUT_VARIANTS, INVALID_CONFIGS, example_inputs, training_batch
-from .helpers import enable_counted_checkpointing, training_losses
+from ..contract import BUFFERS, INPUT_VARIANTS, INVALID_CONFIGS, example_inputs, training_batch
+from ..helpers import enable_counted_checkpointing, training_losses
 
 
 def test_config_round_trip_and_auto_config(tmp_path, config):
@@ -33,7 +33,7 @@ def test_config_round_trip_and_auto_config(tmp_path, config):
     assert loaded.model_type == {{ cookiecutter.class_prefix }}Config.model_type == "{{ cookiecutter.model_name }}"
 
 
-# A fork's config is upstream's: it lists no checks of its own here (tests/test_fork.py compares its checks with
+# A fork's config is upstream's: it lists no checks of its own here (tests/fork/test_fork.py compares its checks with
 # upstream's), and an empty parameter set would be a skip.
 if INVALID_SIZES + INVALID_CONFIGS:
 

@@ -14,9 +14,9 @@ from transformers.modeling_layers import GradientCheckpointingLayer
 
 from {{ cookiecutter.model_name }}.family import CONVERTS_FROM, LORA_OPTIONS, LORA_TARGET_MODULES
 
-from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, main_output, save_checkpoint, tiny_config
-from .contract import example_inputs, training_batch
-from .helpers import run_fresh, training_losses
+from ..common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, main_output, save_checkpoint, tiny_config
+from ..contract import example_inputs, training_batch
+from ..helpers import run_fresh, training_losses
 
 peft = pytest.importorskip("peft", reason="peft is an optional test extra: pip install -e '.[test]'")
 from peft import LoraConfig, get_peft_model  # noqa: E402

@@ -20,9 +20,9 @@ from {{ cookiecutter.model_name }}.family import (
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
-from .common import CONFIG_REFUSALS, DEFAULT_AUTO_CLASS, DEFAULT_CLASS, save_checkpoint, tiny_config
-from .contract import CONVERSION, native_config, training_batch
-from .helpers import populate_hub_cache, printed_commit, run_fresh, serve_hub
+from ..common import CONFIG_REFUSALS, DEFAULT_AUTO_CLASS, DEFAULT_CLASS, save_checkpoint, tiny_config
+from ..contract import CONVERSION, native_config, training_batch
+from ..helpers import populate_hub_cache, printed_commit, run_fresh, serve_hub
 
 REPO_ID = "test-org/published-model"
 TOKEN = "hf_test_token_never_printed"

@@ -33,9 +33,9 @@ from {{ cookiecutter.model_name }}.inputs import PROCESSOR_FILE_NAMES
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 from {{ cookiecutter.model_name }}.verify import main as verify_main
 
-from .common import CONFIG_REFUSALS, HEADS, NATIVE_REFUSALS, save_checkpoint, tiny_config
-from .contract import CONVERSION, PROCESSOR_AUTO_CLASS, native_config
-from .helpers import PACKAGE, PROJECT_ROOT, closed_port_url, files_of, hub_env, serve_hub
+from ..common import CONFIG_REFUSALS, HEADS, NATIVE_REFUSALS, save_checkpoint, tiny_config
+from ..contract import CONVERSION, PROCESSOR_AUTO_CLASS, native_config
+from ..helpers import PACKAGE, PROJECT_ROOT, closed_port_url, files_of, hub_env, serve_hub
 
 # Every command must leave the system's temporary directory empty (conftest.py).
 pytestmark = pytest.mark.usefixtures("temporary_directory")

@@ -15,9 +15,9 @@ import torch
 from {{ cookiecutter.model_name }}.family import PIPELINE_TAG, PROCESSOR_FILE, default_processor
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import auto_map
 
-from .common import CODE_FILES, HEADS, Checkpoint, consume_and_check, expected_result, tiny_config
-from .contract import PIPELINES, PROCESSOR_AUTO_CLASS, pipeline_inputs
-from .helpers import PACKAGE, REPO_ID, populate_hub_cache
+from ..common import CODE_FILES, HEADS, Checkpoint, consume_and_check, expected_result, tiny_config
+from ..contract import PIPELINES, PROCESSOR_AUTO_CLASS, pipeline_inputs
+from ..helpers import PACKAGE, REPO_ID, populate_hub_cache
 
 
 @pytest.fixture(scope="module")

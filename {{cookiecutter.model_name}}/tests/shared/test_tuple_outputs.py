@@ -13,9 +13,9 @@ import torch
 import transformers
 from transformers import PreTrainedModel
 
-from .common import HEADS, UPSTREAM_CODE, tiny_config
-from .contract import CONVERSION, TUPLE_VARIANTS, example_inputs, native_config
-from .parity import assert_same_outputs
+from ..common import HEADS, UPSTREAM_CODE, tiny_config
+from ..contract import CONVERSION, TUPLE_VARIANTS, example_inputs, native_config
+from ..parity import assert_same_outputs
 
 # Our head class -> the native head class it converts from.
 NATIVE_HEADS = {model_class: getattr(transformers, name) for name, model_class in CONVERSION.HEADS.items()}

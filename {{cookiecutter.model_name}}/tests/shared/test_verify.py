@@ -26,8 +26,8 @@ from {{ cookiecutter.model_name }}.record import COLUMNS, RECORD_FILE, fingerpri
 from {{ cookiecutter.model_name }}.verify import DEFAULT_ATOL, DEFAULT_RTOL
 from {{ cookiecutter.model_name }}.verify import main as verify_main
 
-from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, tiny_config
-from .helpers import PACKAGE, PROJECT_ROOT, hub_env, printed_commit, serve_hub
+from ..common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS, tiny_config
+from ..helpers import PACKAGE, PROJECT_ROOT, hub_env, printed_commit, serve_hub
 
 REPO_ID = "test-org/verified-model"
 TOKEN = "hf_test_token_never_printed"
@@ -161,7 +161,8 @@ def test_record_then_verify_by_local_path(checkpoint, capsys):
     assert code == 0 and len(lines) == 1, lines
     assert lines[0].startswith(f"verified {checkpoint}: {DEFAULT_CLASS.__name__} loads as remote code")
     assert f"within atol {DEFAULT_ATOL:g} rtol {DEFAULT_RTOL:g}" in lines[0]
-    # A head that generates gives the same greedy tokens with its cache as without it (tests/test_verify_generation.py)
+    # A head that generates gives the same greedy tokens with its cache as without it (the text families'
+    # tests/<family>/test_verify_generation.py)
     generates = ", 8 greedy tokens alike with and without the cache; " in lines[0]
     assert generates == DEFAULT_CLASS.can_generate(), lines
     assert lines[0].endswith(f"checked with transformers {transformers.__version__}")

@@ -34,8 +34,8 @@ from {{ cookiecutter.model_name }}.record import (
 )
 from {{ cookiecutter.model_name }}.verify import main as verify_main
 
-from .common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS
-from .helpers import PACKAGE, files_of, serve_hub
+from ..common import DEFAULT_AUTO_CLASS, DEFAULT_CLASS
+from ..helpers import PACKAGE, files_of, serve_hub
 from .test_verify import alter_weights, append_code
 
 # verify must leave the system's temporary directory empty (conftest.py).

@@ -4,7 +4,7 @@
 and the tiny config: the source's defaults with every size shrunk and the settings that depend on them (per-layer
 lists, expert counts, token ids) kept consistent, checked by building the native model. The example inputs follow the
 default head's Auto class (`fork.example_inputs`); parity is against the native class of each head, with the same
-weights (tests/test_fork.py). `common.py` lists what each name here is for.
+weights (tests/fork/test_fork.py). `common.py` lists what each name here is for.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ UPSTREAM_CODE = True
 # The source's tiny config is complete: the shared tests add no sizes of their own (`common.TINY_SIZES`).
 TINY_SIZES: dict[str, Any] = {}
 TINY_CONFIG: dict[str, Any] = FACTS["tiny_config"]
-# The config is upstream's: it refuses what upstream's refuses (tests/test_fork.py), and the contract adds nothing.
+# The config is upstream's: it refuses what upstream's refuses (tests/fork/test_fork.py); the contract adds nothing.
 INVALID_SIZES: list[tuple[dict[str, Any], str]] = []
 INVALID_CONFIGS: list[tuple[dict[str, Any], str]] = []
 

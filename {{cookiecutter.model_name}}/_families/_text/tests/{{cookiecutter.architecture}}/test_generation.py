@@ -14,8 +14,8 @@ from {{ cookiecutter.model_name }} import (
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import CACHE
 from {{ cookiecutter.model_name }}.train_tokenizer import train_tokenizer
 
-from .common import NATIVE_CLASS, tiny_config
-from .contract import CONVERSION, PAD, PIPELINES, native_config, pipeline_inputs
+from ..common import NATIVE_CLASS, tiny_config
+from ..contract import CONVERSION, PAD, PIPELINES, native_config, pipeline_inputs
 
 
 @pytest.mark.parametrize("name", ["past_key_values", "cache"])

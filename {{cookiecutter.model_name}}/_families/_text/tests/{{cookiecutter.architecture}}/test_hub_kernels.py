@@ -11,8 +11,8 @@ import transformers.integrations
 
 from {{ cookiecutter.model_name }} import modeling_{{ cookiecutter.model_name }}
 
-from .common import tiny_config
-from .contract import native_config
+from ..common import tiny_config
+from ..contract import native_config
 
 # transformers' decorators that mark a block for `kernels`. Older releases mark functions with
 # `use_kernel_func_from_hub`, later ones with `use_kernel_forward_from_hub`: both record as the latter.

@@ -10,8 +10,8 @@ import transformers
 
 from {{ cookiecutter.model_name }}.family import LORA_OPTIONS, LORA_TARGET_MODULES
 
-from .common import save_checkpoint, tiny_config
-from .contract import example_inputs
+from ..common import save_checkpoint, tiny_config
+from ..contract import example_inputs
 
 trl = pytest.importorskip("trl", reason="trl is an optional test extra: pip install -e '.[test]'")
 datasets = pytest.importorskip("datasets", reason="datasets is an optional test extra: pip install -e '.[test]'")

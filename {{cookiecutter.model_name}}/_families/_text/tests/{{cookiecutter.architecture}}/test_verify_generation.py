@@ -2,7 +2,7 @@
 `past_key_values` did when transformers 5.24 renamed it `cache`) computes the recorded logits and fails verify. (That a
 model that uses it passes is `test_verify.py::test_record_then_verify_by_local_path`.)"""
 
-from .test_verify import OWN_MODELS, append_code, checkpoint, recorded, verify  # noqa: F401 (checkpoint: the fixture)
+from ..shared.test_verify import OWN_MODELS, append_code, checkpoint, recorded, verify  # noqa: F401 (checkpoint: the fixture)
 
 # Every model class of the modeling file drops the cache it is given, under either name (a wrapped `forward`).
 DROPS_THE_CACHE = (

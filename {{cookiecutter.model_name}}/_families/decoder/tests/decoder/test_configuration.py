@@ -2,7 +2,7 @@ import pytest
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
-from .common import tiny_config
+from ..common import tiny_config
 
 
 def test_round_trip(tmp_path):

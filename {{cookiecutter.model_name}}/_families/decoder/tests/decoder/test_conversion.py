@@ -9,8 +9,8 @@ from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ForCaus
 from {{ cookiecutter.model_name }}.conversion import ConversionError
 from {{ cookiecutter.model_name }}.convert_llama_to_{{ cookiecutter.model_name }} import convert, main
 
-from .common import tiny_config
-from .contract import PAD, native_config
+from ..common import tiny_config
+from ..contract import PAD, native_config
 
 
 @pytest.fixture

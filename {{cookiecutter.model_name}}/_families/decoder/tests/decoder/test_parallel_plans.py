@@ -4,7 +4,7 @@ from transformers import LlamaConfig, LlamaForCausalLM
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ForCausalLM
 
-from .distributed import unmatched_plan_keys
+from ..distributed import unmatched_plan_keys
 
 
 def test_parallel_plans_are_llamas(config):

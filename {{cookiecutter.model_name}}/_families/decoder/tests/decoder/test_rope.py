@@ -10,8 +10,8 @@ from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config,
 from {{ cookiecutter.model_name }}.conversion import ConversionError
 from {{ cookiecutter.model_name }}.convert_llama_to_{{ cookiecutter.model_name }} import convert, convert_config
 
-from .common import tiny_config
-from .contract import PAD, native_config
+from ..common import tiny_config
+from ..contract import PAD, native_config
 
 # The original context is 8 positions and the model's 32: the longest test sequence (40) is past both.
 ORIGINAL_CONTEXT = 8

@@ -25,8 +25,8 @@ from {{ cookiecutter.model_name }}.convert_bert_to_{{ cookiecutter.model_name }}
 from {{ cookiecutter.model_name }}.family import default_processor
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
-from .common import tiny_config
-from .contract import INPUT_VARIANTS, example_inputs, native_config
+from ..common import tiny_config
+from ..contract import INPUT_VARIANTS, example_inputs, native_config
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from {{ cookiecutter.model_name }} import (
     {{ cookiecutter.class_prefix }}Model,
 )
 
-from .common import HEADS, main_output, tiny_config
-from .contract import CLS, INPUT_VARIANTS, MASK, PAD, SEP, example_inputs
+from ..common import HEADS, main_output, tiny_config
+from ..contract import CLS, INPUT_VARIANTS, MASK, PAD, SEP, example_inputs
 
 
 def test_forward_shapes_of_every_head(config, input_ids):

@@ -7,8 +7,8 @@ from transformers import pipeline
 
 from {{ cookiecutter.model_name }}.family import default_processor
 
-from .common import HEADS
-from .contract import MASK, PIPELINES, pipeline_inputs
+from ..common import HEADS
+from ..contract import MASK, PIPELINES, pipeline_inputs
 
 
 @pytest.mark.parametrize("auto_class", PIPELINES)

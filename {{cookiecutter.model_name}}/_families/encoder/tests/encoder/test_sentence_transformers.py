@@ -21,10 +21,10 @@ from {{ cookiecutter.model_name }}.sentence_embedding import POOLING_MODES, pars
 from {{ cookiecutter.model_name }}.sentence_embedding import main as embedding_main
 from {{ cookiecutter.model_name }}.sentence_transformers_files import FOLDERLESS_KINDS, MODULE_KINDS
 
-from .common import save_checkpoint, tiny_config
-from .contract import native_config
-from .helpers import PACKAGE, PROJECT_ROOT, hub_env, printed_commit, run_fresh, serve_hub
-from .hub_layouts import LAYOUTS
+from ..common import save_checkpoint, tiny_config
+from ..contract import native_config
+from ..helpers import PACKAGE, PROJECT_ROOT, hub_env, printed_commit, run_fresh, serve_hub
+from ..hub_layouts import LAYOUTS
 
 sentence_transformers = pytest.importorskip(
     "sentence_transformers", reason="sentence-transformers is an optional test extra: pip install -e '.[test]'"

@@ -7,8 +7,8 @@ from transformers import AutoTokenizer
 
 from {{ cookiecutter.model_name }}.train_tokenizer import main, train_tokenizer
 
-from .common import save_checkpoint
-from .contract import CLS, MASK, PAD, SEP
+from ..common import save_checkpoint
+from ..contract import CLS, MASK, PAD, SEP
 
 
 def test_tokenizer_matches_the_config_special_ids(tmp_path):

@@ -13,8 +13,8 @@ import torch
 from {{ cookiecutter.model_name }}.family import DEFAULT_AUTO_CLASS, FACTS
 from {{ cookiecutter.model_name }}.fork import labels_for
 
-from .common import HEADS, tiny_config
-from .contract import CONFIG_REFUSALS, INPUT_VARIANTS, NATIVE_HEADS, example_inputs, native_config, refusal
+from ..common import HEADS, tiny_config
+from ..contract import CONFIG_REFUSALS, INPUT_VARIANTS, NATIVE_HEADS, example_inputs, native_config, refusal
 
 
 @pytest.fixture(scope="module", params=HEADS)

@@ -16,9 +16,9 @@ from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import
     load_balancing_loss_func,
 )
 
-from .common import tiny_config
-from .contract import PAD, native_config
-from .distributed import unmatched_plan_keys
+from ..common import tiny_config
+from ..contract import PAD, native_config
+from ..distributed import unmatched_plan_keys
 
 # The experts implementations that run on a CPU ("deepgemm" and "sonicmoe", where offered, need CUDA).
 CPU_EXPERTS_IMPLEMENTATIONS = ("eager", "batched_mm", "grouped_mm")

@@ -1,7 +1,7 @@
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 
-from .common import tiny_config
-from .contract import LABELS
+from ..common import tiny_config
+from ..contract import LABELS
 
 
 def test_round_trip(tmp_path):

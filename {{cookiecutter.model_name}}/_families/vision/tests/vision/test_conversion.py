@@ -17,9 +17,9 @@ from {{ cookiecutter.model_name }} import (
 from {{ cookiecutter.model_name }}.conversion import ConversionError
 from {{ cookiecutter.model_name }}.convert_vit_to_{{ cookiecutter.model_name }} import convert, main
 
-from .common import tiny_config
-from .contract import INPUT_VARIANTS, LABELS, example_inputs, native_config
-from .images import random_images
+from ..common import tiny_config
+from ..contract import INPUT_VARIANTS, LABELS, example_inputs, native_config
+from ..images import random_images
 
 # transformers' PIL/NumPy ViT image processor (see test_image_processing.py).
 VIT_IMAGE_PROCESSOR = getattr(transformers, "ViTImageProcessorPil", None) or transformers.ViTImageProcessor

@@ -11,8 +11,8 @@ import transformers
 
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ImageProcessor
 
-from .hub_layouts import CLIP_MEAN, CLIP_STD
-from .images import random_images
+from ..hub_layouts import CLIP_MEAN, CLIP_STD
+from ..images import random_images
 
 # transformers' PIL/NumPy ViT processor: `ViTImageProcessorPil` in recent 5.x releases (where `ViTImageProcessor`
 # needs torchvision), `ViTImageProcessor` itself in the first 5.x releases. Both resize with PIL and rescale and

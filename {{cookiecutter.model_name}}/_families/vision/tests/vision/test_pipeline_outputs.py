@@ -9,7 +9,7 @@ from transformers import pipeline
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ForImageClassification
 from {{ cookiecutter.model_name }}.family import default_processor
 
-from .contract import LABELS, PIPELINES, pipeline_inputs
+from ..contract import LABELS, PIPELINES, pipeline_inputs
 
 
 def test_image_classification_scores_are_the_softmax_of_a_forward(tmp_path, config):

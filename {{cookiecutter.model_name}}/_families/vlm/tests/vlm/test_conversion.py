@@ -10,8 +10,8 @@ from {{ cookiecutter.model_name }}.cli import CommandError
 from {{ cookiecutter.model_name }}.convert_llava_to_{{ cookiecutter.model_name }} import convert
 from {{ cookiecutter.model_name }}.publish import main as publish_main
 
-from .contract import hub_inputs
-from .hub_layouts import LAYOUTS, write_json
+from ..contract import hub_inputs
+from ..hub_layouts import LAYOUTS, write_json
 
 
 def test_a_converted_llava_hf_checkpoint_publishes_with_its_own_processor(tmp_path, capsys):

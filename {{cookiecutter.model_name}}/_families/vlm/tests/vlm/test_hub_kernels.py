@@ -1,1 +1,1 @@
-{% include "_families/_text/tests/test_hub_kernels.py" %}
+{% include "_families/_text/tests/{{cookiecutter.architecture}}/test_hub_kernels.py" %}

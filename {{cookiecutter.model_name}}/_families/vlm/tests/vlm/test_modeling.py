@@ -9,9 +9,9 @@ import transformers
 from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ForConditionalGeneration, {{ cookiecutter.class_prefix }}Model
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import CACHE
 
-from .common import assert_same_outputs, tiny_config
-from .contract import CONVERSION, IMAGE, example_inputs, native_config
-from .parity import assert_same_outputs as assert_same_structure
+from ..common import assert_same_outputs, tiny_config
+from ..contract import CONVERSION, IMAGE, example_inputs, native_config
+from ..parity import assert_same_outputs as assert_same_structure
 
 
 def converted(tmp_path, config) -> tuple[torch.nn.Module, torch.nn.Module]:

@@ -13,8 +13,8 @@ from {{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}ForCond
 from {{ cookiecutter.model_name }}.cli import CommandError
 from {{ cookiecutter.model_name }}.family import PROCESSOR_AUTO_MAP, check_processor, default_processor, load_processor
 
-from .contract import IMAGE
-from .helpers import PACKAGE, run_fresh
+from ..contract import IMAGE
+from ..helpers import PACKAGE, run_fresh
 
 IMAGES = [PIL.Image.fromarray(np.full((20, 24, 3), value, dtype=np.uint8)) for value in (10, 200)]
 # What a user does with a saved folder, in a fresh process where this project cannot be imported: load the processor

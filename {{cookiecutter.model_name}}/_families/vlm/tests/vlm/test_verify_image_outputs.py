@@ -9,7 +9,7 @@ import torch
 from {{ cookiecutter.model_name }} import verify_worker
 from {{ cookiecutter.model_name }}.record import fingerprint, recorded_outputs, tensor_outputs
 
-from .test_verify_reliability import rewrite_record, run_verify
+from ..shared.test_verify_reliability import rewrite_record, run_verify
 
 RENAMED = "image_hidden_states as image_outputs.pooler_output (renamed in transformers 5.24.0)"
 
