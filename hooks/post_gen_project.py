@@ -2,7 +2,10 @@
 
 The template holds one folder per family under `_families/`; the chosen one is merged into the project root, after
 the shared folders it builds on (`SHARED_FOLDERS`). Whole-file choices live here rather than in conditional blocks
-inside the sources.
+inside the sources. The folders mirror the project, so the tests land apart as they sit in the template: the shared
+contract's in `tests/shared/`, the family's own in `tests/<architecture>/` (from
+`_families/<architecture>/tests/<architecture>/`, and the text families' from the folder of `_families/_text/tests/`
+that cookiecutter names after the architecture), their support modules in `tests/`.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ rm -rf "$work"
 cd "$work/my_qwen"
 grep -q "\"transformers>=$old\"" pyproject.toml
 # The fork's own tests on the release it was taken from (its declared minimum).
-"$venv/bin/python" -m pytest -q -p no:cacheprovider tests/test_fork.py tests/test_modeling_common.py
+"$venv/bin/python" -m pytest -q -p no:cacheprovider tests/fork/test_fork.py tests/shared/test_modeling_common.py
 # The user's edit: the MLP's product computed in two steps (the same math).
 python3 - <<'EOF'
 from pathlib import Path

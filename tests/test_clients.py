@@ -51,7 +51,7 @@ def test_each_family_declares_its_clients_and_the_minimum_run_installs_their_low
     declared = {requirement.name: requirement.specifier for requirement in extra if requirement.name in CLIENTS}
     assert set(declared) == NEEDED[architecture]
     for name in declared:
-        for test_file in Path(project / "tests").glob("test_*.py"):
+        for test_file in Path(project / "tests").rglob("test_*.py"):
             if re.search(rf'importorskip\(\s*"{name.replace("-", "_")}"', test_file.read_text()):
                 break
         else:

@@ -26,14 +26,14 @@ SAMPLE = {
 }
 # The part of a baked suite that depends on the model (the rest tests tooling every project shares).
 MODEL_SUITES = (
-    "tests/test_fork.py",
-    "tests/test_modeling_common.py",
-    "tests/test_conversion_common.py",
-    "tests/test_tuple_outputs.py",
-    "tests/test_remote_code.py",
-    "tests/test_hub_round_trip.py",
-    "tests/test_hub_layouts.py",
-    "tests/test_first_step.py",
+    "tests/fork/test_fork.py",
+    "tests/shared/test_modeling_common.py",
+    "tests/shared/test_conversion_common.py",
+    "tests/shared/test_tuple_outputs.py",
+    "tests/shared/test_remote_code.py",
+    "tests/shared/test_hub_round_trip.py",
+    "tests/shared/test_hub_layouts.py",
+    "tests/shared/test_first_step.py",
 )
 
 

@@ -26,7 +26,8 @@ RENAMES = {
 }
 DEFINITION = re.compile(r"^(\s*)(def|class) ", re.MULTILINE)
 # The baked tests that change the saved model through code appended to its modeling file, and verify's checks of it.
-VERIFY_SUITES = ("tests/test_verify.py", "tests/test_verify_generation.py")  # the second: the text families'
+# The second is the text families' own (in the folder of the family's own tests).
+VERIFY_SUITES = ("tests/shared/test_verify.py", "tests/{architecture}/test_verify_generation.py")
 VERIFY_TESTS = "compute or imports or cache"
 
 
@@ -53,10 +54,11 @@ def test_behaviour_preserving_edits_of_the_modeling_file_keep_the_tests_green(tm
     before = modeling.read_text()
     edit_keeping_behaviour(modeling)
     assert modeling.read_text() != before
-    suites = [name for name in VERIFY_SUITES if (project / name).is_file()]
+    suites = [name.format(architecture=architecture) for name in VERIFY_SUITES]
+    suites = [name for name in suites if (project / name).is_file()]
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *suites, "-k", VERIFY_TESTS]
     result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
-    expected = 4 if (project / "tests" / "test_verify_generation.py").exists() else 3
+    expected = 4 if len(suites) == 2 else 3
     assert summary.startswith(f"{expected} passed") and "skipped" not in summary, summary

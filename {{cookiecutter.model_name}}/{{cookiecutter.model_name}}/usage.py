@@ -22,8 +22,8 @@ def run_model(generates: bool, decoded: str = "") -> list[str]:
 
 def export_notes(native: str, onnx: bool, cache: bool, static_cache: bool = False) -> str:
     """The model card's note on PyTorch's compilers and ONNX for a family whose native model is `native`: what
-    tests/test_compile_export.py checks (and, with `static_cache`, the text families' generation test). `cache`: the
-    model returns a key/value cache, which an exported program cannot return."""
+    tests/shared/test_compile_export.py checks (and, with `static_cache`, the text families' generation test).
+    `cache`: the model returns a key/value cache, which an exported program cannot return."""
     no_cache = " (with `use_cache=False`: an exported program returns tensors, not a cache)"
     inputs = "`inputs`" + (no_cache if cache else "")
     notes = [

@@ -78,7 +78,8 @@ ONNX_EXPORT = False
 # The model card's note on torch.compile, torch.export, static-cache generation and ONNX.
 EXPORT_NOTES = export_notes("Mixtral", onnx=ONNX_EXPORT, cache=True, static_cache=True)
 {%- else %}
-# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as Llama's: tests/test_compile_export.py.
+# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as Llama's:
+# tests/shared/test_compile_export.py.
 ONNX_EXPORT = True
 # The model card's note on torch.compile, torch.export, static-cache generation and ONNX.
 EXPORT_NOTES = export_notes("Llama", onnx=ONNX_EXPORT, cache=True, static_cache=True)

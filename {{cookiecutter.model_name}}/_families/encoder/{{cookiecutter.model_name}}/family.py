@@ -43,7 +43,8 @@ LORA_OPTIONS: dict[str, dict[str, Any]] = {
     "AutoModelForSequenceClassification": {"task_type": "SEQ_CLS"},
     "AutoModelForTokenClassification": {"task_type": "TOKEN_CLS"},
 }
-# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as BERT's: tests/test_compile_export.py.
+# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as BERT's:
+# tests/shared/test_compile_export.py.
 ONNX_EXPORT = True
 # The model card's note on torch.compile, torch.export and ONNX.
 EXPORT_NOTES = export_notes("BERT", onnx=ONNX_EXPORT, cache=False)

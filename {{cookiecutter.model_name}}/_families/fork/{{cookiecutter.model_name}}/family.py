@@ -66,7 +66,7 @@ SAVE_PROCESSOR = (
     f"a native {CONVERTS_FROM} checkpoint, the conversion carries its files over)"
 )
 # No ONNX export is claimed for a fork: whether upstream's model exports to ONNX is not derived
-# (tests/test_compile_export.py checks torch.compile and torch.export against the native model).
+# (tests/shared/test_compile_export.py checks torch.compile and torch.export against the native model).
 ONNX_EXPORT = False
 # The model card's note on torch.compile, torch.export and ONNX, as for the source model.
 EXPORT_NOTES = export_notes(FACTS["heads"][DEFAULT_AUTO_CLASS][0], onnx=ONNX_EXPORT, cache=MODALITY != "image")

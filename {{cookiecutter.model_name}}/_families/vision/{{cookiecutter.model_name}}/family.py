@@ -40,7 +40,8 @@ LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "fc1", "fc2"]
 LORA_OPTIONS: dict[str, dict[str, Any]] = {
     "AutoModelForImageClassification": {"modules_to_save": ["classifier"]},
 }
-# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as ViT's: tests/test_compile_export.py.
+# ONNX export (`torch.onnx.export(..., dynamo=True)`, run with onnxruntime), as ViT's:
+# tests/shared/test_compile_export.py.
 ONNX_EXPORT = True
 # The model card's note on torch.compile, torch.export and ONNX.
 EXPORT_NOTES = export_notes("ViT", onnx=ONNX_EXPORT, cache=False)
