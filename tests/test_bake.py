@@ -13,7 +13,8 @@ import pytest
 import transformers
 from huggingface_hub import ModelCard
 
-from .conftest import ARCHITECTURES, TEMPLATE_CONTEXT, bake
+from .conftest import ARCHITECTURES, TEMPLATE_CONTEXT, TEMPLATE_DIR, bake
+from .test_hooks import post_gen
 
 # Cookiecutter's Jinja. The model card template keeps `{{ variable }}` placeholders for huggingface_hub on purpose,
 # and chat templates are Jinja too (a processor's, `processing_<name>.py` in vlm; a fork's default processor's, in its
@@ -73,6 +74,7 @@ PIPELINE_TAGS = {
     "vlm": "image-text-to-text",
     "fork": "text-generation",  # the default base model, qwen3
 }
+SOURCES = TEMPLATE_DIR / "{{cookiecutter.model_name}}"
 
 
 def bake_case(case: tuple[str, str], tmp_path_factory) -> tuple[Path, dict[str, str]]:
@@ -175,6 +177,30 @@ def test_pyproject_and_model_card(baked):
     assert card.data.license == answers.get("license", "apache-2.0")
     assert card.data.pipeline_tag == PIPELINE_TAGS[answers["architecture"]]
     assert "trust_remote_code=True" in card.text and "revision=" in card.text
+
+
+def test_shared_and_family_tests_are_apart(baked):
+    # A baked project's tests/shared/ holds the tests of the template's shared `tests/` and nothing else; the family's
+    # own (from `_families/<architecture>/` and the folders it builds on) are in tests/<architecture>/; tests/ itself
+    # holds only their support modules. pytest finds every one of them, under ids that say which folder it is from.
+    project, answers = baked
+    architecture = answers["architecture"]
+    shared = {path.name for path in (SOURCES / "tests").rglob("test_*.py")}
+    family_folders = [
+        SOURCES / "_families" / folder for folder in (*post_gen.SHARED_FOLDERS.get(architecture, ()), architecture)
+    ]
+    own = {path.name for folder in family_folders for path in (folder / "tests").rglob("test_*.py")}
+    assert shared and own
+    expected = {f"tests/shared/{name}" for name in shared} | {f"tests/{architecture}/{name}" for name in own}
+    tests = project / "tests"
+    assert {path.relative_to(project).as_posix() for path in tests.rglob("test_*.py")} == expected
+    for folder in ("shared", architecture):
+        assert (tests / folder / "__init__.py").is_file(), f"tests/{folder} must be a package"
+    collected = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--collect-only"], project)
+    assert collected.returncode == 0, collected.stdout[-5000:] + collected.stderr[-3000:]
+    # (A file may collect nothing for a family: a fork's tests/shared/test_hub_layouts.py, where its source has none.)
+    files = {line.split("::")[0] for line in collected.stdout.splitlines() if "::" in line}
+    assert files <= expected and {file.split("/")[1] for file in files} == {"shared", architecture}
 
 
 def test_generated_test_suite_passes(baked_for_suite):
