@@ -5,6 +5,7 @@ processes. The times it prints are never asserted on (a benchmark is run by hand
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -55,14 +56,14 @@ def run_smoke(folder: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def smoke_run(tmp_path_factory, worker_id) -> tuple[SmokeRun, dict[str, dict[str, list[str]]], list[dict]]:
+def smoke_run(tmp_path_factory) -> tuple[SmokeRun, dict[str, dict[str, list[str]]], list[dict]]:
     """One smoke run over a project of every family; its table rows by family and measurement, and its JSON.
 
     It runs once per test session even under pytest-xdist, which tears session fixtures down whenever a worker's
     queue runs dry and sets them up again for the next test it is sent: the first worker to need it runs it, under a
     lock, into the folder that all workers of the session share, and the others (and later setups) read its result.
     """
-    if worker_id == "master":  # no xdist: the fixture lives as long as the session
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # no xdist: the fixture lives as long as the session
         smoke = run_smoke(tmp_path_factory.mktemp("bench"))
     else:
         shared = tmp_path_factory.getbasetemp().parent  # this session's, shared by its workers
