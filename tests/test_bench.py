@@ -5,20 +5,23 @@ processes. The times it prints are never asserted on (a benchmark is run by hand
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from filelock import FileLock
 
 from .conftest import CURATED, TEMPLATE_DIR, bake
 
 BENCH = TEMPLATE_DIR / "scripts" / "bench.py"
 # The families with a generation head: their table also times greedy generation with both caches.
 GENERATING = {"decoder", "moe", "vlm"}
-# One smoke run serves every test of this module: under pytest-xdist they run on one worker, and the fixture is
-# session-scoped so that the worker's tests of other modules between them do not tear it down.
-pytestmark = pytest.mark.xdist_group("bench")
+# One smoke run serves every test of this module (see `smoke_run`); under pytest-xdist they run on one worker
+# (conftest.ONE_WORKER_MODULES).
 ROWS = [
     "forward",
     "training step",
@@ -28,25 +31,56 @@ ROWS = [
     "peak memory, training step",
 ]
 GENERATION_ROWS = ["generate 4 tokens, dynamic cache", "generate 4 tokens, static cache"]
+
+
 ROW = re.compile(r"^\| (\w+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([\d.]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$")
 
 
-@pytest.fixture(scope="session")
-def smoke_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict[str, dict[str, list[str]]], list[dict]]:
-    """One smoke run over a project of every family; its table rows by family and measurement, and its JSON."""
-    folder = tmp_path_factory.mktemp("bench")
+class SmokeRun(NamedTuple):
+    """What the tests read of the smoke run's process."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_smoke(folder: Path) -> dict:
+    """One smoke run over a freshly baked project of every family, in `folder`: its exit status, output and JSON."""
     projects = [str(bake(folder / family, architecture=family)) for family in CURATED]
     command = [sys.executable, str(BENCH), *projects, "--smoke", "--repeats", "1", "--threads", "1", "--profile"]
     result = subprocess.run(
         [*command, "--json", str(folder / "results.json")], capture_output=True, text=True, timeout=900
     )
+    results = json.loads((folder / "results.json").read_text()) if result.returncode == 0 else []
+    return {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr, "results": results}
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory) -> tuple[SmokeRun, dict[str, dict[str, list[str]]], list[dict]]:
+    """One smoke run over a project of every family; its table rows by family and measurement, and its JSON.
+
+    It runs once per test session even under pytest-xdist, which tears session fixtures down whenever a worker's
+    queue runs dry and sets them up again for the next test it is sent: the first worker to need it runs it, under a
+    lock, into the folder that all workers of the session share, and the others (and later setups) read its result.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # no xdist: the fixture lives as long as the session
+        smoke = run_smoke(tmp_path_factory.mktemp("bench"))
+    else:
+        shared = tmp_path_factory.getbasetemp().parent  # this session's, shared by its workers
+        with FileLock(shared / "bench.lock"):
+            cached = shared / "bench-smoke.json"
+            if cached.is_file():
+                smoke = json.loads(cached.read_text())
+            else:
+                smoke = run_smoke(tmp_path_factory.mktemp("bench"))
+                cached.write_text(json.dumps(smoke))
+    result = SmokeRun(smoke["returncode"], smoke["stdout"], smoke["stderr"])
     rows: dict[str, dict[str, list[str]]] = {}
     for line in result.stdout.splitlines():
         if match := ROW.match(line):
             family, name, *cells = (cell.strip() for cell in match.groups())
             rows.setdefault(family, {})[name] = cells
-    results = json.loads((folder / "results.json").read_text()) if result.returncode == 0 else []
-    return result, rows, results
+    return result, rows, smoke["results"]
 
 
 def test_the_smoke_run_prints_every_row_of_every_family(smoke_run):

@@ -260,8 +260,8 @@ class Checkpoint(NamedTuple):
     pipeline_examples: list[str]
 
 
-def consume_and_check(checkpoints: list[Checkpoint], examples: list[str], tmp_path: Path, env: dict[str, str]) -> None:
-    """Run `consumer.py` on `checkpoints` in a fresh process, and check what it loaded from each."""
+def consume(checkpoints: list[Checkpoint], examples: list[str], tmp_path: Path, env: dict[str, str]) -> list[dict]:
+    """Run `consumer.py` on `checkpoints` in one fresh process: what it loaded from each, in their order."""
     sources = []
     for checkpoint in checkpoints:
         source = {"saved_as": checkpoint.saved_as, "path": checkpoint.path, "revision": checkpoint.revision}
@@ -280,8 +280,12 @@ def consume_and_check(checkpoints: list[Checkpoint], examples: list[str], tmp_pa
     workdir = tmp_path / "consumer"
     workdir.mkdir()
     (workdir / "plan.json").write_text(json.dumps(plan))
-    results = run_fresh(CONSUMER, str(workdir / "plan.json"), cwd=workdir, env=env)
-    for checkpoint, loaded in zip(checkpoints, results, strict=True):
+    return run_fresh(CONSUMER, str(workdir / "plan.json"), cwd=workdir, env=env)
+
+
+def consume_and_check(checkpoints: list[Checkpoint], examples: list[str], tmp_path: Path, env: dict[str, str]) -> None:
+    """Run `consumer.py` on `checkpoints` in a fresh process, and check what it loaded from each."""
+    for checkpoint, loaded in zip(checkpoints, consume(checkpoints, examples, tmp_path, env), strict=True):
         check_consumed(loaded, checkpoint.expected, checkpoint.saved_as, checkpoint.commit)
 
 

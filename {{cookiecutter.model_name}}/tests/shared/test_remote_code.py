@@ -15,7 +15,7 @@ import torch
 from {{ cookiecutter.model_name }}.family import PIPELINE_TAG, PROCESSOR_FILE, default_processor
 from {{ cookiecutter.model_name }}.modeling_{{ cookiecutter.model_name }} import auto_map
 
-from ..common import CODE_FILES, HEADS, Checkpoint, consume_and_check, expected_result, tiny_config
+from ..common import CODE_FILES, HEADS, Checkpoint, check_consumed, consume, expected_result, tiny_config
 from ..contract import PIPELINES, PROCESSOR_AUTO_CLASS, pipeline_inputs
 from ..helpers import PACKAGE, REPO_ID, populate_hub_cache
 
@@ -60,21 +60,31 @@ def test_saved_folder_has_complete_auto_maps_and_code_files(saved, auto_class):
         assert "auto_map" not in processor_config, "a standard processor needs no remote code"
 
 
-def test_everything_loads_by_local_path_in_a_fresh_process(saved, tmp_path):
-    checkpoints = []
-    for auto_class, expected in saved["expected"].items():
-        path, pipeline_examples = str(saved["root"] / auto_class), saved["pipeline examples"][auto_class]
-        checkpoints.append(Checkpoint(auto_class, path, None, None, expected, pipeline_examples))
-    env = {"HF_HOME": str(tmp_path / "hf_home"), "HF_HUB_OFFLINE": "1"}
-    consume_and_check(checkpoints, saved["examples"], tmp_path, env)
+@pytest.fixture(scope="module")
+def consumed(saved, tmp_path_factory) -> dict[str, list[tuple[Checkpoint, dict]]]:
+    """What a fresh process loads from every saved folder by local path, and by repo id from an offline Hub cache.
 
-
-def test_everything_loads_by_repo_id_from_the_hub_cache(saved, tmp_path):
+    One process does both (each start spends seconds importing torch and transformers); the repo ids are not the
+    folders' paths, so neither way of loading can find the other's files.
+    """
+    tmp_path = tmp_path_factory.mktemp("consumed")
     hf_home = tmp_path / "hf_home"
-    checkpoints = []
+    by_path, by_repo_id = [], []
     for auto_class, expected in saved["expected"].items():
+        folder, pipeline_examples = saved["root"] / auto_class, saved["pipeline examples"][auto_class]
+        by_path.append(Checkpoint(auto_class, str(folder), None, None, expected, pipeline_examples))
         repo_id = f"{REPO_ID}-{auto_class.lower()}"
-        commit = populate_hub_cache(hf_home, repo_id, saved["root"] / auto_class)
-        pipeline_examples = saved["pipeline examples"][auto_class]
-        checkpoints.append(Checkpoint(auto_class, repo_id, commit, commit, expected, pipeline_examples))
-    consume_and_check(checkpoints, saved["examples"], tmp_path, {"HF_HOME": str(hf_home), "HF_HUB_OFFLINE": "1"})
+        commit = populate_hub_cache(hf_home, repo_id, folder)
+        by_repo_id.append(Checkpoint(auto_class, repo_id, commit, commit, expected, pipeline_examples))
+    env = {"HF_HOME": str(hf_home), "HF_HUB_OFFLINE": "1"}
+    loaded = consume([*by_path, *by_repo_id], saved["examples"], tmp_path, env)
+    return {
+        "local path": list(zip(by_path, loaded[: len(by_path)], strict=True)),
+        "repo id": list(zip(by_repo_id, loaded[len(by_path) :], strict=True)),
+    }
+
+
+@pytest.mark.parametrize("way", ["local path", "repo id"])
+def test_everything_loads_in_a_fresh_process(consumed, way):
+    for checkpoint, loaded in consumed[way]:
+        check_consumed(loaded, checkpoint.expected, checkpoint.saved_as, checkpoint.commit)

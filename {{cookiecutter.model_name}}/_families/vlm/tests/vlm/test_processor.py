@@ -17,20 +17,24 @@ from ..contract import IMAGE
 from ..helpers import PACKAGE, run_fresh
 
 IMAGES = [PIL.Image.fromarray(np.full((20, 24, 3), value, dtype=np.uint8)) for value in (10, 200)]
-# What a user does with a saved folder, in a fresh process where this project cannot be imported: load the processor
-# by path with AutoProcessor, report what it is and what it makes of a chat.
+# What a user does with saved folders, in a fresh process where this project cannot be imported: load each folder's
+# processor by path with AutoProcessor, report what it is and what it makes of a chat. One process for every folder:
+# each start spends seconds importing torch and transformers.
 LOAD = """
 import json, sys
 import transformers
-processor = transformers.AutoProcessor.from_pretrained(sys.argv[1], trust_remote_code=True)
-chat = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "Hi"}]}]
-prompt = processor.apply_chat_template(chat, add_generation_prompt=True)
-inputs = processor(images=json.loads(sys.argv[2]), text=prompt)
-print(json.dumps({
-    "class": type(processor).__name__, "module": type(processor).__module__,
-    "image processor": type(processor.image_processor).__name__, "input_ids": inputs["input_ids"],
-    "num_image_tokens": processor.num_image_tokens,
-}))
+results = []
+for folder in json.loads(sys.argv[1]):
+    processor = transformers.AutoProcessor.from_pretrained(folder, trust_remote_code=True)
+    chat = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "Hi"}]}]
+    prompt = processor.apply_chat_template(chat, add_generation_prompt=True)
+    inputs = processor(images=json.loads(sys.argv[2]), text=prompt)
+    results.append({
+        "class": type(processor).__name__, "module": type(processor).__module__,
+        "image processor": type(processor.image_processor).__name__, "input_ids": inputs["input_ids"],
+        "num_image_tokens": processor.num_image_tokens,
+    })
+print(json.dumps(results))
 """
 
 
@@ -75,9 +79,8 @@ def saved_files(folder) -> dict:
     return {name: json.loads((folder / name).read_text()) for name in names if (folder / name).is_file()}
 
 
-def check_saved(folder, processor, images) -> dict:
-    """The folder names the processor's code in an `auto_map` and holds that code; AutoProcessor loads it from there
-    in a fresh process, and it makes the same inputs."""
+def check_saved(folder) -> dict:
+    """The folder names the processor's code in an `auto_map` and holds that code."""
     files = saved_files(folder)
     auto_maps = [settings["auto_map"] for settings in files.values() if "auto_map" in settings]
     assert any(auto_map.get("AutoProcessor") == PROCESSOR_AUTO_MAP["AutoProcessor"] for auto_map in auto_maps), files
@@ -85,14 +88,20 @@ def check_saved(folder, processor, images) -> dict:
         for auto_class, reference in auto_map.items():
             assert reference == PROCESSOR_AUTO_MAP[auto_class]
             assert (folder / f"{reference.split('.')[0]}.py").is_file(), reference
-    loaded = run_fresh(LOAD, str(folder), json.dumps(images), cwd=folder)
-    assert loaded["class"] == type(processor).__name__ and loaded["module"].startswith("transformers_modules.")
-    assert loaded["image processor"] == type(processor.image_processor).__name__
-    assert loaded["num_image_tokens"] == processor.num_image_tokens
+    return files
+
+
+def check_loaded(folders, processor, images) -> None:
+    """AutoProcessor loads each folder's processor in a fresh process, and it makes the same inputs."""
+    loaded = run_fresh(LOAD, json.dumps([str(folder) for folder in folders]), json.dumps(images), cwd=folders[0])
     chat = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "Hi"}]}]
     expected = processor(images=images, text=processor.apply_chat_template(chat, add_generation_prompt=True))
-    assert loaded["input_ids"] == expected["input_ids"]
-    return files
+    assert len(loaded) == len(folders)
+    for folder, result in zip(folders, loaded, strict=True):
+        assert result["class"] == type(processor).__name__ and result["module"].startswith("transformers_modules.")
+        assert result["image processor"] == type(processor.image_processor).__name__, folder
+        assert result["num_image_tokens"] == processor.num_image_tokens, folder
+        assert result["input_ids"] == expected["input_ids"], folder
 
 
 def test_saved_processor_files_survive_a_pipeline_save_and_a_second_save(tmp_path, config, processor):
@@ -101,14 +110,14 @@ def test_saved_processor_files_survive_a_pipeline_save_and_a_second_save(tmp_pat
     model = {{ cookiecutter.class_prefix }}ForConditionalGeneration(config)
     model.save_pretrained(tmp_path / "saved")
     processor.save_pretrained(tmp_path / "saved")
-    first = check_saved(tmp_path / "saved", processor, image)
+    first = check_saved(tmp_path / "saved")
     assert first["processor_config.json"]["auto_map"] == {"AutoProcessor": PROCESSOR_AUTO_MAP["AutoProcessor"]}
     assert (tmp_path / "saved" / f"processing_{PACKAGE}.py").is_file()
 
     # pipeline.save_pretrained saves the model, the tokenizer and the image processor (not the processor itself).
     pipe = transformers.pipeline("image-text-to-text", model=str(tmp_path / "saved"), trust_remote_code=True)
     pipe.save_pretrained(tmp_path / "pipeline")
-    check_saved(tmp_path / "pipeline", processor, image)
+    check_saved(tmp_path / "pipeline")
 
     # A processor loaded from a saved folder saves again as it was (transformers adds the options it was loaded with
     # to tokenizer_config.json, `is_local` and `local_files_only`, which change nothing).
@@ -119,7 +128,8 @@ def test_saved_processor_files_survive_a_pipeline_save_and_a_second_save(tmp_pat
         for option in ("is_local", "local_files_only"):
             settings["tokenizer_config.json"].pop(option, None)
     assert second == first
-    check_saved(tmp_path / "again", processor, image)
+    check_saved(tmp_path / "again")
+    check_loaded([tmp_path / "saved", tmp_path / "pipeline", tmp_path / "again"], processor, image)
 
 
 def test_a_saved_processor_loads_with_this_projects_classes(tmp_path, config, processor):
