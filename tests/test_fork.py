@@ -164,6 +164,59 @@ def test_tiny_sizes_keep_the_relations_the_attention_needs():
     assert engine.tiny_values(unset, False, {})["head_dim"] == 8
 
 
+def test_settings_that_extend_a_size_name_are_that_size_of_another_part():
+    values = {
+        "hidden_size": 2304,
+        "hidden_size_per_layer_input": 256,  # gemma4_text: the per-layer inputs' width and vocabulary
+        "vocab_size_per_layer_input": 262144,
+        "shared_experts_intermediate_size": 1536,
+        "swa_head_dim": 128,
+        "qk_head_dim": 192,  # deepseek_v2 derives it from the other head sizes: not one of its fields
+    }
+    fields = set(values) - {"qk_head_dim"}
+    tiny = engine.tiny_values(values, False, {}, fields)
+    assert tiny["hidden_size_per_layer_input"] == 32 and tiny["vocab_size_per_layer_input"] == engine.TINY_VOCAB
+    assert tiny["shared_experts_intermediate_size"] == 64 and tiny["swa_head_dim"] == 8
+    assert "qk_head_dim" not in tiny
+    assert "qk_head_dim" in engine.tiny_values(values, False, {})  # fields unknown: every setting is set
+
+
+def test_a_per_layer_config_follows_the_layers_the_tiny_model_keeps():
+    values = {
+        "num_hidden_layers": 6,
+        "layer_types": ["sliding"] * 5 + ["full"],
+        "per_layer_config": {"02": {"head_dim": 256}, "05": {"head_dim": 512, "num_attention_heads": 64}},
+    }
+    tiny = engine.tiny_layer_lists(values, "num_hidden_layers", 2)
+    assert tiny["layer_types"] == ["sliding", "full"]
+    # Layer 5, the full one, is the tiny model's layer 1; layer 2 is not kept.
+    assert tiny["per_layer_config"] == {"01": {"head_dim": 8, "num_attention_heads": 4}}
+    overrides, _ = engine.tiny_config_overrides(transformers.Gemma4TextConfig)
+    assert overrides["per_layer_config"] == {"01": {"head_dim": 8}}
+    assert overrides["vocab_size_per_layer_input"] == engine.TINY_VOCAB
+
+
+def test_a_head_that_does_not_take_the_projects_inputs_is_forked_but_not_registered():
+    source = engine.find_source("bart")
+    natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    *_, untested = engine.derive_tiny_config(transformers.BartConfig, natives)
+    # BART's sequence classifier reads the <eos> tokens of its inputs; the project's text inputs have none.
+    assert list(untested) == ["AutoModelForSequenceClassification"]
+    assert "Each example must contain at least one <eos> token" in untested["AutoModelForSequenceClassification"]
+    facts = engine.make_fork("bart", "my_model", "MyModel", untested=untested).facts
+    assert "AutoModelForSequenceClassification" not in facts["heads"]
+    reason = f"BartForSequenceClassification: {untested['AutoModelForSequenceClassification']}"
+    assert facts["other_heads"]["AutoModelForSequenceClassification"] == reason
+    assert {"AutoModel", "AutoModelForCausalLM", "AutoModelForQuestionAnswering"} <= set(facts["heads"])
+
+
+def test_a_base_model_that_does_not_take_the_projects_inputs_is_refused():
+    source = engine.find_source("blenderbot")  # an encoder-decoder base model: it needs decoder inputs
+    natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    with pytest.raises(engine.ForkError, match=r"^its BlenderbotModel fails on the tiny inputs: ValueError: "):
+        engine.derive_tiny_config(transformers.BlenderbotConfig, natives)
+
+
 @pytest.mark.parametrize(
     ("base_model", "message"),
     [

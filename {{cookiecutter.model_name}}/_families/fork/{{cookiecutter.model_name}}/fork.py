@@ -115,8 +115,9 @@ def closest_model_types(model_type: str, limit: int = 5) -> list[str]:
     return close or [name for name in types if model_type.lower() in name][:limit]
 
 
-def find_source(model_type: str) -> Source:
-    """The installed transformers' source of `model_type`, or ForkError saying why it cannot be forked."""
+def find_source(model_type: str, untested: dict[str, str] | None = None) -> Source:
+    """The installed transformers' source of `model_type`, or ForkError saying why it cannot be forked. The heads of
+    `untested` (Auto class -> why) are not registered: they do not take the inputs the project derives for them."""
     import transformers
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING, CONFIG_MAPPING_NAMES
 
@@ -152,7 +153,7 @@ def find_source(model_type: str) -> Source:
     heads, other = {}, {}
     for auto_class in dict.fromkeys(("AutoModel", *TESTED_AUTO_CLASSES, *sorted(classes))):
         if auto_class in classes:
-            reason = why_not_registered(auto_class, classes, heads, home)
+            reason = (untested or {}).get(auto_class) or why_not_registered(auto_class, classes, heads, home)
             if reason is None:
                 heads[auto_class] = classes[auto_class].__name__
             else:
@@ -651,11 +652,18 @@ def module_renames(source: Source, model_name: str) -> dict[str, str]:
     return renames
 
 
-def make_fork(model_type: str, model_name: str, class_prefix: str, package: str | None = None) -> Fork:
-    """Fork `model_type` of the installed transformers as `model_name` with classes named `class_prefix...`."""
+def make_fork(
+    model_type: str,
+    model_name: str,
+    class_prefix: str,
+    package: str | None = None,
+    untested: dict[str, str] | None = None,
+) -> Fork:
+    """Fork `model_type` of the installed transformers as `model_name` with classes named `class_prefix...`, the heads
+    of `untested` (Auto class -> why) left unregistered."""
     import transformers
 
-    source = find_source(model_type)
+    source = find_source(model_type, untested)
     package = package or model_name
     texts = {name: path.read_text(encoding="utf-8") for name, path in source.modules.items()}
     trees = {name: ast.parse(text) for name, text in texts.items()}
@@ -796,14 +804,20 @@ def config_values(config: Any) -> dict[str, Any]:
     return values
 
 
-def tiny_values(values: dict[str, Any], top: bool, layout: dict[str, int]) -> dict[str, Any]:
-    """The changed settings that make the config of `values` tiny (see `tiny_config`), for one (sub-)config."""
+def tiny_values(
+    values: dict[str, Any], top: bool, layout: dict[str, int], fields: set[str] | None = None
+) -> dict[str, Any]:
+    """The changed settings that make the config of `values` tiny (see `tiny_config`), for one (sub-)config. `fields`
+    are the settings its class takes (None: all of them): a value the class derives from others is not set."""
     changed: dict[str, Any] = {}
     for key, value in values.items():
         if isinstance(value, bool) or key == "num_labels" and not top:
             continue
+        size = extended_size(key)
         if key in TINY_SIZES and isinstance(value, int) and value > TINY_SIZES[key]:
             changed[key] = TINY_SIZES[key]
+        elif size and isinstance(value, int) and value > TINY_SIZES[size] and (fields is None or key in fields):
+            changed[key] = TINY_SIZES[size]
         elif key in TINY_SIZES and key in ("sliding_window", "local_attention") and isinstance(value, int):
             changed[key] = TINY_SIZES[key]
         elif key in TINY_STAGE_SIZES and is_int_list(value):
@@ -831,6 +845,30 @@ def tiny_values(values: dict[str, Any], top: bool, layout: dict[str, int]) -> di
         changed.update(tiny_layer_lists(values, layers, changed.get(layers, values[layers])))
     changed.update(tiny_token_ids(values, layout))
     return changed
+
+
+# The sizes whose names other settings extend with words of their own for the same size of another part
+# (`hidden_size_per_layer_input`, `shared_experts_intermediate_size`, `audio_vocab_size`, `swa_head_dim`).
+EXTENDED_SIZES = ("hidden_size", "intermediate_size", "vocab_size", "head_dim", "embed_dim", "ffn_dim")
+
+
+def extended_size(key: str) -> str | None:
+    """The size of `EXTENDED_SIZES` that the setting `key` is another part's of, by its name (None if none)."""
+    if key in TINY_SIZES:
+        return None
+    return next((size for size in EXTENDED_SIZES if key.startswith(f"{size}_") or key.endswith(f"_{size}")), None)
+
+
+def settable(config_class: type | None) -> set[str] | None:
+    """The settings `config_class` takes (its dataclass fields and its `__init__`'s parameters), or None if unknown."""
+    if config_class is None:
+        return None
+    fields = set(getattr(config_class, "__dataclass_fields__", {}))
+    try:
+        fields |= set(inspect.signature(config_class.__init__).parameters)
+    except (TypeError, ValueError):
+        pass
+    return fields
 
 
 HEAD_COUNT_KEYS = ("num_attention_heads", "n_head", "num_heads", "n_heads")
@@ -884,10 +922,16 @@ def tiny_layer_lists(values: dict[str, Any], layers_key: str, tiny_layers: int) 
     kinds = max((len({repr(item) for item in value}) for value in per_layer.values()), default=1)
     count = min(max(tiny_layers, kinds), MAX_TINY_LAYERS)
     changed: dict[str, Any] = {layers_key: count} if count != layers else {}
+    kept: list[int] = list(range(count))  # the source's layers the tiny model keeps: `layer_types`'s, if it has one
     for key, value in per_layer.items():
         firsts = sorted({repr(item): index for index, item in reversed(list(enumerate(value)))}.values())[:count]
         rest = [index for index in range(len(value)) if index not in firsts]
-        changed[key] = [value[index] for index in sorted(firsts + rest[: count - len(firsts)])]
+        indices = sorted(firsts + rest[: count - len(firsts)])
+        changed[key] = [value[index] for index in indices]
+        if key == "layer_types" or key == next(iter(per_layer)) and "layer_types" not in per_layer:
+            kept = indices
+    if isinstance(values.get("per_layer_config"), dict) and values["per_layer_config"]:
+        changed["per_layer_config"] = tiny_per_layer_config(values["per_layer_config"], kept)
 
     for key, value in values.items():
         if (
@@ -898,6 +942,18 @@ def tiny_layer_lists(values: dict[str, Any], layers_key: str, tiny_layers: int) 
             kept = [index for index in value if index < count]
             changed[key] = kept or [count - 1]
     return changed
+
+
+def tiny_per_layer_config(per_layer: dict[Any, dict[str, Any]], kept: list[int]) -> dict[Any, dict[str, Any]]:
+    """A `per_layer_config` (layer index -> the settings that differ for that layer) for the tiny model: the entries of
+    the layers it keeps (`kept`, the source's indices), under their tiny indices, with their sizes shrunk alike."""
+    tiny = {}
+    for index, settings in per_layer.items():
+        if int(index) in kept:
+            position = kept.index(int(index))
+            key = str(position).zfill(len(index)) if isinstance(index, str) else position
+            tiny[key] = {**settings, **tiny_values(settings, top=False, layout={})}
+    return tiny
 
 
 def token_name(key: str) -> str | None:
@@ -946,10 +1002,10 @@ def tiny_config_overrides(config_class: type) -> tuple[dict[str, Any], dict[str,
         raise ForkError(f"its config cannot be built with its defaults: {one_line(error)}") from error
     values = config_values(default)
     layout = token_layout([values, *(value for value in values.values() if isinstance(value, dict))])
-    overrides = tiny_values(values, top=True, layout=layout)
+    overrides = tiny_values(values, top=True, layout=layout, fields=settable(config_class))
     for key, value in values.items():
         if isinstance(value, dict) and "model_type" in value and key not in overrides:
-            sub = tiny_values(value, top=False, layout=layout)
+            sub = tiny_values(value, top=False, layout=layout, fields=settable(sub_config_class(config_class, value)))
             if sub:
                 overrides[key] = (
                     {"model_type": value["model_type"], **sub} if needs_model_type(config_class, key) else sub
@@ -969,6 +1025,19 @@ def without_derived_lists(config_class: type, overrides: dict[str, Any]) -> dict
         if isinstance(derived, list | tuple) and list(derived) == list(overrides[key]):
             overrides = trial
     return overrides
+
+
+def sub_config_class(config_class: type, values: dict[str, Any]) -> type | None:
+    """The class of the sub-config of `config_class` whose settings are `values` (by its model type)."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    by_type = {getattr(sub, "model_type", None): sub for sub in getattr(config_class, "sub_configs", {}).values()}
+    if values.get("model_type") in by_type and by_type[values["model_type"]].__name__ != "AutoConfig":
+        return by_type[values["model_type"]]
+    try:
+        return CONFIG_MAPPING[values["model_type"]]
+    except KeyError:
+        return None
 
 
 def needs_model_type(config_class: type, key: str) -> bool:
@@ -1125,10 +1194,12 @@ def native_config(facts: dict[str, Any]) -> type:
     return CONFIG_MAPPING[facts["base_model"]]
 
 
-def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> int:
+def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> tuple[int, dict[str, str]]:
     """Build every head of the source with `config` and run it on the example inputs (and its labels): the tiny
     config is consistent, tiny, and each head takes the inputs the project derives for it; else ForkError. Returns the
-    image tokens of an image (0 for a model without images and text)."""
+    image tokens of an image (0 for a model without images and text), and the heads beside the default head and the
+    base model that do not take those inputs (Auto class -> why): the fork does not register them, as it does not
+    register the heads it derives no inputs for (a sequence classifier that reads its <eos> tokens)."""
     import torch
 
     image_tokens = 0
@@ -1138,6 +1209,7 @@ def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> int:
         except Exception as error:  # noqa: BLE001 - the source's own error is the reason to report
             raise ForkError(f"its image features cannot be counted on the tiny config: {one_line(error)}") from error
     inputs = example_inputs(config, default, "padded", image_tokens)
+    untested: dict[str, str] = {}
     for auto_class, head in heads.items():
         torch.manual_seed(0)
         try:
@@ -1154,13 +1226,18 @@ def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> int:
             with torch.no_grad():
                 model(**inputs, **labels_for(auto_class, inputs, config.num_labels))
         except Exception as error:  # noqa: BLE001
-            raise ForkError(f"its {head.__name__} fails on the tiny inputs: {one_line(error)}") from error
-    return image_tokens
+            if auto_class in (default, "AutoModel"):
+                raise ForkError(f"its {head.__name__} fails on the tiny inputs: {one_line(error)}") from error
+            untested[auto_class] = f"fails on the inputs the project derives: {one_line(error)}"
+    return image_tokens, untested
 
 
-def derive_tiny_config(config_class: type, heads: dict[str, type]) -> tuple[dict[str, Any], dict[str, int], int]:
+def derive_tiny_config(
+    config_class: type, heads: dict[str, type]
+) -> tuple[dict[str, Any], dict[str, int], int, dict[str, str]]:
     """The tiny config's settings and its special tokens' ids (`tiny_config_overrides`), checked by building the native
-    heads with them, and the image tokens of an image."""
+    heads with them, the image tokens of an image, and the heads that do not take the project's inputs (Auto class ->
+    why, see `check_tiny_config`)."""
     overrides, layout = tiny_config_overrides(config_class)
     if "AutoModelForQuestionAnswering" in heads:
         overrides["num_labels"] = QUESTION_ANSWERING_LABELS
@@ -1168,7 +1245,7 @@ def derive_tiny_config(config_class: type, heads: dict[str, type]) -> tuple[dict
         config = config_class(**overrides)
     except Exception as error:  # noqa: BLE001
         raise ForkError(f"its tiny config is refused by its config class: {one_line(error)}") from error
-    return overrides, layout, check_tiny_config(config, heads, default_auto_class(list(heads)))
+    return overrides, layout, *check_tiny_config(config, heads, default_auto_class(list(heads)))
 
 
 # -- baking --------------------------------------------------------------------------------------------------------
@@ -1200,7 +1277,10 @@ def full_fork(project_dir: Path, package: str, model_type: str, class_prefix: st
     fork = make_fork(model_type, package, class_prefix)
     natives = native_classes(fork.facts)
     config_class = native_config(fork.facts)
-    tiny, special_tokens, image_tokens = derive_tiny_config(config_class, natives)
+    tiny, special_tokens, image_tokens, untested = derive_tiny_config(config_class, natives)
+    if untested:  # forked, not registered: the heads that do not take the project's inputs
+        fork = make_fork(model_type, package, class_prefix, untested=untested)
+        natives = native_classes(fork.facts)
     tiny_native = config_class(**tiny)
     default = default_auto_class(list(natives))
     fork.facts.update(
