@@ -217,6 +217,55 @@ def test_a_base_model_that_does_not_take_the_projects_inputs_is_refused():
         engine.derive_tiny_config(transformers.BlenderbotConfig, natives)
 
 
+def test_a_type_without_a_base_model_is_refused():
+    with pytest.raises(engine.ForkError, match="^'trocr' has no base model a fork can register for AutoModel: "):
+        engine.find_source("trocr")  # TrOCR has its causal LM only
+
+
+def test_a_type_whose_inputs_cannot_be_made_is_refused():
+    source = engine.find_source("musicgen")  # its config has two text configs: which one the inputs are for is unsaid
+    natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    with pytest.raises(
+        engine.ForkError, match="^its example inputs cannot be made from the tiny config: ValueError: "
+    ):
+        engine.derive_tiny_config(transformers.MusicgenConfig, natives)
+
+
+def test_the_packages_remote_code_needs_installed_are_found_in_the_forked_files(tmp_path):
+    files = engine.make_fork("rwkv", "my_model", "MyModel").files  # it imports bitsandbytes where it quantizes
+    for name, text in files.items():
+        (tmp_path / f"{name}.py").write_text(text)
+    (tmp_path / "other.py").write_text("import torch\nimport no_such_package_of_the_fork\n")
+    imported = {
+        name for file in files for name in transformers.dynamic_module_utils.get_imports(tmp_path / f"{file}.py")
+    }
+    assert "bitsandbytes" in imported
+    missing = engine.missing_imports(tmp_path, {**files, "other": ""})
+    assert "no_such_package_of_the_fork" in missing and "torch" not in missing
+
+
+def test_a_head_that_generate_knows_by_its_name_keeps_its_own_cache():
+    # transformers' generate gives a class named like MiniMax's no DynamicCache (it has a cache of its own).
+    text = engine.make_fork("minimax", "my_model", "MyModel").files["modeling_my_model"]
+    head = next(node for node in ast.parse(text).body if getattr(node, "name", "") == "MyModelForCausalLM")
+    assert "_supports_default_dynamic_cache" in {item.name for item in head.body if isinstance(item, ast.FunctionDef)}
+    assert (
+        "_supports_default_dynamic_cache"
+        not in engine.make_fork("qwen3", "my_model", "MyModel").files["modeling_my_model"]
+    )
+    # The bake's check generates with every generating head: renamed without it, MiniMax's head fails there.
+    overrides, _ = engine.tiny_config_overrides(transformers.MiniMaxConfig)
+    facts = {"tiny_config": overrides, "image_tokens": 0}
+    native, config = transformers.MiniMaxForCausalLM, transformers.MiniMaxConfig
+    renamed = type("MyModelForCausalLM", (native,), {})
+    with pytest.raises(ValueError, match="MiniMax uses cache of its own"):
+        engine.compare_head(native, renamed, config, config, facts, "AutoModelForCausalLM")
+    own_cache = type(
+        "MyModelForCausalLM", (native,), {"_supports_default_dynamic_cache": classmethod(lambda cls: False)}
+    )
+    assert engine.compare_head(native, own_cache, config, config, facts, "AutoModelForCausalLM") == []
+
+
 @pytest.mark.parametrize(
     ("base_model", "message"),
     [

@@ -29,6 +29,7 @@ import argparse
 import ast
 import difflib
 import importlib
+import importlib.util
 import inspect
 import io
 import json
@@ -38,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,6 +167,9 @@ def find_source(model_type: str, untested: dict[str, str] | None = None) -> Sour
             f"{model_type!r} has no head a project can test: its Auto classes are {found}; a fork needs one of "
             f"{testable}, defined in its own folder."
         )
+    if "AutoModel" not in heads:  # the project builds the base model (LoRA targets, buffers, generic heads)
+        why = other.get("AutoModel", "it has none")
+        raise ForkError(f"{model_type!r} has no base model a fork can register for AutoModel: {why}")
     first = [(config_class.__module__, package), *{(classes[head].__module__, home) for head in heads}]
     modules = {}
     for module_name, folder in first:
@@ -471,9 +476,10 @@ def insert_into_classes(text: str, classes: set[str], method: str) -> str:
     """`text` with `method` (source at class-body indentation) added at the end of each class of `classes`."""
     tree = ast.parse(text)
     targets = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name in classes]
+    added = {node.name for node in ast.parse(textwrap.dedent(method)).body if isinstance(node, ast.FunctionDef)}
     source_lines = text.splitlines(keepends=True)
     for node in sorted(targets, key=lambda node: node.end_lineno, reverse=True):
-        taken = {item.name for item in node.body if isinstance(item, ast.FunctionDef)} & ADDED_METHODS
+        taken = {item.name for item in node.body if isinstance(item, ast.FunctionDef)} & added
         if taken:
             raise ForkError(f"{node.name} defines {', '.join(sorted(taken))} already: the fork cannot add its own")
         source_lines[node.end_lineno : node.end_lineno] = ["\n", method]
@@ -499,8 +505,7 @@ def root_model_classes(text: str, heads: list[str]) -> set[str]:
     return roots
 
 
-# The methods the fork adds to the source's base model class (`POST_INIT`).
-ADDED_METHODS = {"__init__", "is_custom_code", "post_init"}
+# The methods the fork adds to the source's base model class.
 POST_INIT = """    def __init__(self, config, *inputs, **kwargs):
         # Added by the fork: transformers builds parts of a model through AutoModel (a generic head's base model,
         # `AutoModel.from_config(config)`), and may hand remote code a config of another copy of its class (the copy
@@ -521,6 +526,15 @@ POST_INIT = """    def __init__(self, config, *inputs, **kwargs):
         # head, so that each Auto class loads any checkpoint of this model.
         if isinstance(self.config, {config}):
             self.config.auto_map = {{**(getattr(self.config, "auto_map", None) or {{}}), **auto_map()}}
+"""
+
+# Added to the heads whose native class transformers' `generate` gives no DynamicCache: it decides by the class name
+# (`GenerationMixin._supports_default_dynamic_cache`: "minimax", "xlnet"...), which the fork renames.
+OWN_CACHE = """    @classmethod
+    def _supports_default_dynamic_cache(cls) -> bool:
+        # Added by the fork: transformers' `generate` knows upstream's {native} by its name as a model with a cache of
+        # its own (no DynamicCache); renamed, this class says so itself.
+        return False
 """
 
 REGISTRATION = '''
@@ -596,6 +610,10 @@ def registration(text: str, source: Source, rewrite: Rewrite) -> str:
     heads = {rewrite.names[name]: auto_class for auto_class, name in source.heads.items()}
     entries = "\n".join(f'    {name}: "{auto_class}",' for name, auto_class in heads.items())
     text = insert_into_classes(text, root_model_classes(text, list(heads)), POST_INIT.format(config=config))
+    for auto_class, name in source.heads.items():
+        native = getattr(importlib.import_module("transformers"), name)
+        if not getattr(native, "_supports_default_dynamic_cache", lambda: True)():
+            text = insert_into_classes(text, {rewrite.names[name]}, OWN_CACHE.format(native=name))
     registered = base_models(rewrite, set(defined_names(ast.parse(text))))
     listed = "{\n" + "".join(f'    "{config_class}": {model},\n' for _, config_class, model in registered) + "}"
     text = text.rstrip("\n") + "\n" + REGISTRATION.format(entries=entries, config=config, registered=listed)
@@ -1208,7 +1226,10 @@ def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> tupl
             image_tokens = count_image_tokens(heads["AutoModel"](config).eval(), config)
         except Exception as error:  # noqa: BLE001 - the source's own error is the reason to report
             raise ForkError(f"its image features cannot be counted on the tiny config: {one_line(error)}") from error
-    inputs = example_inputs(config, default, "padded", image_tokens)
+    try:
+        inputs = example_inputs(config, default, "padded", image_tokens)
+    except Exception as error:  # noqa: BLE001 - the source's own error is the reason to report
+        raise ForkError(f"its example inputs cannot be made from the tiny config: {one_line(error)}") from error
     untested: dict[str, str] = {}
     for auto_class, head in heads.items():
         torch.manual_seed(0)
@@ -1304,10 +1325,24 @@ def bake(project_dir: Path, package: str, model_type: str, class_prefix: str) ->
     fork = full_fork(project_dir, package, model_type, class_prefix)
     write_fork(project_dir, package, fork)
     write_readme(project_dir / "README.md", fork.facts)
+    missing = missing_imports(project_dir / package, fork.files)
+    if missing:
+        raise ForkError(
+            f"its code imports what remote code needs installed to load and this Python lacks: {', '.join(missing)}"
+        )
     differences = compare_with_native(project_dir, package, fork.facts)
     if differences:
         raise ForkError(f"the fork of {model_type!r} does not compute what transformers' does: {differences[0]}")
     return fork.facts
+
+
+def missing_imports(folder: Path, files: dict[str, str]) -> list[str]:
+    """The packages that the forked files in `folder` import and this Python lacks: transformers refuses to load
+    remote code without them (`check_imports`), although the source imports them only where it uses them."""
+    from transformers.dynamic_module_utils import get_imports
+
+    found = {name for file in files for name in get_imports(folder / f"{file}.py")}
+    return sorted(name for name in found if importlib.util.find_spec(name) is None)
 
 
 def write_readme(path: Path, facts: dict[str, Any]) -> None:
@@ -1390,6 +1425,12 @@ def compare_head(
         for name, value in expected.items():
             if isinstance(value, torch.Tensor) and not torch.equal(value, found[name]):
                 differences.append(f"{our_class.__name__} {variant}: {name} differs")
+    if native.can_generate():  # generation decides some things by the class (its cache): the fork's must match
+        options = {"max_new_tokens": 3, "min_new_tokens": 3, "do_sample": False}
+        with torch.no_grad():
+            expected = native.generate(**inputs, **options)
+            if not torch.equal(expected, model.generate(**inputs, **options)):
+                differences.append(f"{our_class.__name__}: its greedy tokens differ")
     return differences
 
 
