@@ -181,6 +181,25 @@ def test_settings_that_extend_a_size_name_are_that_size_of_another_part():
     assert "qk_head_dim" in engine.tiny_values(values, False, {})  # fields unknown: every setting is set
 
 
+def test_sizes_under_the_names_of_xlm_kimi_and_ernie_shrink():
+    values = {"emb_dim": 2048, "num_experts_per_token": 8, "moe_k": 6, "moe_num_shared_experts": 2}
+    assert engine.tiny_values(values, False, {}) == {
+        "emb_dim": 32,
+        "num_experts_per_token": 2,
+        "moe_k": 2,
+        "moe_num_shared_experts": 1,
+    }
+
+
+def test_sizes_the_defaults_leave_unset_are_set_where_the_model_reads_them():
+    overrides, _ = engine.tiny_config_overrides(transformers.NemotronConfig)
+    assert "num_key_value_heads" not in overrides  # None by default: NemotronAttention divides by it
+    source = engine.find_source("nemotron")
+    natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    tiny, *_ = engine.derive_tiny_config(transformers.NemotronConfig, natives)
+    assert tiny == {**overrides, "num_key_value_heads": 2}
+
+
 def test_a_per_layer_config_follows_the_layers_the_tiny_model_keeps():
     values = {
         "num_hidden_layers": 6,

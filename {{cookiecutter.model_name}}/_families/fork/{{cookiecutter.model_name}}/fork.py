@@ -774,7 +774,9 @@ SPECIAL_IDS = {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2}
 STANDARD_TOKENS = ("unk_token", "sep_token", "cls_token", "mask_token")
 # Config settings -> their tiny value: sizes of every kind of model under the names transformers' configs use.
 TINY_SIZES: dict[str, int] = {
-    **dict.fromkeys(("hidden_size", "d_model", "n_embd", "embed_dim", "dim", "hidden_dim", "embedding_size"), 32),
+    **dict.fromkeys(
+        ("hidden_size", "d_model", "n_embd", "embed_dim", "emb_dim", "dim", "hidden_dim", "embedding_size"), 32
+    ),
     **dict.fromkeys(("word_embed_proj_dim", "projection_dim", "text_embed_dim", "vision_embed_dim"), 32),
     **dict.fromkeys(("intermediate_size", "ffn_dim", "d_ff", "n_inner", "ffn_hidden_size", "mlp_dim"), 64),
     **dict.fromkeys(("encoder_ffn_dim", "decoder_ffn_dim", "projector_hidden_size", "text_intermediate_size"), 64),
@@ -787,8 +789,9 @@ TINY_SIZES: dict[str, int] = {
     **dict.fromkeys(("head_dim", "kv_channels", "attention_head_dim", "v_head_dim", "qk_nope_head_dim"), 8),
     **dict.fromkeys(("qk_rope_head_dim", "q_lora_rank", "kv_lora_rank", "index_head_dim"), 8),
     **dict.fromkeys(("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts"), 4),
-    **dict.fromkeys(("num_experts_per_tok", "moe_topk", "num_selected_experts", "top_k"), 2),
-    **dict.fromkeys(("n_shared_experts", "num_shared_experts"), 1),
+    **dict.fromkeys(("num_experts_per_tok", "num_experts_per_token", "moe_topk", "moe_k", "num_selected_experts"), 2),
+    **dict.fromkeys(("top_k",), 2),
+    **dict.fromkeys(("n_shared_experts", "num_shared_experts", "moe_num_shared_experts"), 1),
     **dict.fromkeys(("n_group", "topk_group"), 1),
     **dict.fromkeys(("max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "n_ctx"), 64),
     **dict.fromkeys(("sliding_window", "local_attention", "attention_window", "window_size"), 4),
@@ -1266,7 +1269,24 @@ def derive_tiny_config(
         config = config_class(**overrides)
     except Exception as error:  # noqa: BLE001
         raise ForkError(f"its tiny config is refused by its config class: {one_line(error)}") from error
-    return overrides, layout, *check_tiny_config(config, heads, default_auto_class(list(heads)))
+    try:
+        return overrides, layout, *check_tiny_config(config, heads, default_auto_class(list(heads)))
+    except ForkError as error:
+        # Sizes the source's defaults leave unset (None: `num_key_value_heads`, `num_experts_per_tok`) that its model
+        # reads as numbers all the same: the tiny config that sets them, if that one builds and runs.
+        unset = {key: TINY_SIZES[key] for key in unset_sizes(config_class) if key not in overrides}
+        if not unset:
+            raise
+        filled = {**overrides, **unset}
+        try:
+            return filled, layout, *check_tiny_config(config_class(**filled), heads, default_auto_class(list(heads)))
+        except Exception:  # noqa: BLE001 - the reason of the source's own defaults is the one to report
+            raise error from None
+
+
+def unset_sizes(config_class: type) -> list[str]:
+    """The sizes of `TINY_SIZES` that the default config of `config_class` leaves None."""
+    return [key for key, value in config_values(config_class()).items() if value is None and key in TINY_SIZES]
 
 
 # -- baking --------------------------------------------------------------------------------------------------------
