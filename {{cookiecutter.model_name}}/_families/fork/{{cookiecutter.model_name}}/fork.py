@@ -610,7 +610,7 @@ def registration(text: str, source: Source, rewrite: Rewrite) -> str:
     heads = {rewrite.names[name]: auto_class for auto_class, name in source.heads.items()}
     entries = "\n".join(f'    {name}: "{auto_class}",' for name, auto_class in heads.items())
     text = insert_into_classes(text, root_model_classes(text, list(heads)), POST_INIT.format(config=config))
-    for auto_class, name in source.heads.items():
+    for name in source.heads.values():
         native = getattr(importlib.import_module("transformers"), name)
         if not getattr(native, "_supports_default_dynamic_cache", lambda: True)():
             text = insert_into_classes(text, {rewrite.names[name]}, OWN_CACHE.format(native=name))
