@@ -164,6 +164,127 @@ def test_tiny_sizes_keep_the_relations_the_attention_needs():
     assert engine.tiny_values(unset, False, {})["head_dim"] == 8
 
 
+def test_settings_that_extend_a_size_name_are_that_size_of_another_part():
+    values = {
+        "hidden_size": 2304,
+        "hidden_size_per_layer_input": 256,  # gemma4_text: the per-layer inputs' width and vocabulary
+        "vocab_size_per_layer_input": 262144,
+        "shared_experts_intermediate_size": 1536,
+        "swa_head_dim": 128,
+        "qk_head_dim": 192,  # deepseek_v2 derives it from the other head sizes: not one of its fields
+    }
+    fields = set(values) - {"qk_head_dim"}
+    tiny = engine.tiny_values(values, False, {}, fields)
+    assert tiny["hidden_size_per_layer_input"] == 32 and tiny["vocab_size_per_layer_input"] == engine.TINY_VOCAB
+    assert tiny["shared_experts_intermediate_size"] == 64 and tiny["swa_head_dim"] == 8
+    assert "qk_head_dim" not in tiny
+    assert "qk_head_dim" in engine.tiny_values(values, False, {})  # fields unknown: every setting is set
+
+
+def test_sizes_under_the_names_of_xlm_kimi_and_ernie_shrink():
+    values = {"emb_dim": 2048, "num_experts_per_token": 8, "moe_k": 6, "moe_num_shared_experts": 2}
+    assert engine.tiny_values(values, False, {}) == {
+        "emb_dim": 32,
+        "num_experts_per_token": 2,
+        "moe_k": 2,
+        "moe_num_shared_experts": 1,
+    }
+
+
+def test_sizes_the_defaults_leave_unset_are_set_where_the_model_reads_them():
+    overrides, _ = engine.tiny_config_overrides(transformers.NemotronConfig)
+    assert "num_key_value_heads" not in overrides  # None by default: NemotronAttention divides by it
+    source = engine.find_source("nemotron")
+    natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    tiny, *_ = engine.derive_tiny_config(transformers.NemotronConfig, natives)
+    assert tiny == {**overrides, "num_key_value_heads": 2}
+
+
+def test_a_per_layer_config_follows_the_layers_the_tiny_model_keeps():
+    values = {
+        "num_hidden_layers": 6,
+        "layer_types": ["sliding"] * 5 + ["full"],
+        "per_layer_config": {"02": {"head_dim": 256}, "05": {"head_dim": 512, "num_attention_heads": 64}},
+    }
+    tiny = engine.tiny_layer_lists(values, "num_hidden_layers", 2)
+    assert tiny["layer_types"] == ["sliding", "full"]
+    # Layer 5, the full one, is the tiny model's layer 1; layer 2 is not kept.
+    assert tiny["per_layer_config"] == {"01": {"head_dim": 8, "num_attention_heads": 4}}
+    overrides, _ = engine.tiny_config_overrides(transformers.Gemma4TextConfig)
+    assert overrides["per_layer_config"] == {"01": {"head_dim": 8}}
+    assert overrides["vocab_size_per_layer_input"] == engine.TINY_VOCAB
+
+
+def test_a_head_that_does_not_take_the_projects_inputs_is_forked_but_not_registered():
+    source = engine.find_source("bart")
+    natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    *_, untested = engine.derive_tiny_config(transformers.BartConfig, natives)
+    # BART's sequence classifier reads the <eos> tokens of its inputs; the project's text inputs have none.
+    assert list(untested) == ["AutoModelForSequenceClassification"]
+    assert "Each example must contain at least one <eos> token" in untested["AutoModelForSequenceClassification"]
+    facts = engine.make_fork("bart", "my_model", "MyModel", untested=untested).facts
+    assert "AutoModelForSequenceClassification" not in facts["heads"]
+    reason = f"BartForSequenceClassification: {untested['AutoModelForSequenceClassification']}"
+    assert facts["other_heads"]["AutoModelForSequenceClassification"] == reason
+    assert {"AutoModel", "AutoModelForCausalLM", "AutoModelForQuestionAnswering"} <= set(facts["heads"])
+
+
+def test_a_base_model_that_does_not_take_the_projects_inputs_is_refused():
+    source = engine.find_source("blenderbot")  # an encoder-decoder base model: it needs decoder inputs
+    natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    with pytest.raises(engine.ForkError, match=r"^its BlenderbotModel fails on the tiny inputs: ValueError: "):
+        engine.derive_tiny_config(transformers.BlenderbotConfig, natives)
+
+
+def test_a_type_without_a_base_model_is_refused():
+    with pytest.raises(engine.ForkError, match="^'trocr' has no base model a fork can register for AutoModel: "):
+        engine.find_source("trocr")  # TrOCR has its causal LM only
+
+
+def test_a_type_whose_inputs_cannot_be_made_is_refused():
+    source = engine.find_source("musicgen")  # its config has two text configs: which one the inputs are for is unsaid
+    natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    with pytest.raises(
+        engine.ForkError, match="^its example inputs cannot be made from the tiny config: ValueError: "
+    ):
+        engine.derive_tiny_config(transformers.MusicgenConfig, natives)
+
+
+def test_the_packages_remote_code_needs_installed_are_found_in_the_forked_files(tmp_path):
+    files = engine.make_fork("rwkv", "my_model", "MyModel").files  # it imports bitsandbytes where it quantizes
+    for name, text in files.items():
+        (tmp_path / f"{name}.py").write_text(text)
+    (tmp_path / "other.py").write_text("import torch\nimport no_such_package_of_the_fork\n")
+    imported = {
+        name for file in files for name in transformers.dynamic_module_utils.get_imports(tmp_path / f"{file}.py")
+    }
+    assert "bitsandbytes" in imported
+    missing = engine.missing_imports(tmp_path, {**files, "other": ""})
+    assert "no_such_package_of_the_fork" in missing and "torch" not in missing
+
+
+def test_a_head_that_generate_knows_by_its_name_keeps_its_own_cache():
+    # transformers' generate gives a class named like MiniMax's no DynamicCache (it has a cache of its own).
+    text = engine.make_fork("minimax", "my_model", "MyModel").files["modeling_my_model"]
+    head = next(node for node in ast.parse(text).body if getattr(node, "name", "") == "MyModelForCausalLM")
+    assert "_supports_default_dynamic_cache" in {item.name for item in head.body if isinstance(item, ast.FunctionDef)}
+    assert (
+        "_supports_default_dynamic_cache"
+        not in engine.make_fork("qwen3", "my_model", "MyModel").files["modeling_my_model"]
+    )
+    # The bake's check generates with every generating head: renamed without it, MiniMax's head fails there.
+    overrides, _ = engine.tiny_config_overrides(transformers.MiniMaxConfig)
+    facts = {"tiny_config": overrides, "image_tokens": 0}
+    native, config = transformers.MiniMaxForCausalLM, transformers.MiniMaxConfig
+    renamed = type("MyModelForCausalLM", (native,), {})
+    with pytest.raises(ValueError, match="MiniMax uses cache of its own"):
+        engine.compare_head(native, renamed, config, config, facts, "AutoModelForCausalLM")
+    own_cache = type(
+        "MyModelForCausalLM", (native,), {"_supports_default_dynamic_cache": classmethod(lambda cls: False)}
+    )
+    assert engine.compare_head(native, own_cache, config, config, facts, "AutoModelForCausalLM") == []
+
+
 @pytest.mark.parametrize(
     ("base_model", "message"),
     [

@@ -29,6 +29,7 @@ import argparse
 import ast
 import difflib
 import importlib
+import importlib.util
 import inspect
 import io
 import json
@@ -38,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +117,9 @@ def closest_model_types(model_type: str, limit: int = 5) -> list[str]:
     return close or [name for name in types if model_type.lower() in name][:limit]
 
 
-def find_source(model_type: str) -> Source:
-    """The installed transformers' source of `model_type`, or ForkError saying why it cannot be forked."""
+def find_source(model_type: str, untested: dict[str, str] | None = None) -> Source:
+    """The installed transformers' source of `model_type`, or ForkError saying why it cannot be forked. The heads of
+    `untested` (Auto class -> why) are not registered: they do not take the inputs the project derives for them."""
     import transformers
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING, CONFIG_MAPPING_NAMES
 
@@ -152,7 +155,7 @@ def find_source(model_type: str) -> Source:
     heads, other = {}, {}
     for auto_class in dict.fromkeys(("AutoModel", *TESTED_AUTO_CLASSES, *sorted(classes))):
         if auto_class in classes:
-            reason = why_not_registered(auto_class, classes, heads, home)
+            reason = (untested or {}).get(auto_class) or why_not_registered(auto_class, classes, heads, home)
             if reason is None:
                 heads[auto_class] = classes[auto_class].__name__
             else:
@@ -164,6 +167,9 @@ def find_source(model_type: str) -> Source:
             f"{model_type!r} has no head a project can test: its Auto classes are {found}; a fork needs one of "
             f"{testable}, defined in its own folder."
         )
+    if "AutoModel" not in heads:  # the project builds the base model (LoRA targets, buffers, generic heads)
+        why = other.get("AutoModel", "it has none")
+        raise ForkError(f"{model_type!r} has no base model a fork can register for AutoModel: {why}")
     first = [(config_class.__module__, package), *{(classes[head].__module__, home) for head in heads}]
     modules = {}
     for module_name, folder in first:
@@ -470,9 +476,10 @@ def insert_into_classes(text: str, classes: set[str], method: str) -> str:
     """`text` with `method` (source at class-body indentation) added at the end of each class of `classes`."""
     tree = ast.parse(text)
     targets = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name in classes]
+    added = {node.name for node in ast.parse(textwrap.dedent(method)).body if isinstance(node, ast.FunctionDef)}
     source_lines = text.splitlines(keepends=True)
     for node in sorted(targets, key=lambda node: node.end_lineno, reverse=True):
-        taken = {item.name for item in node.body if isinstance(item, ast.FunctionDef)} & ADDED_METHODS
+        taken = {item.name for item in node.body if isinstance(item, ast.FunctionDef)} & added
         if taken:
             raise ForkError(f"{node.name} defines {', '.join(sorted(taken))} already: the fork cannot add its own")
         source_lines[node.end_lineno : node.end_lineno] = ["\n", method]
@@ -498,8 +505,7 @@ def root_model_classes(text: str, heads: list[str]) -> set[str]:
     return roots
 
 
-# The methods the fork adds to the source's base model class (`POST_INIT`).
-ADDED_METHODS = {"__init__", "is_custom_code", "post_init"}
+# The methods the fork adds to the source's base model class.
 POST_INIT = """    def __init__(self, config, *inputs, **kwargs):
         # Added by the fork: transformers builds parts of a model through AutoModel (a generic head's base model,
         # `AutoModel.from_config(config)`), and may hand remote code a config of another copy of its class (the copy
@@ -520,6 +526,15 @@ POST_INIT = """    def __init__(self, config, *inputs, **kwargs):
         # head, so that each Auto class loads any checkpoint of this model.
         if isinstance(self.config, {config}):
             self.config.auto_map = {{**(getattr(self.config, "auto_map", None) or {{}}), **auto_map()}}
+"""
+
+# Added to the heads whose native class transformers' `generate` gives no DynamicCache: it decides by the class name
+# (`GenerationMixin._supports_default_dynamic_cache`: "minimax", "xlnet"...), which the fork renames.
+OWN_CACHE = """    @classmethod
+    def _supports_default_dynamic_cache(cls) -> bool:
+        # Added by the fork: transformers' `generate` knows upstream's {native} by its name as a model with a cache of
+        # its own (no DynamicCache); renamed, this class says so itself.
+        return False
 """
 
 REGISTRATION = '''
@@ -595,6 +610,10 @@ def registration(text: str, source: Source, rewrite: Rewrite) -> str:
     heads = {rewrite.names[name]: auto_class for auto_class, name in source.heads.items()}
     entries = "\n".join(f'    {name}: "{auto_class}",' for name, auto_class in heads.items())
     text = insert_into_classes(text, root_model_classes(text, list(heads)), POST_INIT.format(config=config))
+    for name in source.heads.values():
+        native = getattr(importlib.import_module("transformers"), name)
+        if not getattr(native, "_supports_default_dynamic_cache", lambda: True)():
+            text = insert_into_classes(text, {rewrite.names[name]}, OWN_CACHE.format(native=name))
     registered = base_models(rewrite, set(defined_names(ast.parse(text))))
     listed = "{\n" + "".join(f'    "{config_class}": {model},\n' for _, config_class, model in registered) + "}"
     text = text.rstrip("\n") + "\n" + REGISTRATION.format(entries=entries, config=config, registered=listed)
@@ -651,11 +670,18 @@ def module_renames(source: Source, model_name: str) -> dict[str, str]:
     return renames
 
 
-def make_fork(model_type: str, model_name: str, class_prefix: str, package: str | None = None) -> Fork:
-    """Fork `model_type` of the installed transformers as `model_name` with classes named `class_prefix...`."""
+def make_fork(
+    model_type: str,
+    model_name: str,
+    class_prefix: str,
+    package: str | None = None,
+    untested: dict[str, str] | None = None,
+) -> Fork:
+    """Fork `model_type` of the installed transformers as `model_name` with classes named `class_prefix...`, the heads
+    of `untested` (Auto class -> why) left unregistered."""
     import transformers
 
-    source = find_source(model_type)
+    source = find_source(model_type, untested)
     package = package or model_name
     texts = {name: path.read_text(encoding="utf-8") for name, path in source.modules.items()}
     trees = {name: ast.parse(text) for name, text in texts.items()}
@@ -748,7 +774,9 @@ SPECIAL_IDS = {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2}
 STANDARD_TOKENS = ("unk_token", "sep_token", "cls_token", "mask_token")
 # Config settings -> their tiny value: sizes of every kind of model under the names transformers' configs use.
 TINY_SIZES: dict[str, int] = {
-    **dict.fromkeys(("hidden_size", "d_model", "n_embd", "embed_dim", "dim", "hidden_dim", "embedding_size"), 32),
+    **dict.fromkeys(
+        ("hidden_size", "d_model", "n_embd", "embed_dim", "emb_dim", "dim", "hidden_dim", "embedding_size"), 32
+    ),
     **dict.fromkeys(("word_embed_proj_dim", "projection_dim", "text_embed_dim", "vision_embed_dim"), 32),
     **dict.fromkeys(("intermediate_size", "ffn_dim", "d_ff", "n_inner", "ffn_hidden_size", "mlp_dim"), 64),
     **dict.fromkeys(("encoder_ffn_dim", "decoder_ffn_dim", "projector_hidden_size", "text_intermediate_size"), 64),
@@ -761,8 +789,9 @@ TINY_SIZES: dict[str, int] = {
     **dict.fromkeys(("head_dim", "kv_channels", "attention_head_dim", "v_head_dim", "qk_nope_head_dim"), 8),
     **dict.fromkeys(("qk_rope_head_dim", "q_lora_rank", "kv_lora_rank", "index_head_dim"), 8),
     **dict.fromkeys(("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts"), 4),
-    **dict.fromkeys(("num_experts_per_tok", "moe_topk", "num_selected_experts", "top_k"), 2),
-    **dict.fromkeys(("n_shared_experts", "num_shared_experts"), 1),
+    **dict.fromkeys(("num_experts_per_tok", "num_experts_per_token", "moe_topk", "moe_k", "num_selected_experts"), 2),
+    **dict.fromkeys(("top_k",), 2),
+    **dict.fromkeys(("n_shared_experts", "num_shared_experts", "moe_num_shared_experts"), 1),
     **dict.fromkeys(("n_group", "topk_group"), 1),
     **dict.fromkeys(("max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "n_ctx"), 64),
     **dict.fromkeys(("sliding_window", "local_attention", "attention_window", "window_size"), 4),
@@ -796,14 +825,20 @@ def config_values(config: Any) -> dict[str, Any]:
     return values
 
 
-def tiny_values(values: dict[str, Any], top: bool, layout: dict[str, int]) -> dict[str, Any]:
-    """The changed settings that make the config of `values` tiny (see `tiny_config`), for one (sub-)config."""
+def tiny_values(
+    values: dict[str, Any], top: bool, layout: dict[str, int], fields: set[str] | None = None
+) -> dict[str, Any]:
+    """The changed settings that make the config of `values` tiny (see `tiny_config`), for one (sub-)config. `fields`
+    are the settings its class takes (None: all of them): a value the class derives from others is not set."""
     changed: dict[str, Any] = {}
     for key, value in values.items():
         if isinstance(value, bool) or key == "num_labels" and not top:
             continue
+        size = extended_size(key)
         if key in TINY_SIZES and isinstance(value, int) and value > TINY_SIZES[key]:
             changed[key] = TINY_SIZES[key]
+        elif size and isinstance(value, int) and value > TINY_SIZES[size] and (fields is None or key in fields):
+            changed[key] = TINY_SIZES[size]
         elif key in TINY_SIZES and key in ("sliding_window", "local_attention") and isinstance(value, int):
             changed[key] = TINY_SIZES[key]
         elif key in TINY_STAGE_SIZES and is_int_list(value):
@@ -831,6 +866,30 @@ def tiny_values(values: dict[str, Any], top: bool, layout: dict[str, int]) -> di
         changed.update(tiny_layer_lists(values, layers, changed.get(layers, values[layers])))
     changed.update(tiny_token_ids(values, layout))
     return changed
+
+
+# The sizes whose names other settings extend with words of their own for the same size of another part
+# (`hidden_size_per_layer_input`, `shared_experts_intermediate_size`, `audio_vocab_size`, `swa_head_dim`).
+EXTENDED_SIZES = ("hidden_size", "intermediate_size", "vocab_size", "head_dim", "embed_dim", "ffn_dim")
+
+
+def extended_size(key: str) -> str | None:
+    """The size of `EXTENDED_SIZES` that the setting `key` is another part's of, by its name (None if none)."""
+    if key in TINY_SIZES:
+        return None
+    return next((size for size in EXTENDED_SIZES if key.startswith(f"{size}_") or key.endswith(f"_{size}")), None)
+
+
+def settable(config_class: type | None) -> set[str] | None:
+    """The settings `config_class` takes (its dataclass fields and its `__init__`'s parameters), or None if unknown."""
+    if config_class is None:
+        return None
+    fields = set(getattr(config_class, "__dataclass_fields__", {}))
+    try:
+        fields |= set(inspect.signature(config_class.__init__).parameters)
+    except (TypeError, ValueError):
+        pass
+    return fields
 
 
 HEAD_COUNT_KEYS = ("num_attention_heads", "n_head", "num_heads", "n_heads")
@@ -884,10 +943,16 @@ def tiny_layer_lists(values: dict[str, Any], layers_key: str, tiny_layers: int) 
     kinds = max((len({repr(item) for item in value}) for value in per_layer.values()), default=1)
     count = min(max(tiny_layers, kinds), MAX_TINY_LAYERS)
     changed: dict[str, Any] = {layers_key: count} if count != layers else {}
+    kept: list[int] = list(range(count))  # the source's layers the tiny model keeps: `layer_types`'s, if it has one
     for key, value in per_layer.items():
         firsts = sorted({repr(item): index for index, item in reversed(list(enumerate(value)))}.values())[:count]
         rest = [index for index in range(len(value)) if index not in firsts]
-        changed[key] = [value[index] for index in sorted(firsts + rest[: count - len(firsts)])]
+        indices = sorted(firsts + rest[: count - len(firsts)])
+        changed[key] = [value[index] for index in indices]
+        if key == "layer_types" or key == next(iter(per_layer)) and "layer_types" not in per_layer:
+            kept = indices
+    if isinstance(values.get("per_layer_config"), dict) and values["per_layer_config"]:
+        changed["per_layer_config"] = tiny_per_layer_config(values["per_layer_config"], kept)
 
     for key, value in values.items():
         if (
@@ -898,6 +963,18 @@ def tiny_layer_lists(values: dict[str, Any], layers_key: str, tiny_layers: int) 
             kept = [index for index in value if index < count]
             changed[key] = kept or [count - 1]
     return changed
+
+
+def tiny_per_layer_config(per_layer: dict[Any, dict[str, Any]], kept: list[int]) -> dict[Any, dict[str, Any]]:
+    """A `per_layer_config` (layer index -> the settings that differ for that layer) for the tiny model: the entries of
+    the layers it keeps (`kept`, the source's indices), under their tiny indices, with their sizes shrunk alike."""
+    tiny = {}
+    for index, settings in per_layer.items():
+        if int(index) in kept:
+            position = kept.index(int(index))
+            key = str(position).zfill(len(index)) if isinstance(index, str) else position
+            tiny[key] = {**settings, **tiny_values(settings, top=False, layout={})}
+    return tiny
 
 
 def token_name(key: str) -> str | None:
@@ -946,10 +1023,10 @@ def tiny_config_overrides(config_class: type) -> tuple[dict[str, Any], dict[str,
         raise ForkError(f"its config cannot be built with its defaults: {one_line(error)}") from error
     values = config_values(default)
     layout = token_layout([values, *(value for value in values.values() if isinstance(value, dict))])
-    overrides = tiny_values(values, top=True, layout=layout)
+    overrides = tiny_values(values, top=True, layout=layout, fields=settable(config_class))
     for key, value in values.items():
         if isinstance(value, dict) and "model_type" in value and key not in overrides:
-            sub = tiny_values(value, top=False, layout=layout)
+            sub = tiny_values(value, top=False, layout=layout, fields=settable(sub_config_class(config_class, value)))
             if sub:
                 overrides[key] = (
                     {"model_type": value["model_type"], **sub} if needs_model_type(config_class, key) else sub
@@ -969,6 +1046,19 @@ def without_derived_lists(config_class: type, overrides: dict[str, Any]) -> dict
         if isinstance(derived, list | tuple) and list(derived) == list(overrides[key]):
             overrides = trial
     return overrides
+
+
+def sub_config_class(config_class: type, values: dict[str, Any]) -> type | None:
+    """The class of the sub-config of `config_class` whose settings are `values` (by its model type)."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    by_type = {getattr(sub, "model_type", None): sub for sub in getattr(config_class, "sub_configs", {}).values()}
+    if values.get("model_type") in by_type and by_type[values["model_type"]].__name__ != "AutoConfig":
+        return by_type[values["model_type"]]
+    try:
+        return CONFIG_MAPPING[values["model_type"]]
+    except KeyError:
+        return None
 
 
 def needs_model_type(config_class: type, key: str) -> bool:
@@ -1125,10 +1215,12 @@ def native_config(facts: dict[str, Any]) -> type:
     return CONFIG_MAPPING[facts["base_model"]]
 
 
-def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> int:
+def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> tuple[int, dict[str, str]]:
     """Build every head of the source with `config` and run it on the example inputs (and its labels): the tiny
     config is consistent, tiny, and each head takes the inputs the project derives for it; else ForkError. Returns the
-    image tokens of an image (0 for a model without images and text)."""
+    image tokens of an image (0 for a model without images and text), and the heads beside the default head and the
+    base model that do not take those inputs (Auto class -> why): the fork does not register them, as it does not
+    register the heads it derives no inputs for (a sequence classifier that reads its <eos> tokens)."""
     import torch
 
     image_tokens = 0
@@ -1137,7 +1229,11 @@ def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> int:
             image_tokens = count_image_tokens(heads["AutoModel"](config).eval(), config)
         except Exception as error:  # noqa: BLE001 - the source's own error is the reason to report
             raise ForkError(f"its image features cannot be counted on the tiny config: {one_line(error)}") from error
-    inputs = example_inputs(config, default, "padded", image_tokens)
+    try:
+        inputs = example_inputs(config, default, "padded", image_tokens)
+    except Exception as error:  # noqa: BLE001 - the source's own error is the reason to report
+        raise ForkError(f"its example inputs cannot be made from the tiny config: {one_line(error)}") from error
+    untested: dict[str, str] = {}
     for auto_class, head in heads.items():
         torch.manual_seed(0)
         try:
@@ -1154,13 +1250,18 @@ def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> int:
             with torch.no_grad():
                 model(**inputs, **labels_for(auto_class, inputs, config.num_labels))
         except Exception as error:  # noqa: BLE001
-            raise ForkError(f"its {head.__name__} fails on the tiny inputs: {one_line(error)}") from error
-    return image_tokens
+            if auto_class in (default, "AutoModel"):
+                raise ForkError(f"its {head.__name__} fails on the tiny inputs: {one_line(error)}") from error
+            untested[auto_class] = f"fails on the inputs the project derives: {one_line(error)}"
+    return image_tokens, untested
 
 
-def derive_tiny_config(config_class: type, heads: dict[str, type]) -> tuple[dict[str, Any], dict[str, int], int]:
+def derive_tiny_config(
+    config_class: type, heads: dict[str, type]
+) -> tuple[dict[str, Any], dict[str, int], int, dict[str, str]]:
     """The tiny config's settings and its special tokens' ids (`tiny_config_overrides`), checked by building the native
-    heads with them, and the image tokens of an image."""
+    heads with them, the image tokens of an image, and the heads that do not take the project's inputs (Auto class ->
+    why, see `check_tiny_config`)."""
     overrides, layout = tiny_config_overrides(config_class)
     if "AutoModelForQuestionAnswering" in heads:
         overrides["num_labels"] = QUESTION_ANSWERING_LABELS
@@ -1168,7 +1269,24 @@ def derive_tiny_config(config_class: type, heads: dict[str, type]) -> tuple[dict
         config = config_class(**overrides)
     except Exception as error:  # noqa: BLE001
         raise ForkError(f"its tiny config is refused by its config class: {one_line(error)}") from error
-    return overrides, layout, check_tiny_config(config, heads, default_auto_class(list(heads)))
+    try:
+        return overrides, layout, *check_tiny_config(config, heads, default_auto_class(list(heads)))
+    except ForkError as error:
+        # Sizes the source's defaults leave unset (None: `num_key_value_heads`, `num_experts_per_tok`) that its model
+        # reads as numbers all the same: the tiny config that sets them, if that one builds and runs.
+        unset = {key: TINY_SIZES[key] for key in unset_sizes(config_class) if key not in overrides}
+        if not unset:
+            raise
+        filled = {**overrides, **unset}
+        try:
+            return filled, layout, *check_tiny_config(config_class(**filled), heads, default_auto_class(list(heads)))
+        except Exception:  # noqa: BLE001 - the reason of the source's own defaults is the one to report
+            raise error from None
+
+
+def unset_sizes(config_class: type) -> list[str]:
+    """The sizes of `TINY_SIZES` that the default config of `config_class` leaves None."""
+    return [key for key, value in config_values(config_class()).items() if value is None and key in TINY_SIZES]
 
 
 # -- baking --------------------------------------------------------------------------------------------------------
@@ -1200,7 +1318,10 @@ def full_fork(project_dir: Path, package: str, model_type: str, class_prefix: st
     fork = make_fork(model_type, package, class_prefix)
     natives = native_classes(fork.facts)
     config_class = native_config(fork.facts)
-    tiny, special_tokens, image_tokens = derive_tiny_config(config_class, natives)
+    tiny, special_tokens, image_tokens, untested = derive_tiny_config(config_class, natives)
+    if untested:  # forked, not registered: the heads that do not take the project's inputs
+        fork = make_fork(model_type, package, class_prefix, untested=untested)
+        natives = native_classes(fork.facts)
     tiny_native = config_class(**tiny)
     default = default_auto_class(list(natives))
     fork.facts.update(
@@ -1224,10 +1345,24 @@ def bake(project_dir: Path, package: str, model_type: str, class_prefix: str) ->
     fork = full_fork(project_dir, package, model_type, class_prefix)
     write_fork(project_dir, package, fork)
     write_readme(project_dir / "README.md", fork.facts)
+    missing = missing_imports(project_dir / package, fork.files)
+    if missing:
+        raise ForkError(
+            f"its code imports what remote code needs installed to load and this Python lacks: {', '.join(missing)}"
+        )
     differences = compare_with_native(project_dir, package, fork.facts)
     if differences:
         raise ForkError(f"the fork of {model_type!r} does not compute what transformers' does: {differences[0]}")
     return fork.facts
+
+
+def missing_imports(folder: Path, files: dict[str, str]) -> list[str]:
+    """The packages that the forked files in `folder` import and this Python lacks: transformers refuses to load
+    remote code without them (`check_imports`), although the source imports them only where it uses them."""
+    from transformers.dynamic_module_utils import get_imports
+
+    found = {name for file in files for name in get_imports(folder / f"{file}.py")}
+    return sorted(name for name in found if importlib.util.find_spec(name) is None)
 
 
 def write_readme(path: Path, facts: dict[str, Any]) -> None:
@@ -1310,6 +1445,12 @@ def compare_head(
         for name, value in expected.items():
             if isinstance(value, torch.Tensor) and not torch.equal(value, found[name]):
                 differences.append(f"{our_class.__name__} {variant}: {name} differs")
+    if native.can_generate():  # generation decides some things by the class (its cache): the fork's must match
+        options = {"max_new_tokens": 3, "min_new_tokens": 3, "do_sample": False}
+        with torch.no_grad():
+            expected = native.generate(**inputs, **options)
+            if not torch.equal(expected, model.generate(**inputs, **options)):
+                differences.append(f"{our_class.__name__}: its greedy tokens differ")
     return differences
 
 
