@@ -145,7 +145,9 @@ def fork_and_convert(model_type: str, skeleton: Path, folder: Path) -> dict[str,
     native_class = engine.native_classes(facts)[auto_class]
     torch.manual_seed(0)
     native = native_class(engine.native_config(facts)(**facts["tiny_config"])).eval()
-    inputs = engine.example_inputs(native.config, auto_class, "padded", facts["image_tokens"])
+    inputs = engine.example_inputs(
+        native.config, auto_class, "padded", facts["image_tokens"], facts["image_arguments"]
+    )
     native.save_pretrained(folder / "native")
     messages = io.StringIO()
     with contextlib.redirect_stderr(messages), contextlib.redirect_stdout(io.StringIO()):

@@ -164,6 +164,77 @@ def test_tiny_sizes_keep_the_relations_the_attention_needs():
     assert engine.tiny_values(unset, False, {})["head_dim"] == 8
 
 
+def test_settings_keyed_by_numbers_are_no_token_ids():
+    values = {"image_token_id": 9, "projector_patch_to_query_dict": {1225: 128, 4900: 256}}  # Aria's
+    assert engine.token_layout([values, values["projector_patch_to_query_dict"]]) == {
+        "mask_token": 382,
+        "image_token": 383,
+    }
+
+
+def test_a_window_in_pixels_over_merged_patches_keeps_one_merged_patch():
+    vision = {"patch_size": 14, "spatial_merge_size": 2, "window_size": 112, "hidden_size": 1280}  # Qwen2.5-VL's
+    assert engine.tiny_values(vision, False, {})["window_size"] == 16  # the tiny 8-pixel patches, merged 2 by 2
+    text = {"hidden_size": 4096, "window_size": 4096}  # a text model's window of tokens
+    assert engine.tiny_values(text, False, {})["window_size"] == 4
+
+
+# Vision-language types whose images take arguments beside their pixels, as their processors give them: the image
+# sizes (Mistral3: Pixtral's), the patch grid of flattened patches and the token types of multimodal rotary
+# positions (Qwen2-VL), none and no image token (BLIP's captioner takes its image beside the text).
+@pytest.mark.parametrize(
+    ("model_type", "arguments"),
+    [("mistral3", ["image_sizes"]), ("qwen2_vl", ["image_grid_thw", "mm_token_type_ids"]), ("blip", [])],
+)
+def test_the_image_inputs_are_what_the_processor_gives_and_the_image_tokens_what_the_model_computes(
+    model_type, arguments
+):
+    source = engine.find_source(model_type)
+    heads = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    tiny, _, (image_tokens, found) = engine.derive_tiny_config(source.config_class, heads)  # runs every head
+    assert found == arguments
+    config = source.config_class(**tiny)
+    inputs = engine.example_inputs(config, "AutoModelForImageTextToText", "padded", image_tokens, found)
+    assert set(inputs) == {"input_ids", "attention_mask", "pixel_values", *arguments}
+    if engine.image_token_id(config) is None:
+        assert image_tokens == 0 and inputs["input_ids"].shape == (2, 7)
+        return
+    vision, (_, height, width) = config.vision_config, engine.image_size(config)  # 32 pixels where none is set
+    patches = (height // vision.patch_size) * (width // vision.patch_size)
+    merged = patches // getattr(config, "spatial_merge_size", getattr(vision, "spatial_merge_size", 1)) ** 2
+    assert image_tokens == merged  # an image's patches, merged 2 by 2 as the model merges them
+    assert int((inputs["input_ids"][0] == engine.image_token_id(config)).sum()) == image_tokens
+    if "image_grid_thw" in arguments:  # each image as its flattened patches: a still image is 1 temporal patch
+        assert inputs["image_grid_thw"].tolist() == [[1, 4, 4]] * 2
+        assert inputs["pixel_values"].shape == (2 * patches, 3 * vision.temporal_patch_size * vision.patch_size**2)
+        assert inputs["mm_token_type_ids"].sum() == 2 * image_tokens
+    if "image_sizes" in arguments:
+        assert inputs["image_sizes"].tolist() == [[height, width]] * 2
+
+
+def test_multimodal_rotary_sections_split_the_tiny_heads_frequencies():
+    source = engine.find_source("qwen2_vl")
+    tiny, _ = engine.tiny_config_overrides(source.config_class)
+    config = source.config_class(**tiny)
+    sections = engine.tiny_rope_sections(config, transformers.Qwen2VLModel)
+    text = config.text_config
+    assert sections == {"text_config": {"rope_parameters": {**text.rope_parameters, "mrope_section": [1, 2, 1]}}}
+    head = text.hidden_size // text.num_attention_heads  # sections of the source's 128-wide heads: [16, 24, 24]
+    assert sum(sections["text_config"]["rope_parameters"]["mrope_section"]) == head // 2
+
+
+def test_a_source_the_engine_cannot_read_is_refused_with_its_error(tmp_path, monkeypatch):
+    def unreadable(*args):
+        raise KeyError("MiniMaxM3SparseForConditionalGeneration")  # a head its folder's files do not define
+
+    monkeypatch.setattr(engine, "full_fork", unreadable)
+    with pytest.raises(engine.ForkError) as refused:
+        engine.bake(tmp_path, "my_x", "qwen3", "MyX")
+    reason = "the engine cannot fork its source: KeyError: 'MiniMaxM3SparseForConditionalGeneration'"
+    assert str(refused.value) == reason
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
 @pytest.mark.parametrize(
     ("base_model", "message"),
     [
