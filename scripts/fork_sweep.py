@@ -76,7 +76,8 @@ for entry in json.loads(sys.argv[1]):
             if entry["generates"]:
                 options = {"max_new_tokens": 8, "min_new_tokens": 8, "do_sample": False}
                 outputs["greedy tokens"] = model.generate(**inputs, **options)
-        save_file({name: value.contiguous() for name, value in outputs.items()}, entry["loaded"])
+        # An output may be another's very tensor (BLIP's image embeddings): saved apart, as safetensors needs.
+        save_file({name: value.clone().contiguous() for name, value in outputs.items()}, entry["loaded"])
         results[entry["model_type"]] = {"module": type(model).__module__}
     except Exception as error:
         results[entry["model_type"]] = {"error": traceback.format_exception_only(error)[-1].strip()[:300]}
@@ -160,7 +161,8 @@ def fork_and_convert(model_type: str, skeleton: Path, folder: Path) -> dict[str,
         if native.can_generate():
             expected["greedy tokens"] = native.generate(**inputs, max_new_tokens=8, min_new_tokens=8, do_sample=False)
     save_file({name: tensor.contiguous() for name, tensor in inputs.items()}, folder / "inputs.safetensors")
-    save_file({name: tensor.contiguous() for name, tensor in expected.items()}, folder / "expected.safetensors")
+    # An output may be another's very tensor (BLIP's image embeddings): saved apart, as safetensors needs.
+    save_file({name: value.clone().contiguous() for name, value in expected.items()}, folder / "expected.safetensors")
     entry = {
         "model_type": model_type,
         "folder": str(folder / "converted"),

@@ -181,35 +181,43 @@ def test_a_window_in_pixels_over_merged_patches_keeps_one_merged_patch():
 
 # Vision-language types whose images take arguments beside their pixels, as their processors give them: the image
 # sizes (Mistral3: Pixtral's), the patch grid of flattened patches and the token types of multimodal rotary
-# positions (Qwen2-VL), none and no image token (BLIP's captioner takes its image beside the text).
+# positions (Qwen2-VL), the mask of each row's images (Idefics3), none and no image token (BLIP's captioner takes its
+# image beside the text). The tiny images are 32 pixels of 8-pixel patches: 16 patches, merged 2 by 2 into 4 tokens
+# (Pixtral's and Qwen2-VL's spatial merge, Idefics3's pixel shuffle).
 @pytest.mark.parametrize(
-    ("model_type", "arguments"),
-    [("mistral3", ["image_sizes"]), ("qwen2_vl", ["image_grid_thw", "mm_token_type_ids"]), ("blip", [])],
+    ("model_type", "arguments", "image_tokens"),
+    [
+        ("mistral3", ["image_sizes"], 4),
+        ("qwen2_vl", ["image_grid_thw", "mm_token_type_ids"], 4),
+        ("idefics3", ["pixel_attention_mask"], 4),
+        ("blip", [], 0),
+    ],
 )
 def test_the_image_inputs_are_what_the_processor_gives_and_the_image_tokens_what_the_model_computes(
-    model_type, arguments
+    model_type, arguments, image_tokens
 ):
     source = engine.find_source(model_type)
     heads = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
-    tiny, _, (image_tokens, found) = engine.derive_tiny_config(source.config_class, heads)  # runs every head
-    assert found == arguments
+    tiny, _, counted = engine.derive_tiny_config(source.config_class, heads)  # runs every head on the inputs
+    assert counted == (image_tokens, arguments)
     config = source.config_class(**tiny)
-    inputs = engine.example_inputs(config, "AutoModelForImageTextToText", "padded", image_tokens, found)
+    inputs = engine.example_inputs(config, "AutoModelForImageTextToText", "padded", image_tokens, arguments)
     assert set(inputs) == {"input_ids", "attention_mask", "pixel_values", *arguments}
-    if engine.image_token_id(config) is None:
-        assert image_tokens == 0 and inputs["input_ids"].shape == (2, 7)
-        return
-    vision, (_, height, width) = config.vision_config, engine.image_size(config)  # 32 pixels where none is set
-    patches = (height // vision.patch_size) * (width // vision.patch_size)
-    merged = patches // getattr(config, "spatial_merge_size", getattr(vision, "spatial_merge_size", 1)) ** 2
-    assert image_tokens == merged  # an image's patches, merged 2 by 2 as the model merges them
-    assert int((inputs["input_ids"][0] == engine.image_token_id(config)).sum()) == image_tokens
+    assert inputs["input_ids"].shape == (2, 7 + image_tokens)
+    if image_tokens:
+        assert int((inputs["input_ids"][0] == engine.image_token_id(config)).sum()) == image_tokens
+    else:
+        assert engine.image_token_id(config) is None
+    vision = config.vision_config
     if "image_grid_thw" in arguments:  # each image as its flattened patches: a still image is 1 temporal patch
         assert inputs["image_grid_thw"].tolist() == [[1, 4, 4]] * 2
-        assert inputs["pixel_values"].shape == (2 * patches, 3 * vision.temporal_patch_size * vision.patch_size**2)
+        assert inputs["pixel_values"].shape == (2 * 16, 3 * vision.temporal_patch_size * vision.patch_size**2)
         assert inputs["mm_token_type_ids"].sum() == 2 * image_tokens
     if "image_sizes" in arguments:
-        assert inputs["image_sizes"].tolist() == [[height, width]] * 2
+        assert inputs["image_sizes"].tolist() == [[32, 32]] * 2
+    if "pixel_attention_mask" in arguments:  # one image a row
+        assert inputs["pixel_values"].shape == (2, 1, 3, 32, 32)
+        assert inputs["pixel_attention_mask"].shape == (2, 1, 32, 32)
 
 
 def test_multimodal_rotary_sections_split_the_tiny_heads_frequencies():

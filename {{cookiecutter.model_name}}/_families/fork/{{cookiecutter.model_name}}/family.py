@@ -180,6 +180,7 @@ def default_image_text_processor(config: PretrainedConfig) -> ProcessorMixin:
         "vision_feature_select_strategy": getattr(config, "vision_feature_select_strategy", None),
         "image_seq_length": FACTS["image_tokens"],
         "num_image_tokens": FACTS["image_tokens"],
+        "image_seq_len": FACTS["image_tokens"],
         "image_token": IMAGE_TOKEN,
     }
     parameters = inspect.signature(processor_class.__init__).parameters

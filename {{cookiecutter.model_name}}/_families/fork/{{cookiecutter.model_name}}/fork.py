@@ -1055,21 +1055,22 @@ def pixel_values(config: Any, batch: int = 2, seed: int = 1) -> Any:
 # The arguments beside `pixel_values` that a vision-language model's processor gives it, which the fork derives from
 # the config (`image_inputs`): a model takes those of them its `get_image_features` names (`image_arguments`), and
 # the token types (0 text, 1 image) where its forward names them (multimodal rotary positions: Qwen2-VL's).
-IMAGE_ARGUMENTS = ("image_sizes", "image_grid_thw")
+IMAGE_ARGUMENTS = ("image_sizes", "image_grid_thw", "pixel_attention_mask")
 TOKEN_TYPES = "mm_token_type_ids"
 
 
 def image_arguments(model: Any) -> list[str]:
     """The arguments the vision-language base `model` needs beside `pixel_values` and `input_ids`: the patch grid of
     a model that takes its images as flattened patches (Qwen2-VL's `image_grid_thw`), the image sizes of one that
-    requires them (Pixtral's `image_sizes`), the token types of one whose forward takes them (`mm_token_type_ids`)."""
+    requires them (Pixtral's `image_sizes`), the pixels' mask of one that takes several images per row (Idefics's
+    `pixel_attention_mask`), the token types of one whose forward takes them (`mm_token_type_ids`)."""
     if not hasattr(model, "get_image_features"):
         return []
     parameters = inspect.signature(model.get_image_features).parameters
     needed = [
         name
         for name in IMAGE_ARGUMENTS
-        if name in parameters and (name == "image_grid_thw" or parameters[name].default is inspect.Parameter.empty)
+        if name in parameters and (name != "image_sizes" or parameters[name].default is inspect.Parameter.empty)
     ]
     return needed + [TOKEN_TYPES] * (TOKEN_TYPES in inspect.signature(model.forward).parameters)
 
@@ -1078,11 +1079,18 @@ def image_inputs(config: Any, arguments: list[str] | tuple[str, ...] = (), batch
     """Random images for a vision-language model, as its processor gives them: `pixel_values` of `batch` images of the
     config's size, with the `arguments` (`image_arguments`) it needs. A model taking an `image_grid_thw` takes each
     image as its patches, one row of `channels * temporal_patch_size * patch_size**2` values each, as Qwen2-VL's
-    image processor flattens them (a still image is one temporal patch)."""
+    image processor flattens them (a still image is one temporal patch); one taking a `pixel_attention_mask` takes
+    each row's images apart, `(batch, images, channels, height, width)`, with the mask of their pixels (Idefics's
+    processors: one image a row, no padding)."""
     import torch
 
     channels, height, width = image_size(config)
-    if "image_grid_thw" not in arguments:
+    if "pixel_attention_mask" in arguments:
+        inputs = {
+            "pixel_values": pixel_values(config, batch, seed)[:, None],
+            "pixel_attention_mask": torch.ones(batch, 1, height, width, dtype=torch.long),
+        }
+    elif "image_grid_thw" not in arguments:
         inputs = {"pixel_values": pixel_values(config, batch, seed)}
     else:
         vision = getattr(config, "vision_config", None) or config
