@@ -179,6 +179,13 @@ def test_a_window_in_pixels_over_merged_patches_keeps_one_merged_patch():
     assert engine.tiny_values(text, False, {})["window_size"] == 4
 
 
+def test_the_vision_feature_layers_stay_within_the_tiny_vision_tower():
+    values = {"vision_config": {"num_hidden_layers": 24}, "vision_feature_layers": [-2, -5, -8, -11, 6]}  # VipLlava's
+    overrides = {"vision_config": {"num_hidden_layers": 2}}  # 3 hidden states: the embeddings' and 2 layers'
+    assert engine.tiny_feature_layers(values, overrides) == {"vision_feature_layers": [-2, -3, -3, -3, 2]}
+    assert engine.tiny_feature_layers({**values, "vision_feature_layers": [-1, 0]}, overrides) == {}
+
+
 # Vision-language types whose images take arguments beside their pixels, as their processors give them: the image
 # sizes (Mistral3: Pixtral's), the patch grid of flattened patches and the token types of multimodal rotary
 # positions (Qwen2-VL), the mask of each row's images (Idefics3), none and no image token (BLIP's captioner takes its

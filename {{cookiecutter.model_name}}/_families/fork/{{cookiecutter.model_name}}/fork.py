@@ -965,7 +965,32 @@ def tiny_config_overrides(config_class: type) -> tuple[dict[str, Any], dict[str,
                 overrides[key] = (
                     {"model_type": value["model_type"], **sub} if needs_model_type(config_class, key) else sub
                 )
+    overrides.update(tiny_feature_layers(values, overrides))
     return without_derived_lists(config_class, overrides), layout
+
+
+def tiny_feature_layers(values: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The vision tower's hidden states a vision-language model projects (`vision_feature_layer(s)`: indices into its
+    embeddings and each of its layers' outputs, LLaVA's), kept within the tiny tower's."""
+    vision = values.get("vision_config")
+    if not isinstance(vision, dict):
+        return {}
+    tiny_vision = {**vision, **overrides.get("vision_config", {})}
+    depth = next((tiny_vision[key] for key in LAYER_COUNT_KEYS if isinstance(tiny_vision.get(key), int)), None)
+    if depth is None:
+        return {}
+
+    def within(index: int) -> int:
+        return max(index, -(depth + 1)) if index < 0 else min(index, depth)
+
+    changed: dict[str, Any] = {}
+    for key in ("vision_feature_layer", "vision_feature_layers"):
+        value = values.get(key)
+        if type(value) is int and within(value) != value:
+            changed[key] = within(value)
+        elif is_int_list(value) and [within(index) for index in value] != list(value):
+            changed[key] = [within(index) for index in value]
+    return changed
 
 
 def without_derived_lists(config_class: type, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -1263,8 +1288,11 @@ def tiny_rope_sections(config: Any, base_class: type) -> dict[str, Any]:
     height and width, Qwen2-VL's), in the same shares of the tiny head's frequencies as the source's: the sections
     must sum to them. The sections and the frequencies are read from the rotary embedding the model builds (the
     modeling code holds the sections' default): the settings (`rope_parameters`) of its config or sub-config."""
+    import torch
+
     try:
-        model = base_class(config)
+        with torch.device("meta"):  # no weights: the rotary embedding's frequencies are all it reads
+            model = base_class(config)
     except Exception:  # noqa: BLE001 - a model that does not build: `check_tiny_config` says why
         return {}
     for module in model.modules():
