@@ -156,11 +156,13 @@ def fork_and_convert(model_type: str, skeleton: Path, folder: Path) -> dict[str,
     if code != 0:
         reason = (messages.getvalue().strip().splitlines() or ["the conversion failed"])[-1]
         return {"status": "failed", "stage": "convert", "reason": reason, "seconds": since(started)}
+    # The inputs as the fresh process gets them, saved first: a model may write into them (BLIP's generate sets the
+    # first token of its input ids to its bos token).
+    save_file({name: tensor.contiguous() for name, tensor in inputs.items()}, folder / "inputs.safetensors")
     with torch.no_grad():
         expected = {name: value for name, value in native(**inputs).items() if isinstance(value, torch.Tensor)}
         if native.can_generate():
             expected["greedy tokens"] = native.generate(**inputs, max_new_tokens=8, min_new_tokens=8, do_sample=False)
-    save_file({name: tensor.contiguous() for name, tensor in inputs.items()}, folder / "inputs.safetensors")
     # An output may be another's very tensor (BLIP's image embeddings): saved apart, as safetensors needs.
     save_file({name: value.clone().contiguous() for name, value in expected.items()}, folder / "expected.safetensors")
     entry = {
