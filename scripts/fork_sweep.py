@@ -76,7 +76,8 @@ for entry in json.loads(sys.argv[1]):
             if entry["generates"]:
                 options = {"max_new_tokens": 8, "min_new_tokens": 8, "do_sample": False}
                 outputs["greedy tokens"] = model.generate(**inputs, **options)
-        save_file({name: value.contiguous() for name, value in outputs.items()}, entry["loaded"])
+        # An output may be another's very tensor (BLIP's image embeddings): saved apart, as safetensors needs.
+        save_file({name: value.clone().contiguous() for name, value in outputs.items()}, entry["loaded"])
         results[entry["model_type"]] = {"module": type(model).__module__}
     except Exception as error:
         results[entry["model_type"]] = {"error": traceback.format_exception_only(error)[-1].strip()[:300]}
@@ -145,7 +146,9 @@ def fork_and_convert(model_type: str, skeleton: Path, folder: Path) -> dict[str,
     native_class = engine.native_classes(facts)[auto_class]
     torch.manual_seed(0)
     native = native_class(engine.native_config(facts)(**facts["tiny_config"])).eval()
-    inputs = engine.example_inputs(native.config, auto_class, "padded", facts["image_tokens"])
+    inputs = engine.example_inputs(
+        native.config, auto_class, "padded", facts["image_tokens"], facts["image_arguments"]
+    )
     native.save_pretrained(folder / "native")
     messages = io.StringIO()
     with contextlib.redirect_stderr(messages), contextlib.redirect_stdout(io.StringIO()):
@@ -153,12 +156,15 @@ def fork_and_convert(model_type: str, skeleton: Path, folder: Path) -> dict[str,
     if code != 0:
         reason = (messages.getvalue().strip().splitlines() or ["the conversion failed"])[-1]
         return {"status": "failed", "stage": "convert", "reason": reason, "seconds": since(started)}
+    # The inputs as the fresh process gets them, saved first: a model may write into them (BLIP's generate sets the
+    # first token of its input ids to its bos token).
+    save_file({name: tensor.contiguous() for name, tensor in inputs.items()}, folder / "inputs.safetensors")
     with torch.no_grad():
         expected = {name: value for name, value in native(**inputs).items() if isinstance(value, torch.Tensor)}
         if native.can_generate():
             expected["greedy tokens"] = native.generate(**inputs, max_new_tokens=8, min_new_tokens=8, do_sample=False)
-    save_file({name: tensor.contiguous() for name, tensor in inputs.items()}, folder / "inputs.safetensors")
-    save_file({name: tensor.contiguous() for name, tensor in expected.items()}, folder / "expected.safetensors")
+    # An output may be another's very tensor (BLIP's image embeddings): saved apart, as safetensors needs.
+    save_file({name: value.clone().contiguous() for name, value in expected.items()}, folder / "expected.safetensors")
     entry = {
         "model_type": model_type,
         "folder": str(folder / "converted"),

@@ -285,6 +285,92 @@ def test_a_head_that_generate_knows_by_its_name_keeps_its_own_cache():
     assert engine.compare_head(native, own_cache, config, config, facts, "AutoModelForCausalLM") == []
 
 
+def test_settings_keyed_by_numbers_are_no_token_ids():
+    values = {"image_token_id": 9, "projector_patch_to_query_dict": {1225: 128, 4900: 256}}  # Aria's
+    assert engine.token_layout([values, values["projector_patch_to_query_dict"]]) == {
+        "mask_token": 382,
+        "image_token": 383,
+    }
+
+
+def test_a_window_in_pixels_over_merged_patches_keeps_one_merged_patch():
+    vision = {"patch_size": 14, "spatial_merge_size": 2, "window_size": 112, "hidden_size": 1280}  # Qwen2.5-VL's
+    assert engine.tiny_values(vision, False, {})["window_size"] == 16  # the tiny 8-pixel patches, merged 2 by 2
+    text = {"hidden_size": 4096, "window_size": 4096}  # a text model's window of tokens
+    assert engine.tiny_values(text, False, {})["window_size"] == 4
+
+
+def test_the_vision_feature_layers_stay_within_the_tiny_vision_tower():
+    values = {"vision_config": {"num_hidden_layers": 24}, "vision_feature_layers": [-2, -5, -8, -11, 6]}  # VipLlava's
+    overrides = {"vision_config": {"num_hidden_layers": 2}}  # 3 hidden states: the embeddings' and 2 layers'
+    assert engine.tiny_feature_layers(values, overrides) == {"vision_feature_layers": [-2, -3, -3, -3, 2]}
+    assert engine.tiny_feature_layers({**values, "vision_feature_layers": [-1, 0]}, overrides) == {}
+
+
+# Vision-language types whose images take arguments beside their pixels, as their processors give them: the image
+# sizes (Mistral3: Pixtral's), the patch grid of flattened patches and the token types of multimodal rotary
+# positions (Qwen2-VL), the mask of each row's images (Idefics3), none and no image token (BLIP's captioner takes its
+# image beside the text). The tiny images are 32 pixels of 8-pixel patches: 16 patches, merged 2 by 2 into 4 tokens
+# (Pixtral's and Qwen2-VL's spatial merge, Idefics3's pixel shuffle).
+@pytest.mark.parametrize(
+    ("model_type", "arguments", "image_tokens"),
+    [
+        ("mistral3", ["image_sizes"], 4),
+        ("qwen2_vl", ["image_grid_thw", "mm_token_type_ids"], 4),
+        ("idefics3", ["pixel_attention_mask"], 4),
+        ("blip", [], 0),
+    ],
+)
+def test_the_image_inputs_are_what_the_processor_gives_and_the_image_tokens_what_the_model_computes(
+    model_type, arguments, image_tokens
+):
+    source = engine.find_source(model_type)
+    heads = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    tiny, _, counted, _ = engine.derive_tiny_config(source.config_class, heads)  # runs every head on the inputs
+    assert counted == (image_tokens, arguments)
+    config = source.config_class(**tiny)
+    inputs = engine.example_inputs(config, "AutoModelForImageTextToText", "padded", image_tokens, arguments)
+    assert set(inputs) == {"input_ids", "attention_mask", "pixel_values", *arguments}
+    assert inputs["input_ids"].shape == (2, 7 + image_tokens)
+    if image_tokens:
+        assert int((inputs["input_ids"][0] == engine.image_token_id(config)).sum()) == image_tokens
+    else:
+        assert engine.image_token_id(config) is None
+    vision = config.vision_config
+    if "image_grid_thw" in arguments:  # each image as its flattened patches: a still image is 1 temporal patch
+        assert inputs["image_grid_thw"].tolist() == [[1, 4, 4]] * 2
+        assert inputs["pixel_values"].shape == (2 * 16, 3 * vision.temporal_patch_size * vision.patch_size**2)
+        assert inputs["mm_token_type_ids"].sum() == 2 * image_tokens
+    if "image_sizes" in arguments:
+        assert inputs["image_sizes"].tolist() == [[32, 32]] * 2
+    if "pixel_attention_mask" in arguments:  # one image a row
+        assert inputs["pixel_values"].shape == (2, 1, 3, 32, 32)
+        assert inputs["pixel_attention_mask"].shape == (2, 1, 32, 32)
+
+
+def test_multimodal_rotary_sections_split_the_tiny_heads_frequencies():
+    source = engine.find_source("qwen2_vl")
+    tiny, _ = engine.tiny_config_overrides(source.config_class)
+    config = source.config_class(**tiny)
+    sections = engine.tiny_rope_sections(config, transformers.Qwen2VLModel)
+    text = config.text_config
+    assert sections == {"text_config": {"rope_parameters": {**text.rope_parameters, "mrope_section": [1, 2, 1]}}}
+    head = text.hidden_size // text.num_attention_heads  # sections of the source's 128-wide heads: [16, 24, 24]
+    assert sum(sections["text_config"]["rope_parameters"]["mrope_section"]) == head // 2
+
+
+def test_a_source_the_engine_cannot_read_is_refused_with_its_error(tmp_path, monkeypatch):
+    def unreadable(*args):
+        raise KeyError("MiniMaxM3SparseForConditionalGeneration")  # a head its folder's files do not define
+
+    monkeypatch.setattr(engine, "full_fork", unreadable)
+    with pytest.raises(engine.ForkError) as refused:
+        engine.bake(tmp_path, "my_x", "qwen3", "MyX")
+    reason = "the engine cannot fork its source: KeyError: 'MiniMaxM3SparseForConditionalGeneration'"
+    assert str(refused.value) == reason
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
 @pytest.mark.parametrize(
     ("base_model", "message"),
     [

@@ -75,7 +75,7 @@ NATIVE_HEADS: dict[str, type[PreTrainedModel]] = fork.native_classes(FACTS)
 
 def example_inputs(config: PretrainedConfig, variant: str = "unpadded") -> dict[str, torch.Tensor]:
     """The inputs of the default head's Auto class (`fork.example_inputs`): a batch of 2."""
-    return fork.example_inputs(config, DEFAULT_AUTO_CLASS, variant, FACTS["image_tokens"])
+    return fork.example_inputs(config, DEFAULT_AUTO_CLASS, variant, FACTS["image_tokens"], FACTS["image_arguments"])
 
 
 def training_batch(config: PretrainedConfig) -> dict[str, torch.Tensor]:

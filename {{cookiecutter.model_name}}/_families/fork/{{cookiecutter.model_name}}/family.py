@@ -180,6 +180,7 @@ def default_image_text_processor(config: PretrainedConfig) -> ProcessorMixin:
         "vision_feature_select_strategy": getattr(config, "vision_feature_select_strategy", None),
         "image_seq_length": FACTS["image_tokens"],
         "num_image_tokens": FACTS["image_tokens"],
+        "image_seq_len": FACTS["image_tokens"],
         "image_token": IMAGE_TOKEN,
     }
     parameters = inspect.signature(processor_class.__init__).parameters
@@ -202,7 +203,10 @@ def default_image_text_processor(config: PretrainedConfig) -> ProcessorMixin:
 
 
 def written_image_tokens(processor: ProcessorMixin, config: PretrainedConfig) -> int:
-    """How many image tokens `processor` writes for one image of the model's size."""
+    """How many image tokens `processor` writes for one image of the model's size (none for a model without an image
+    token)."""
+    if image_token_id(config) is None:
+        return 0
     _, height, width = image_size(config)
     image = PIL.Image.new("RGB", (width, height))
     inputs = processor(images=[image], text=[IMAGE_TOKEN + "What is this?"], return_tensors="pt")
@@ -241,7 +245,7 @@ def reference_inputs(config: PretrainedConfig) -> dict[str, torch.Tensor]:
     if MODALITY == "image":
         return {"pixel_values": pixel_values(config, batch=1, seed=0)}
     if MODALITY == "image-text":
-        return example_inputs(config, DEFAULT_AUTO_CLASS, "unpadded", FACTS["image_tokens"])
+        return example_inputs(config, DEFAULT_AUTO_CLASS, "unpadded", FACTS["image_tokens"], FACTS["image_arguments"])
     input_ids = text_ids(config, (2, 8), seed=0)
     attention_mask = torch.ones_like(input_ids)
     attention_mask[1, 5:] = 0
@@ -282,7 +286,9 @@ def first_step_data(processor: Processor, config: PretrainedConfig) -> tuple[lis
         texts = [f"{IMAGE_TOKEN}A {name} square." for _, name in batch]
         inputs = processor(images=[image for image, _ in batch], text=texts, padding=True, return_tensors="pt")
         labels = inputs["input_ids"].masked_fill(inputs["attention_mask"] == 0, -100)  # no loss on the padding
-        inputs["labels"] = labels.masked_fill(labels == image_token_id(config), -100)  # nor on the image tokens
+        if image_token_id(config) is not None:  # nor on the image tokens
+            labels = labels.masked_fill(labels == image_token_id(config), -100)
+        inputs["labels"] = labels
         return inputs
 
     return list(zip(squares, COLORS, strict=True)) * 8, describe

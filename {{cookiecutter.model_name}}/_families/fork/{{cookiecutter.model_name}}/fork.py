@@ -778,6 +778,7 @@ TINY_SIZES: dict[str, int] = {
         ("hidden_size", "d_model", "n_embd", "embed_dim", "emb_dim", "dim", "hidden_dim", "embedding_size"), 32
     ),
     **dict.fromkeys(("word_embed_proj_dim", "projection_dim", "text_embed_dim", "vision_embed_dim"), 32),
+    **dict.fromkeys(("out_hidden_size",), 32),  # a vision tower's output: the tiny text model's width
     **dict.fromkeys(("intermediate_size", "ffn_dim", "d_ff", "n_inner", "ffn_hidden_size", "mlp_dim"), 64),
     **dict.fromkeys(("encoder_ffn_dim", "decoder_ffn_dim", "projector_hidden_size", "text_intermediate_size"), 64),
     **dict.fromkeys(("moe_intermediate_size", "shared_expert_intermediate_size", "expert_intermediate_size"), 32),
@@ -861,6 +862,7 @@ def tiny_values(
     if top:
         changed["num_labels"] = TINY_SIZES["num_labels"]
     changed.update(tiny_dependent_sizes(values, changed))
+    changed.update(tiny_pixel_window(values, changed))
     layers = next((key for key in LAYER_COUNT_KEYS if isinstance(values.get(key), int)), None)
     if layers is not None:
         changed.update(tiny_layer_lists(values, layers, changed.get(layers, values[layers])))
@@ -927,6 +929,15 @@ def tiny_dependent_sizes(values: dict[str, Any], changed: dict[str, Any]) -> dic
     return dependent
 
 
+def tiny_pixel_window(values: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
+    """A vision tower's attention window counted in pixels over merged patches (Qwen2.5-VL's `window_size`, with its
+    `spatial_merge_size`): one merged patch of the tiny patch size, not the few tokens of a text model's window."""
+    merge, patch = values.get("spatial_merge_size"), changed.get("patch_size", values.get("patch_size"))
+    if isinstance(values.get("window_size"), int) and isinstance(merge, int) and isinstance(patch, int):
+        return {"window_size": merge * patch}
+    return {}
+
+
 def is_int_list(value: Any) -> bool:
     return isinstance(value, list | tuple) and bool(value) and all(type(item) is int for item in value)
 
@@ -980,7 +991,7 @@ def tiny_per_layer_config(per_layer: dict[Any, dict[str, Any]], kept: list[int])
 def token_name(key: str) -> str | None:
     """The special token a config setting gives the id of ("image_token_index" -> "image_token"), if it is one."""
     for suffix in ("_token_id", "_token_index"):
-        if key.endswith(suffix):
+        if isinstance(key, str) and key.endswith(suffix):
             return key.removesuffix(suffix) + "_token"
     return None
 
@@ -1031,7 +1042,32 @@ def tiny_config_overrides(config_class: type) -> tuple[dict[str, Any], dict[str,
                 overrides[key] = (
                     {"model_type": value["model_type"], **sub} if needs_model_type(config_class, key) else sub
                 )
+    overrides.update(tiny_feature_layers(values, overrides))
     return without_derived_lists(config_class, overrides), layout
+
+
+def tiny_feature_layers(values: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The vision tower's hidden states a vision-language model projects (`vision_feature_layer(s)`: indices into its
+    embeddings and each of its layers' outputs, LLaVA's), kept within the tiny tower's."""
+    vision = values.get("vision_config")
+    if not isinstance(vision, dict):
+        return {}
+    tiny_vision = {**vision, **overrides.get("vision_config", {})}
+    depth = next((tiny_vision[key] for key in LAYER_COUNT_KEYS if isinstance(tiny_vision.get(key), int)), None)
+    if depth is None:
+        return {}
+
+    def within(index: int) -> int:
+        return max(index, -(depth + 1)) if index < 0 else min(index, depth)
+
+    changed: dict[str, Any] = {}
+    for key in ("vision_feature_layer", "vision_feature_layers"):
+        value = values.get(key)
+        if type(value) is int and within(value) != value:
+            changed[key] = within(value)
+        elif is_int_list(value) and [within(index) for index in value] != list(value):
+            changed[key] = [within(index) for index in value]
+    return changed
 
 
 def without_derived_lists(config_class: type, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -1131,12 +1167,72 @@ def pixel_values(config: Any, batch: int = 2, seed: int = 1) -> Any:
     return torch.randn(batch, channels, height, width, generator=torch.Generator().manual_seed(seed))
 
 
+# The arguments beside `pixel_values` that a vision-language model's processor gives it, which the fork derives from
+# the config (`image_inputs`): a model takes those of them its `get_image_features` names (`image_arguments`), and
+# the token types (0 text, 1 image) where its forward names them (multimodal rotary positions: Qwen2-VL's).
+IMAGE_ARGUMENTS = ("image_sizes", "image_grid_thw", "pixel_attention_mask")
+TOKEN_TYPES = "mm_token_type_ids"
+
+
+def image_arguments(model: Any) -> list[str]:
+    """The arguments the vision-language base `model` needs beside `pixel_values` and `input_ids`: the patch grid of
+    a model that takes its images as flattened patches (Qwen2-VL's `image_grid_thw`), the image sizes of one that
+    requires them (Pixtral's `image_sizes`), the pixels' mask of one that takes several images per row (Idefics's
+    `pixel_attention_mask`), the token types of one whose forward takes them (`mm_token_type_ids`)."""
+    if not hasattr(model, "get_image_features"):
+        return []
+    parameters = inspect.signature(model.get_image_features).parameters
+    needed = [
+        name
+        for name in IMAGE_ARGUMENTS
+        if name in parameters and (name != "image_sizes" or parameters[name].default is inspect.Parameter.empty)
+    ]
+    return needed + [TOKEN_TYPES] * (TOKEN_TYPES in inspect.signature(model.forward).parameters)
+
+
+def image_inputs(config: Any, arguments: list[str] | tuple[str, ...] = (), batch: int = 2, seed: int = 1) -> dict:
+    """Random images for a vision-language model, as its processor gives them: `pixel_values` of `batch` images of the
+    config's size, with the `arguments` (`image_arguments`) it needs. A model taking an `image_grid_thw` takes each
+    image as its patches, one row of `channels * temporal_patch_size * patch_size**2` values each, as Qwen2-VL's
+    image processor flattens them (a still image is one temporal patch); one taking a `pixel_attention_mask` takes
+    each row's images apart, `(batch, images, channels, height, width)`, with the mask of their pixels (Idefics's
+    processors: one image a row, no padding)."""
+    import torch
+
+    channels, height, width = image_size(config)
+    if "pixel_attention_mask" in arguments:
+        inputs = {
+            "pixel_values": pixel_values(config, batch, seed)[:, None],
+            "pixel_attention_mask": torch.ones(batch, 1, height, width, dtype=torch.long),
+        }
+    elif "image_grid_thw" not in arguments:
+        inputs = {"pixel_values": pixel_values(config, batch, seed)}
+    else:
+        vision = getattr(config, "vision_config", None) or config
+        channels = getattr(vision, "in_channels", None) or channels
+        patch = getattr(vision, "patch_size", 14)
+        patch = patch if isinstance(patch, int) else tuple(patch)[-1]
+        grid = torch.tensor([[1, height // patch, width // patch]] * batch)
+        width_of_patch = channels * (getattr(vision, "temporal_patch_size", None) or 1) * patch * patch
+        generator = torch.Generator().manual_seed(seed)
+        inputs = {"pixel_values": torch.randn(int(grid.prod(-1).sum()), width_of_patch, generator=generator)}
+        inputs["image_grid_thw"] = grid
+    if "image_sizes" in arguments:
+        inputs["image_sizes"] = torch.tensor([[height, width]] * batch)
+    return inputs
+
+
 def example_inputs(
-    config: Any, default_auto_class: str, variant: str = "unpadded", image_tokens: int = 0
+    config: Any,
+    default_auto_class: str,
+    variant: str = "unpadded",
+    image_tokens: int = 0,
+    image_arguments: list[str] | tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """A batch of 2 for the model's heads: 7 random tokens per row, or random images, or both (an image per row, its
-    `image_tokens` image tokens after the third token); "padded" masks 3 tokens of row 1 (on the left for a generating
-    model, on the right for the others)."""
+    `image_tokens` image tokens after the third token, and the `image_arguments` its processor gives beside the
+    pixels: `image_inputs`); "padded" masks 3 tokens of row 1 (on the left for a generating model, on the right for
+    the others)."""
     import torch
 
     kind = modality(default_auto_class)
@@ -1145,9 +1241,10 @@ def example_inputs(
     input_ids = text_ids(config, (2, 7), seed=1)
     inputs = {}
     if kind == "image-text":  # the image tokens after the first 3 tokens, which padding may mask
-        image = torch.full((2, image_tokens), image_token_id(config))
-        input_ids = torch.cat([input_ids[:, :3], image, input_ids[:, 3:]], dim=1)
-        inputs["pixel_values"] = pixel_values(config)
+        if image_tokens:
+            image = torch.full((2, image_tokens), image_token_id(config))
+            input_ids = torch.cat([input_ids[:, :3], image, input_ids[:, 3:]], dim=1)
+        inputs.update(image_inputs(config, image_arguments))
     inputs["input_ids"] = input_ids
     if variant != "unpadded":
         attention_mask = torch.ones_like(input_ids)
@@ -1157,25 +1254,31 @@ def example_inputs(
             attention_mask[1, -3:] = 0
         inputs["input_ids"] = input_ids.masked_fill(attention_mask == 0, SPECIAL_IDS["pad_token_id"])
         inputs["attention_mask"] = attention_mask
+    if TOKEN_TYPES in image_arguments:  # as the processor gives them: 1 for an image token, 0 for text
+        inputs[TOKEN_TYPES] = (inputs["input_ids"] == image_token_id(config)).long()
     return inputs
 
 
-def image_token_id(config: Any) -> int:
-    """The id of the token that stands for an image's features in a vision-language model's input ids."""
+def image_token_id(config: Any) -> int | None:
+    """The id of the token that stands for an image's features in a vision-language model's input ids (None for a
+    model that takes its images beside the text, as BLIP's captioner: no token stands for them)."""
     return next(
-        getattr(config, name)
-        for name in ("image_token_id", "image_token_index")
-        if getattr(config, name, None) is not None
+        (
+            getattr(config, name)
+            for name in ("image_token_id", "image_token_index")
+            if getattr(config, name, None) is not None
+        ),
+        None,
     )
 
 
-def count_image_tokens(model: Any, config: Any) -> int:
+def count_image_tokens(model: Any, config: Any, arguments: list[str] | tuple[str, ...] = ()) -> int:
     """How many image tokens one image takes: the features per image that `model` (a vision-language base model)
-    computes for an image of the config's size."""
+    computes for an image of the config's size, given as its processor gives it (`image_inputs`)."""
     import torch
 
     with torch.no_grad():
-        features = model.get_image_features(pixel_values=pixel_values(config, batch=1))
+        features = model.get_image_features(**image_inputs(config, arguments, batch=1))
     features = getattr(features, "pooler_output", features)
     if isinstance(features, list | tuple):
         features = features[0]
@@ -1215,22 +1318,28 @@ def native_config(facts: dict[str, Any]) -> type:
     return CONFIG_MAPPING[facts["base_model"]]
 
 
-def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> tuple[int, dict[str, str]]:
+def check_tiny_config(
+    config: Any, heads: dict[str, type], default: str
+) -> tuple[tuple[int, list[str]], dict[str, str]]:
     """Build every head of the source with `config` and run it on the example inputs (and its labels): the tiny
     config is consistent, tiny, and each head takes the inputs the project derives for it; else ForkError. Returns the
-    image tokens of an image (0 for a model without images and text), and the heads beside the default head and the
-    base model that do not take those inputs (Auto class -> why): the fork does not register them, as it does not
-    register the heads it derives no inputs for (a sequence classifier that reads its <eos> tokens)."""
+    image tokens of an image (0 for a model without images and text, or without a token for them) with the arguments
+    its images take beside their pixels (`image_arguments`), and the heads beside the default head and the base model
+    that do not take those inputs (Auto class -> why): the fork does not register them, as it does not register the
+    heads it derives no inputs for (a sequence classifier that reads its <eos> tokens)."""
     import torch
 
-    image_tokens = 0
+    image_tokens, arguments = 0, []
     if modality(default) == "image-text":
         try:
-            image_tokens = count_image_tokens(heads["AutoModel"](config).eval(), config)
+            base = heads["AutoModel"](config).eval()
+            arguments = image_arguments(base)
+            if image_token_id(config) is not None:
+                image_tokens = count_image_tokens(base, config, arguments)
         except Exception as error:  # noqa: BLE001 - the source's own error is the reason to report
             raise ForkError(f"its image features cannot be counted on the tiny config: {one_line(error)}") from error
     try:
-        inputs = example_inputs(config, default, "padded", image_tokens)
+        inputs = example_inputs(config, default, "padded", image_tokens, arguments)
     except Exception as error:  # noqa: BLE001 - the source's own error is the reason to report
         raise ForkError(f"its example inputs cannot be made from the tiny config: {one_line(error)}") from error
     untested: dict[str, str] = {}
@@ -1253,20 +1362,23 @@ def check_tiny_config(config: Any, heads: dict[str, type], default: str) -> tupl
             if auto_class in (default, "AutoModel"):
                 raise ForkError(f"its {head.__name__} fails on the tiny inputs: {one_line(error)}") from error
             untested[auto_class] = f"fails on the inputs the project derives: {one_line(error)}"
-    return image_tokens, untested
+    return (image_tokens, arguments), untested
 
 
 def derive_tiny_config(
     config_class: type, heads: dict[str, type]
-) -> tuple[dict[str, Any], dict[str, int], int, dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, int], tuple[int, list[str]], dict[str, str]]:
     """The tiny config's settings and its special tokens' ids (`tiny_config_overrides`), checked by building the native
-    heads with them, the image tokens of an image, and the heads that do not take the project's inputs (Auto class ->
-    why, see `check_tiny_config`)."""
+    heads with them, the image tokens of an image with its images' other arguments, and the heads that do not take the
+    project's inputs (Auto class -> why, see `check_tiny_config`)."""
     overrides, layout = tiny_config_overrides(config_class)
     if "AutoModelForQuestionAnswering" in heads:
         overrides["num_labels"] = QUESTION_ANSWERING_LABELS
     try:
         config = config_class(**overrides)
+        for key, value in tiny_rope_sections(config, heads["AutoModel"]).items():
+            overrides[key] = {**overrides.get(key, {}), **value} if key in config.sub_configs else value
+            config = config_class(**overrides)
     except Exception as error:  # noqa: BLE001
         raise ForkError(f"its tiny config is refused by its config class: {one_line(error)}") from error
     try:
@@ -1287,6 +1399,35 @@ def derive_tiny_config(
 def unset_sizes(config_class: type) -> list[str]:
     """The sizes of `TINY_SIZES` that the default config of `config_class` leaves None."""
     return [key for key, value in config_values(config_class()).items() if value is None and key in TINY_SIZES]
+
+
+def tiny_rope_sections(config: Any, base_class: type) -> dict[str, Any]:
+    """The multimodal rotary sections of `config`'s model (`mrope_section`: its rotary frequencies split among time,
+    height and width, Qwen2-VL's), in the same shares of the tiny head's frequencies as the source's: the sections
+    must sum to them. The sections and the frequencies are read from the rotary embedding the model builds (the
+    modeling code holds the sections' default): the settings (`rope_parameters`) of its config or sub-config."""
+    import torch
+
+    try:
+        with torch.device("meta"):  # no weights: the rotary embedding's frequencies are all it reads
+            model = base_class(config)
+    except Exception:  # noqa: BLE001 - a model that does not build: `check_tiny_config` says why
+        return {}
+    for module in model.modules():
+        sections, frequencies = getattr(module, "mrope_section", None), getattr(module, "inv_freq", None)
+        if not is_int_list(sections) or frequencies is None or sum(sections) == frequencies.numel():
+            continue
+        total = frequencies.numel()
+        shares = [section * total / sum(sections) for section in sections]
+        tiny = [int(share) for share in shares]
+        for index in sorted(range(len(shares)), key=lambda index: int(shares[index]) - shares[index]):
+            if sum(tiny) < total:
+                tiny[index] += 1  # the largest remainders first, so that the sections sum to the frequencies
+        owner = getattr(module, "config", config)
+        rope = {**(owner.rope_parameters or {}), "mrope_section": tiny}
+        key = next((key for key in config.sub_configs if getattr(config, key, None) is owner), None)
+        return {"rope_parameters": rope} if key is None else {key: {"rope_parameters": rope}}
+    return {}
 
 
 # -- baking --------------------------------------------------------------------------------------------------------
@@ -1318,7 +1459,7 @@ def full_fork(project_dir: Path, package: str, model_type: str, class_prefix: st
     fork = make_fork(model_type, package, class_prefix)
     natives = native_classes(fork.facts)
     config_class = native_config(fork.facts)
-    tiny, special_tokens, image_tokens, untested = derive_tiny_config(config_class, natives)
+    tiny, special_tokens, (image_tokens, arguments), untested = derive_tiny_config(config_class, natives)
     if untested:  # forked, not registered: the heads that do not take the project's inputs
         fork = make_fork(model_type, package, class_prefix, untested=untested)
         natives = native_classes(fork.facts)
@@ -1329,6 +1470,7 @@ def full_fork(project_dir: Path, package: str, model_type: str, class_prefix: st
         tiny_config=tiny,
         special_tokens=special_tokens,
         image_tokens=image_tokens,
+        image_arguments=arguments,
         lora_target_modules=lora_target_modules(natives["AutoModel"](tiny_native)),
         classifier_modules=head_modules(natives[default](tiny_native)),
     )
@@ -1342,7 +1484,12 @@ def bake(project_dir: Path, package: str, model_type: str, class_prefix: str) ->
     from transformers.utils import logging
 
     logging.set_verbosity_error()  # the source's notes on optional kernels: not the user's concern while baking
-    fork = full_fork(project_dir, package, model_type, class_prefix)
+    try:
+        fork = full_fork(project_dir, package, model_type, class_prefix)
+    except ForkError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a source the engine cannot read is refused too, with its error
+        raise ForkError(f"the engine cannot fork its source: {one_line(error)}") from error
     write_fork(project_dir, package, fork)
     write_readme(project_dir / "README.md", fork.facts)
     missing = missing_imports(project_dir / package, fork.files)
@@ -1439,7 +1586,7 @@ def compare_head(
     model.load_state_dict(native.state_dict())
     differences = []
     for variant in ("unpadded", "padded"):
-        inputs = example_inputs(model.config, default, variant, facts["image_tokens"])
+        inputs = example_inputs(model.config, default, variant, facts["image_tokens"], facts["image_arguments"])
         with torch.no_grad():
             expected, found = native(**inputs), model(**inputs)
         for name, value in expected.items():
