@@ -274,7 +274,7 @@ def test_a_head_that_generate_knows_by_its_name_keeps_its_own_cache():
     )
     # The bake's check generates with every generating head: renamed without it, MiniMax's head fails there.
     overrides, _ = engine.tiny_config_overrides(transformers.MiniMaxConfig)
-    facts = {"tiny_config": overrides, "image_tokens": 0}
+    facts = {"tiny_config": overrides, "image_tokens": 0, "image_arguments": []}
     native, config = transformers.MiniMaxForCausalLM, transformers.MiniMaxConfig
     renamed = type("MyModelForCausalLM", (native,), {})
     with pytest.raises(ValueError, match="MiniMax uses cache of its own"):
