@@ -228,10 +228,12 @@ class {{ prefix }}DecoderLayer(GradientCheckpointingLayer):
 (common.pretrained_model) and `_init_weights` for the RMSNorm and the rotary embedding's buffers. Needs torch, nn, init,
 PreTrainedModel, CACHE (cache_name), config_class, auto_map() (common.auto_classes) and the <prefix>DecoderLayer,
 <prefix>Attention, <prefix>RMSNorm and <prefix>RotaryEmbedding classes; defines <prefix>PreTrainedModel. auto_map: false
-for a sub-model (common.pretrained_model). moe: Mixtral's sparse experts (mixtral.py): records the routers' logits
-(`output_router_logits`) and initialises the router and expert weights (needs OutputRecorder, <prefix>TopKRouter and
-<prefix>Experts). -#}
-{% macro pretrained_model(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config", moe=false, auto_map=true) -%}
+for a sub-model (common.pretrained_model). A family with modules of its own (mixtral.pretrained_model) adds the outputs
+they record (`recorded_outputs`: entries of `_can_record_outputs`, indented in it) and, as a call block, the
+`_init_weights` branches that initialise them (`elif isinstance(module, ...):`). -#}
+{% macro pretrained_model(
+    prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config", auto_map=true, recorded_outputs=""
+) -%}
 class {{ prefix }}PreTrainedModel(PreTrainedModel):
     config_class = {{ config_class }}
     base_model_prefix = "model"
@@ -240,10 +242,7 @@ class {{ prefix }}PreTrainedModel(PreTrainedModel):
     _can_compile_fullgraph = True
     # `output_hidden_states` / `output_attentions` are recorded by hooks on these modules (`capture_outputs`).
     _can_record_outputs = {
-{%- if moe %}
-        # `output_router_logits`, as Mixtral's
-        "router_logits": OutputRecorder({{ prefix }}TopKRouter, index=0),
-{%- endif %}
+        {{- recorded_outputs }}
         "hidden_states": {{ prefix }}DecoderLayer,
         "attentions": {{ prefix }}Attention,
     }
@@ -260,13 +259,7 @@ class {{ prefix }}PreTrainedModel(PreTrainedModel):
             inv_freq, _ = module.rope_init_fn(module.config, module.inv_freq.device)
             init.copy_(module.inv_freq, inv_freq)
             init.copy_(module.original_inv_freq, inv_freq)
-{%- if moe %}
-        elif isinstance(module, {{ prefix }}Experts):  # fused expert weights, not nn.Linear: as Mixtral's
-            init.normal_(module.gate_up_proj, mean=0.0, std=self.config.initializer_range)
-            init.normal_(module.down_proj, mean=0.0, std=self.config.initializer_range)
-        elif isinstance(module, {{ prefix }}TopKRouter):
-            init.normal_(module.weight, mean=0.0, std=self.config.initializer_range)
-{%- endif %}
+{%- if caller is defined %}{{ caller() }}{% endif %}
 {%- endmacro %}
 
 
@@ -368,14 +361,18 @@ class {{ model_class }}({{ prefix }}PreTrainedModel):
 
 {#- The causal language-modeling head, as `LlamaForCausalLM` (tied to the input embeddings when
 `config.tie_word_embeddings`, Llama's parallel plans). Needs torch, nn, Cache, CACHE, GenerationMixin, can_return_tuple,
-CausalLMOutputWithPast, <prefix>PreTrainedModel and model_class; defines <prefix>ForCausalLM. moe: as
-`MixtralForCausalLM`, returns the routers' logits when asked (`output_router_logits`) and their load-balancing loss
-(`aux_loss`), added to the LM loss with `config.router_aux_loss_coef` (needs MoeCausalLMOutputWithPast instead and
-load_balancing_loss_func, mixtral.load_balancing_loss). -#}
+output_class, <prefix>PreTrainedModel and model_class; defines <prefix>ForCausalLM. A family whose head computes more
+(mixtral.causal_lm) adds its code to `forward` as a call block taking the section's name, where it goes: "arguments"
+(after `use_cache`), "docstring" (after `labels`), "inputs" (before the base model runs), "model_arguments" (the base
+model's, after `use_cache`), "loss" (after the LM loss) and "outputs" (after `attentions`). -#}
 {% macro causal_lm(
-    prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config", model_class=prefix ~ "Model", moe=false
+    prefix=cookiecutter.class_prefix,
+    config_class=prefix ~ "Config",
+    model_class=prefix ~ "Model",
+    output_class="CausalLMOutputWithPast",
+    upstream="LlamaForCausalLM"
 ) -%}
-{%- set output_class = "MoeCausalLMOutputWithPast" if moe else "CausalLMOutputWithPast" -%}
+{%- set extend = caller if caller is defined else none -%}
 class {{ prefix }}ForCausalLM({{ prefix }}PreTrainedModel, GenerationMixin):
     """The decoder with a language-modeling head, for training with `labels` and for `generate()`."""
 
@@ -403,7 +400,7 @@ class {{ prefix }}ForCausalLM({{ prefix }}PreTrainedModel, GenerationMixin):
     def set_output_embeddings(self, new_embeddings: nn.Linear) -> None:
         self.lm_head = new_embeddings
 
-    @can_return_tuple  # `return_dict=False` (argument or config) gives a tuple, as in `LlamaForCausalLM`
+    @can_return_tuple  # `return_dict=False` (argument or config) gives a tuple, as in `{{ upstream }}`
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,
@@ -413,29 +410,19 @@ class {{ prefix }}ForCausalLM({{ prefix }}PreTrainedModel, GenerationMixin):
         inputs_embeds: torch.FloatTensor | None = None,
         labels: torch.LongTensor | None = None,
         use_cache: bool | None = None,
-{%- if moe %}
-        output_router_logits: bool | None = None,
-{%- endif %}
+        {{- extend("arguments") if extend }}
         logits_to_keep: int | torch.Tensor = 0,
         **kwargs,
     ) -> {{ output_class }}:
         r"""
         labels (`torch.LongTensor` of shape `(batch_size, sequence_length)`, *optional*):
             Token ids to predict; the shift by one happens inside the loss. Positions set to -100 are ignored.
-{%- if moe %}
-        output_router_logits (`bool`, *optional*):
-            Whether to return each layer's router logits and the load-balancing loss (`aux_loss`), which is added to
-            the loss with `config.router_aux_loss_coef` when `labels` are given. Defaults to
-            `config.output_router_logits`.
-{%- endif %}
+        {{- extend("docstring") if extend }}
         logits_to_keep (`int` or `torch.Tensor`, *optional*, defaults to 0):
             If an `int`, compute logits only for the last `logits_to_keep` positions (0 keeps all); generation keeps
             1 and saves memory. If a 1D tensor, the sequence positions to keep.
         """
-{%- if moe %}
-        if output_router_logits is None:
-            output_router_logits = self.config.output_router_logits
-{%- endif %}
+        {{- extend("inputs") if extend }}
         outputs = self.model(
             input_ids=input_ids,
             attention_mask=attention_mask,
@@ -443,9 +430,7 @@ class {{ prefix }}ForCausalLM({{ prefix }}PreTrainedModel, GenerationMixin):
             past_key_values=past_key_values,
             inputs_embeds=inputs_embeds,
             use_cache=use_cache,
-{%- if moe %}
-            output_router_logits=output_router_logits,
-{%- endif %}
+            {{- extend("model_arguments") if extend }}
             return_dict=True,  # whatever `config.return_dict` says, as BERT's heads do (Llama's crash on False)
             **kwargs,
         )
@@ -456,34 +441,18 @@ class {{ prefix }}ForCausalLM({{ prefix }}PreTrainedModel, GenerationMixin):
         loss = None
         if labels is not None:
             loss = self.loss_function(logits=logits, labels=labels, vocab_size=self.config.vocab_size, **kwargs)
-{%- if moe %}
-
-        aux_loss = None
-        if output_router_logits:
-            aux_loss = load_balancing_loss_func(
-                outputs.router_logits,
-                self.config.num_local_experts,
-                self.config.num_experts_per_tok,
-                attention_mask,
-            )
-            if labels is not None:
-                loss += self.config.router_aux_loss_coef * aux_loss.to(loss.device)
-{%- endif %}
+        {{- extend("loss") if extend }}
 
         return {{ output_class }}(
             loss=loss,
-{%- if moe %}
-            aux_loss=aux_loss,
-{%- endif %}
             logits=logits,
             hidden_states=outputs.hidden_states,
             attentions=outputs.attentions,
-{%- if moe %}
-            router_logits=outputs.router_logits,
-{%- endif %}
+            {{- extend("outputs") if extend }}
             **{CACHE: getattr(outputs, CACHE)},
         )
 {%- endmacro %}
+
 
 
 {#- Sequence classification on the last real token, as `LlamaForSequenceClassification`. Needs torch, nn, Cache,

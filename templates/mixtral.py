@@ -1,7 +1,9 @@
 {#- Mixtral's sparse mixture-of-experts blocks, as Jinja macros (see llama.py for how a family calls them): each writes one
 whole unit of `transformers.models.mixtral.modeling_mixtral` with Mixtral's names, so that Mixtral checkpoints convert
 one to one and transformers' experts implementations (`experts_implementation="grouped_mm"`, "batched_mm", ...)
-apply. Every macro takes `prefix` and `config_class`, as llama.py's. -#}
+apply. Every macro takes `prefix` and `config_class`, as llama.py's; the model classes are Llama's (llama.py) with
+Mixtral's parts composed in where they differ. -#}
+{%- import "llama.py" as llama with context %}
 
 
 {#- The experts of every layer, stored fused as Mixtral stores them: `gate_up_proj` (experts, 2 * intermediate, hidden;
@@ -140,4 +142,62 @@ def load_balancing_loss_func(
     tokens_per_expert = tokens_per_expert_sum / total_rows
     router_prob_per_expert = router_prob_sum / total_rows
     return torch.sum(tokens_per_expert * router_prob_per_expert) * num_experts
+{%- endmacro %}
+
+
+{#- The PreTrainedModel, as `MixtralPreTrainedModel`: Llama's (llama.pretrained_model), recording the routers' logits
+(`output_router_logits`) and initialising the router and expert weights. Needs what llama.pretrained_model needs,
+OutputRecorder, <prefix>TopKRouter and <prefix>Experts; defines <prefix>PreTrainedModel. -#}
+{% macro pretrained_model(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config") -%}
+{%- set router_logits %}
+        # `output_router_logits`, as Mixtral's
+        "router_logits": OutputRecorder({{ prefix }}TopKRouter, index=0),
+{%- endset -%}
+{%- call llama.pretrained_model(prefix, config_class, recorded_outputs=router_logits) %}
+        elif isinstance(module, {{ prefix }}Experts):  # fused expert weights, not nn.Linear: as Mixtral's
+            init.normal_(module.gate_up_proj, mean=0.0, std=self.config.initializer_range)
+            init.normal_(module.down_proj, mean=0.0, std=self.config.initializer_range)
+        elif isinstance(module, {{ prefix }}TopKRouter):
+            init.normal_(module.weight, mean=0.0, std=self.config.initializer_range)
+{%- endcall %}
+{%- endmacro %}
+
+
+{#- The causal language-modeling head, as `MixtralForCausalLM`: Llama's (llama.causal_lm), which also returns the
+routers' logits when asked (`output_router_logits`) and their load-balancing loss (`aux_loss`), added to the LM loss
+with `config.router_aux_loss_coef`. Needs what llama.causal_lm needs, MoeCausalLMOutputWithPast and
+load_balancing_loss_func (load_balancing_loss); defines <prefix>ForCausalLM. -#}
+{% macro causal_lm(prefix=cookiecutter.class_prefix, config_class=prefix ~ "Config", model_class=prefix ~ "Model") -%}
+{%- call(section) llama.causal_lm(
+    prefix, config_class, model_class, output_class="MoeCausalLMOutputWithPast", upstream="MixtralForCausalLM"
+) -%}
+{%- if section == "arguments" %}
+        output_router_logits: bool | None = None,
+{%- elif section == "docstring" %}
+        output_router_logits (`bool`, *optional*):
+            Whether to return each layer's router logits and the load-balancing loss (`aux_loss`), which is added to
+            the loss with `config.router_aux_loss_coef` when `labels` are given. Defaults to
+            `config.output_router_logits`.
+{%- elif section == "inputs" %}
+        if output_router_logits is None:
+            output_router_logits = self.config.output_router_logits
+{%- elif section == "model_arguments" %}
+            output_router_logits=output_router_logits,
+{%- elif section == "loss" %}
+
+        aux_loss = None
+        if output_router_logits:
+            aux_loss = load_balancing_loss_func(
+                outputs.router_logits,
+                self.config.num_local_experts,
+                self.config.num_experts_per_tok,
+                attention_mask,
+            )
+            if labels is not None:
+                loss += self.config.router_aux_loss_coef * aux_loss.to(loss.device)
+{%- elif section == "outputs" %}
+            aux_loss=aux_loss,
+            router_logits=outputs.router_logits,
+{%- endif %}
+{%- endcall %}
 {%- endmacro %}

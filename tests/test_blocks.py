@@ -44,7 +44,7 @@ VARIANTS = {
             "mlp_class": "MyModelSparseMoeBlock",
             "model_class": "MyModelTextModel",
             "output_class": "MoeModelOutputWithPast",
-            "moe": True,
+            "recorded_outputs": '\n        "router_logits": OutputRecorder(MyModelTopKRouter, index=0),',
             "embeddings": True,
         },
     ),

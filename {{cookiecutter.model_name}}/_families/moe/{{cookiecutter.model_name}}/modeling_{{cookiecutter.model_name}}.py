@@ -60,7 +60,7 @@ from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_p
 {{ llama.decoder_layer(mlp_class=cookiecutter.class_prefix ~ "SparseMoeBlock") }}
 
 
-{{ llama.pretrained_model(moe=true) }}
+{{ mixtral.pretrained_model() }}
 
 
 {{ llama.model(output_class="MoeModelOutputWithPast", sliding_window=true) }}
@@ -69,7 +69,7 @@ from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_p
 {{ mixtral.load_balancing_loss() }}
 
 
-{{ llama.causal_lm(moe=true) }}
+{{ mixtral.causal_lm() }}
 
 
 {{ llama.sequence_classification() }}
