@@ -200,6 +200,26 @@ def test_sizes_the_defaults_leave_unset_are_set_where_the_model_reads_them():
     assert tiny == {**overrides, "num_key_value_heads": 2}
 
 
+def test_a_pattern_the_layers_repeat_is_kept_once_whole():
+    # RecurrentGemma: recurrent, recurrent, attention, repeated over 26 layers; 2 layers would hold no attention.
+    values = {"num_hidden_layers": 26, "block_types": ["recurrent", "recurrent", "attention"]}
+    assert engine.tiny_layer_lists(values, "num_hidden_layers", 2) == {"num_hidden_layers": 3}
+    overrides, _ = engine.tiny_config_overrides(transformers.RecurrentGemmaConfig)
+    assert transformers.RecurrentGemmaConfig(**overrides).layers_block_type == [
+        "linear_attention",
+        "linear_attention",
+        "sliding_attention",
+    ]
+
+
+def test_a_size_the_config_derives_when_unset_is_left_to_it():
+    # LongcatFlash derives qk_head_dim (None by default) from the query's two head sizes, which split it.
+    overrides, _ = engine.tiny_config_overrides(transformers.LongcatFlashConfig)
+    assert "qk_head_dim" not in overrides
+    config = transformers.LongcatFlashConfig(**overrides)
+    assert config.qk_head_dim == config.qk_nope_head_dim + config.qk_rope_head_dim < 64
+
+
 def test_a_per_layer_config_follows_the_layers_the_tiny_model_keeps():
     values = {
         "num_hidden_layers": 6,

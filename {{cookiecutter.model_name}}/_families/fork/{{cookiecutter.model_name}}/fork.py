@@ -827,10 +827,15 @@ def config_values(config: Any) -> dict[str, Any]:
 
 
 def tiny_values(
-    values: dict[str, Any], top: bool, layout: dict[str, int], fields: set[str] | None = None
+    values: dict[str, Any],
+    top: bool,
+    layout: dict[str, int],
+    fields: set[str] | None = None,
+    derived: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The changed settings that make the config of `values` tiny (see `tiny_config`), for one (sub-)config. `fields`
-    are the settings its class takes (None: all of them): a value the class derives from others is not set."""
+    are the settings its class takes (None: all of them): a value the class derives from others is not set, nor a
+    size named after another (`qk_head_dim`) that the class derives when it is left None (`derived`)."""
     changed: dict[str, Any] = {}
     for key, value in values.items():
         if isinstance(value, bool) or key == "num_labels" and not top:
@@ -838,7 +843,13 @@ def tiny_values(
         size = extended_size(key)
         if key in TINY_SIZES and isinstance(value, int) and value > TINY_SIZES[key]:
             changed[key] = TINY_SIZES[key]
-        elif size and isinstance(value, int) and value > TINY_SIZES[size] and (fields is None or key in fields):
+        elif (
+            size
+            and isinstance(value, int)
+            and value > TINY_SIZES[size]
+            and (fields is None or key in fields)
+            and key not in derived
+        ):
             changed[key] = TINY_SIZES[size]
         elif key in TINY_SIZES and key in ("sliding_window", "local_attention") and isinstance(value, int):
             changed[key] = TINY_SIZES[key]
@@ -880,6 +891,13 @@ def extended_size(key: str) -> str | None:
     if key in TINY_SIZES:
         return None
     return next((size for size in EXTENDED_SIZES if key.startswith(f"{size}_") or key.endswith(f"_{size}")), None)
+
+
+def derived_when_unset(config_class: type | None) -> set[str]:
+    """The settings of `config_class` whose default is None, which it derives from the others (`qk_head_dim`: the sum
+    of the query's two head sizes) or leaves unset."""
+    fields = getattr(config_class, "__dataclass_fields__", {})
+    return {name for name, field in fields.items() if field.default is None}
 
 
 def settable(config_class: type | None) -> set[str] | None:
@@ -942,6 +960,10 @@ def is_int_list(value: Any) -> bool:
     return isinstance(value, list | tuple) and bool(value) and all(type(item) is int for item in value)
 
 
+def is_str_list(value: Any) -> bool:
+    return isinstance(value, list | tuple) and bool(value) and all(type(item) is str for item in value)
+
+
 def tiny_layer_lists(values: dict[str, Any], layers_key: str, tiny_layers: int) -> dict[str, Any]:
     """Per-layer lists (`layer_types`, ...) cut to the tiny depth with one layer of each kind they hold (more layers
     if there are more kinds), and lists of layer indices kept within it."""
@@ -952,7 +974,14 @@ def tiny_layer_lists(values: dict[str, Any], layers_key: str, tiny_layers: int) 
         if isinstance(value, list | tuple) and len(value) == layers and layers > 1 and key != "hidden_sizes"
     }
     kinds = max((len({repr(item) for item in value}) for value in per_layer.values()), default=1)
-    count = min(max(tiny_layers, kinds), MAX_TINY_LAYERS)
+    # A pattern the layers repeat (RecurrentGemma's `block_types`: recurrent, recurrent, attention): the tiny model
+    # keeps one repetition of it, so that it holds every kind of layer.
+    patterns = [
+        value
+        for key, value in values.items()
+        if key.endswith("_types") and is_str_list(value) and 1 < len(value) < layers and len(set(value)) > 1
+    ]
+    count = min(max(tiny_layers, kinds, *map(len, patterns)), MAX_TINY_LAYERS)
     changed: dict[str, Any] = {layers_key: count} if count != layers else {}
     kept: list[int] = list(range(count))  # the source's layers the tiny model keeps: `layer_types`'s, if it has one
     for key, value in per_layer.items():
@@ -1034,10 +1063,15 @@ def tiny_config_overrides(config_class: type) -> tuple[dict[str, Any], dict[str,
         raise ForkError(f"its config cannot be built with its defaults: {one_line(error)}") from error
     values = config_values(default)
     layout = token_layout([values, *(value for value in values.values() if isinstance(value, dict))])
-    overrides = tiny_values(values, top=True, layout=layout, fields=settable(config_class))
+    overrides = tiny_values(
+        values, top=True, layout=layout, fields=settable(config_class), derived=derived_when_unset(config_class)
+    )
     for key, value in values.items():
         if isinstance(value, dict) and "model_type" in value and key not in overrides:
-            sub = tiny_values(value, top=False, layout=layout, fields=settable(sub_config_class(config_class, value)))
+            sub_class = sub_config_class(config_class, value)
+            sub = tiny_values(
+                value, top=False, layout=layout, fields=settable(sub_class), derived=derived_when_unset(sub_class)
+            )
             if sub:
                 overrides[key] = (
                     {"model_type": value["model_type"], **sub} if needs_model_type(config_class, key) else sub
