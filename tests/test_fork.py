@@ -212,6 +212,16 @@ def test_a_pattern_the_layers_repeat_is_kept_once_whole():
     ]
 
 
+def test_a_staged_vision_model_keeps_its_stages_with_head_counts_that_divide_their_widths():
+    # PVT: four stages, widths 64, 128, 320, 512 with 1, 2, 5, 8 heads; Swin V2's `num_layers` counts its stages.
+    overrides, _ = engine.tiny_config_overrides(transformers.PvtConfig)
+    assert overrides["hidden_sizes"] == [8, 16, 32, 64] and overrides["num_attention_heads"] == [1, 2, 4, 8]
+    overrides, _ = engine.tiny_config_overrides(transformers.Swinv2Config)
+    assert overrides["depths"] == [1, 1, 1, 1] and overrides["num_heads"] == [1, 2, 4, 8]
+    config = transformers.Swinv2Config(**overrides)
+    assert all(config.embed_dim * 2**stage % heads == 0 for stage, heads in enumerate(config.num_heads))
+
+
 def test_a_size_the_config_derives_when_unset_is_left_to_it():
     # LongcatFlash derives qk_head_dim (None by default) from the query's two head sizes, which split it.
     overrides, _ = engine.tiny_config_overrides(transformers.LongcatFlashConfig)

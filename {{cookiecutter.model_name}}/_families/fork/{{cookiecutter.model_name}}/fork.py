@@ -857,7 +857,7 @@ def tiny_values(
             changed[key] = [TINY_SIZES["hidden_size"] // 4 * 2**index for index in range(len(value))]
         elif key in TINY_STAGE_COUNTS and is_int_list(value):
             changed[key] = [TINY_STAGE_COUNTS[key]] * len(value)
-        elif key == "num_heads" and is_int_list(value):
+        elif key in HEAD_COUNT_KEYS and is_int_list(value):  # a head count per stage (Swin, PVT): 1, 2, 4, ...
             changed[key] = [2**index for index in range(len(value))]
         elif key.endswith("_period") and isinstance(value, int) and value > 2:
             changed[key] = 2
@@ -875,7 +875,8 @@ def tiny_values(
     changed.update(tiny_dependent_sizes(values, changed))
     changed.update(tiny_pixel_window(values, changed))
     layers = next((key for key in LAYER_COUNT_KEYS if isinstance(values.get(key), int)), None)
-    if layers is not None:
+    stages = [len(value) for key, value in values.items() if key in TINY_STAGE_COUNTS and is_int_list(value)]
+    if layers is not None and values[layers] not in stages:  # Swin's `num_layers` counts its stages: they stay
         changed.update(tiny_layer_lists(values, layers, changed.get(layers, values[layers])))
     changed.update(tiny_token_ids(values, layout))
     return changed
