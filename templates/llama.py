@@ -454,7 +454,6 @@ class {{ prefix }}ForCausalLM({{ prefix }}PreTrainedModel, GenerationMixin):
 {%- endmacro %}
 
 
-
 {#- Sequence classification on the last real token, as `LlamaForSequenceClassification`. Needs torch, nn, Cache,
 CACHE, can_return_tuple, SequenceClassifierOutputWithPast, <prefix>PreTrainedModel and model_class; defines
 <prefix>ForSequenceClassification. -#}

@@ -957,12 +957,12 @@ def tiny_pixel_window(values: dict[str, Any], changed: dict[str, Any]) -> dict[s
     return {}
 
 
+def is_list_of(value: Any, kind: type) -> bool:
+    return isinstance(value, list | tuple) and bool(value) and all(type(item) is kind for item in value)
+
+
 def is_int_list(value: Any) -> bool:
-    return isinstance(value, list | tuple) and bool(value) and all(type(item) is int for item in value)
-
-
-def is_str_list(value: Any) -> bool:
-    return isinstance(value, list | tuple) and bool(value) and all(type(item) is str for item in value)
+    return is_list_of(value, int)
 
 
 def tiny_layer_lists(values: dict[str, Any], layers_key: str, tiny_layers: int) -> dict[str, Any]:
@@ -980,7 +980,7 @@ def tiny_layer_lists(values: dict[str, Any], layers_key: str, tiny_layers: int) 
     patterns = [
         value
         for key, value in values.items()
-        if key.endswith("_types") and is_str_list(value) and 1 < len(value) < layers and len(set(value)) > 1
+        if key.endswith("_types") and is_list_of(value, str) and 1 < len(value) < layers and len(set(value)) > 1
     ]
     count = min(max(tiny_layers, kinds, *map(len, patterns)), MAX_TINY_LAYERS)
     changed: dict[str, Any] = {layers_key: count} if count != layers else {}
