@@ -43,7 +43,6 @@ SLOW_FIRST = [  # (node id prefix, suffix)
     ("tests/test_bake.py::test_generated_test_suite_passes[", ""),  # 45-100 s
     ("tests/test_fork_sample.py::", ""),  # 60-80 s
     ("tests/test_demo.py::", ""),  # 45-65 s
-    ("tests/test_user_edits.py::", ""),  # 40 s
 ]
 
 
