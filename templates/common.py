@@ -1,5 +1,6 @@
-{#- What every family's modeling and configuration files share, as Jinja macros called where the code goes (see
-llama.py): `{%- import "common.py" as common with context -%}` at the top of the file. A macro whose block belongs in a
+{#- What every family's modeling and configuration files share, and the facts of the families whose processor is a
+tokenizer (their `family.py`), as Jinja macros called where the code goes (see llama.py):
+`{%- import "common.py" as common with context -%}` at the top of the file. A macro whose block belongs in a
 class or a method is called indented, like the code it stands for: its first line takes the call's indentation. -#}
 
 
@@ -216,4 +217,18 @@ It must not raise while a config is assembled: transformers' own checks read it.
         if not all(isinstance(size, int) and size > 0 for size in sizes):
             return 0
         return self.hidden_size // self.num_attention_heads
+{%- endmacro %}
+
+
+{#- The processor of a family whose processor is a standard tokenizer (decoder, moe, encoder), in its family.py. -#}
+{% macro tokenizer_processor() -%}
+PROCESSOR_FILE = "tokenizer_config.json"
+Processor = PreTrainedTokenizerBase
+# How to give a checkpoint its tokenizer, when publish finds none (it never ships a default one in its place).
+SAVE_PROCESSOR = (
+    "save the tokenizer the model was trained with into it (`tokenizer.save_pretrained(<folder>)`; "
+    "`python -m {{ cookiecutter.model_name }}.train_tokenizer --output <folder>` trains one on the shipped corpus)"
+)
+# The tokenizer is a standard one: its files name no code of their own (no `auto_map`).
+PROCESSOR_AUTO_MAP: dict[str, str] = {}
 {%- endmacro %}

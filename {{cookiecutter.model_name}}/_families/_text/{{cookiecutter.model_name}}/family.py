@@ -1,3 +1,4 @@
+{%- import "common.py" as common with context -%}
 """What publishing needs to know about this model family: its task, default head, tokenizer and usage snippet."""
 
 from __future__ import annotations
@@ -28,15 +29,7 @@ DESCRIPTION = (
     "the tokenizer is a standard fast tokenizer and needs no remote code."
 )
 {%- endif %}
-PROCESSOR_FILE = "tokenizer_config.json"
-Processor = PreTrainedTokenizerBase
-# How to give a checkpoint its tokenizer, when publish finds none (it never ships a default one in its place).
-SAVE_PROCESSOR = (
-    "save the tokenizer the model was trained with into it (`tokenizer.save_pretrained(<folder>)`; "
-    "`python -m {{ cookiecutter.model_name }}.train_tokenizer --output <folder>` trains one on the shipped corpus)"
-)
-# The tokenizer is a standard one: its files name no code of their own (no `auto_map`).
-PROCESSOR_AUTO_MAP: dict[str, str] = {}
+{{ common.tokenizer_processor() }}
 {%- if cookiecutter.architecture == "moe" %}
 # The native transformers model that `convert_mixtral_to_<name>.py` converts from (its model_type).
 CONVERTS_FROM = "mixtral"
