@@ -84,13 +84,38 @@ def training_batch(config: PretrainedConfig) -> dict[str, torch.Tensor]:
     return {**inputs, **fork.labels_for(DEFAULT_AUTO_CLASS, inputs, config.num_labels)}
 
 
+# The benchmark's mid-size model (`common.benchmark_config`): the shared sizes, and for a text model the text
+# families' vocabulary and positions (where the source's config has them).
+BENCHMARK_CONFIG: dict[str, Any] = {
+    key: value
+    for key, value in {"vocab_size": 8192, **dict.fromkeys(fork.POSITION_SIZES, 1024)}.items()
+    if MODALITY == "text" and key in TINY_CONFIG
+}
+
+
 def benchmark_batch(config: PretrainedConfig) -> dict[str, torch.Tensor]:
-    """The benchmark's batch for the default head: the example inputs and their labels."""
-    return training_batch(config)
-
-
-# The benchmark's mid-size model (`common.benchmark_config`): a fork is measured at its tiny size.
-BENCHMARK_CONFIG: dict[str, Any] = {}
+    """The benchmark's batch for the default head, with its labels: as the curated families', 4 images, or 4 rows of
+    random tokens an eighth of the longest sequence the config takes, the last one padded by a quarter (on the left
+    for a generating head); a vision-language model's example inputs."""
+    if MODALITY == "image-text":
+        return training_batch(config)
+    if MODALITY == "image":
+        inputs = {"pixel_values": fork.pixel_values(config, batch=4, seed=2)}
+        return {**inputs, **fork.labels_for(DEFAULT_AUTO_CLASS, inputs, config.num_labels)}
+    positions = (getattr(config, key, None) for key in fork.POSITION_SIZES)
+    length = next((value for value in positions if isinstance(value, int)), 1024) // 8
+    input_ids = fork.text_ids(config, (4, length), seed=2)
+    attention_mask = torch.ones_like(input_ids)
+    padding = slice(None, length // 4) if DEFAULT_AUTO_CLASS in fork.GENERATING_HEADS else slice(-(length // 4), None)
+    attention_mask[-1, padding] = 0
+    inputs = {
+        "input_ids": input_ids.masked_fill(attention_mask == 0, fork.SPECIAL_IDS["pad_token_id"]),
+        "attention_mask": attention_mask,
+    }
+    labels = fork.labels_for(DEFAULT_AUTO_CLASS, inputs, config.num_labels)
+    if labels.get("labels") is not None and labels["labels"].shape == input_ids.shape:  # no loss at the padding
+        labels["labels"] = labels["labels"].masked_fill(attention_mask == 0, -100)
+    return {**inputs, **labels}
 
 
 def native_config(config: PretrainedConfig, **overrides: Any) -> PretrainedConfig:

@@ -772,6 +772,8 @@ SPECIAL_IDS = {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2}
 # The special tokens a tokenizer adds past those, in the order it adds them (their ids end the vocabulary):
 # transformers' standard ones in this order, then the model's own (an image token...) in the order its config names.
 STANDARD_TOKENS = ("unk_token", "sep_token", "cls_token", "mask_token")
+# The names configs give the longest sequence a model takes (its positions).
+POSITION_SIZES = ("max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "n_ctx")
 # Config settings -> their tiny value: sizes of every kind of model under the names transformers' configs use.
 TINY_SIZES: dict[str, int] = {
     **dict.fromkeys(
@@ -794,7 +796,7 @@ TINY_SIZES: dict[str, int] = {
     **dict.fromkeys(("top_k",), 2),
     **dict.fromkeys(("n_shared_experts", "num_shared_experts", "moe_num_shared_experts"), 1),
     **dict.fromkeys(("n_group", "topk_group"), 1),
-    **dict.fromkeys(("max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "n_ctx"), 64),
+    **dict.fromkeys(POSITION_SIZES, 64),
     **dict.fromkeys(("sliding_window", "local_attention", "attention_window", "window_size"), 4),
     **dict.fromkeys(("state_size", "ssm_state_size", "mamba_d_state", "d_state", "linear_key_head_dim"), 8),
     **dict.fromkeys(("time_step_rank", "mamba_dt_rank", "dt_rank", "linear_value_head_dim"), 8),
