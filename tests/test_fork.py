@@ -19,6 +19,7 @@ from types import ModuleType
 import pytest
 import transformers
 from cookiecutter.exceptions import FailedHookException
+from transformers.utils import is_torchvision_available
 
 from .conftest import TEMPLATE_DIR, bake
 from .test_hooks import CHOICES, MINIMUMS, NAMES, VALID, pre_gen
@@ -259,6 +260,20 @@ def test_a_head_that_does_not_take_the_projects_inputs_is_forked_but_not_registe
     assert {"AutoModel", "AutoModelForCausalLM", "AutoModelForQuestionAnswering"} <= set(facts["heads"])
 
 
+def test_a_head_built_from_another_config_than_the_base_models_is_not_registered():
+    # Qwen3.5's causal LM is its text model alone (Qwen3_5TextConfig); its base model takes the whole Qwen3_5Config.
+    source = engine.find_source("qwen3_5")
+    assert "AutoModelForCausalLM" not in source.heads
+    assert source.other_heads["AutoModelForCausalLM"] == (
+        "Qwen3_5ForCausalLM: it is built from a Qwen3_5TextConfig, not the base model's Qwen3_5Config: a checkpoint "
+        "of one is not a checkpoint of the other"
+    )
+    assert {"AutoModel", "AutoModelForImageTextToText"} <= set(source.heads)
+    natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    engine.derive_tiny_config(transformers.Qwen3_5Config, natives)  # the heads it registers build and run
+    assert "AutoModelForCausalLM" in engine.find_source("qwen3_5_text").heads  # the text model's own type
+
+
 def test_a_base_model_that_does_not_take_the_projects_inputs_is_refused():
     source = engine.find_source("blenderbot")  # an encoder-decoder base model: it needs decoder inputs
     natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
@@ -443,6 +458,22 @@ def test_an_unknown_base_model_stops_the_bake_with_one_line(tmp_path, capfd):
         bake(tmp_path, architecture="fork", base_model="qwen33")
     errors = capfd.readouterr().err.strip().splitlines()
     assert len(errors) == 1 and errors[0].startswith("ERROR: base_model 'qwen33' cannot be forked: 'qwen33' is not")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_processor_that_takes_videos_needs_torchvision_and_says_so(tmp_path, capfd):
+    # Qwen3-VL's processor makes a video processor, which transformers builds only with torchvision installed.
+    if is_torchvision_available():
+        assert (bake(tmp_path, architecture="fork", base_model="qwen3_vl") / "my_model" / "fork.json").is_file()
+        return
+    with pytest.raises(FailedHookException):
+        bake(tmp_path, architecture="fork", base_model="qwen3_vl")
+    errors = capfd.readouterr().err.strip().splitlines()
+    assert len(errors) == 1 and errors[0] == (
+        "ERROR: base_model 'qwen3_vl' cannot be forked: its default processor cannot be made: CommandError: "
+        "Qwen3VLProcessor takes videos too, and transformers' video processors need torchvision, which is not "
+        "installed: pip install torchvision"
+    )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -18,6 +18,7 @@ import torch
 import transformers
 from transformers import PretrainedConfig, PreTrainedTokenizerBase, PreTrainedTokenizerFast, ProcessorMixin
 from transformers.image_processing_utils import BaseImageProcessor
+from transformers.utils import is_torchvision_available
 
 from .cli import CommandError
 from .fork import (
@@ -108,7 +109,6 @@ def image_processor_class() -> type[BaseImageProcessor]:
         IMAGE_PROCESSOR_MAPPING_NAMES,
         get_image_processor_class_from_name,
     )
-    from transformers.utils import is_torchvision_available
 
     names = IMAGE_PROCESSOR_MAPPING_NAMES.get(CONVERTS_FROM) or {}
     backends = ("torchvision", "pil") if is_torchvision_available() else ("pil", "torchvision")
@@ -184,6 +184,11 @@ def default_image_text_processor(config: PretrainedConfig) -> ProcessorMixin:
         "image_token": IMAGE_TOKEN,
     }
     parameters = inspect.signature(processor_class.__init__).parameters
+    if "video_processor" in parameters and not is_torchvision_available():
+        raise CommandError(
+            f"{name} takes videos too, and transformers' video processors need torchvision, which is not installed: "
+            "pip install torchvision"
+        )
     taken = {key: value for key, value in settings.items() if key in parameters and value is not None}
     # A vision tower's class token is one feature more than its patches, which some processors count apart.
     for extra in ({}, {"num_additional_image_tokens": 1}):

@@ -189,6 +189,12 @@ def why_not_registered(auto_class: str, classes: dict[str, type], heads: dict[st
     if head.__module__.rsplit(".", 1)[0] != package:
         return f"defined in {head.__module__}, outside the source's folder"
     base = classes.get("AutoModel")
+    if base is not None and head.config_class and base.config_class:
+        if not issubclass(base.config_class, head.config_class):  # Qwen3.5's causal LM: its text model alone
+            return (
+                f"it is built from a {head.config_class.__name__}, not the base model's "
+                f"{base.config_class.__name__}: a checkpoint of one is not a checkpoint of the other"
+            )
     if base is not None and head.base_model_prefix != base.base_model_prefix:
         return (
             f"its base_model_prefix {head.base_model_prefix!r} is not the base model's {base.base_model_prefix!r}: "
@@ -1585,7 +1591,7 @@ def forked_classes(module: Any, facts: dict[str, Any]) -> dict[str, type]:
 
 def compare_with_native(project_dir: Path, package: str, facts: dict[str, Any]) -> list[str]:
     """Every head of the fork against the native one with the same weights, on the example inputs: the outputs that
-    differ (at 0.0, in float32), as lines."""
+    differ (at 0.0, in float32), as lines; ForkError where its default processor cannot be made."""
 
     try:
         module = import_package(project_dir, package)
@@ -1594,8 +1600,8 @@ def compare_with_native(project_dir: Path, package: str, facts: dict[str, Any]) 
     try:  # the default processor: transformers' own classes, with what the config needs (an image token...)
         family = importlib.import_module(f"{package}.family")
         family.default_processor(getattr(module, facts["config_class"])(**facts["tiny_config"]))
-    except Exception as error:  # noqa: BLE001 - a processor that cannot be made is the difference to report
-        return [f"its default processor cannot be made: {one_line(error)}"]
+    except Exception as error:  # noqa: BLE001 - the reason a processor cannot be made is the one to report
+        raise ForkError(f"its default processor cannot be made: {one_line(error)}") from error
     ours, natives = forked_classes(module, facts), native_classes(facts)
     config_class = getattr(module, facts["config_class"])
     native_config_class = native_config(facts)
