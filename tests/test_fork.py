@@ -471,7 +471,7 @@ def test_a_processor_that_takes_videos_needs_torchvision_and_says_so(tmp_path, c
     errors = capfd.readouterr().err.strip().splitlines()
     assert len(errors) == 1 and errors[0] == (
         "ERROR: base_model 'qwen3_vl' cannot be forked: its default processor cannot be made: CommandError: "
-        "Qwen3VLProcessor takes videos too, and transformers' video processors need torchvision, which is not "
+        "'Qwen3VLProcessor' takes videos too, and transformers' video processors need torchvision, which is not "
         "installed: pip install torchvision"
     )
     assert list(tmp_path.iterdir()) == []

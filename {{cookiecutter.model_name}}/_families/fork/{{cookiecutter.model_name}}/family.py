@@ -186,8 +186,8 @@ def default_image_text_processor(config: PretrainedConfig) -> ProcessorMixin:
     parameters = inspect.signature(processor_class.__init__).parameters
     if "video_processor" in parameters and not is_torchvision_available():
         raise CommandError(
-            f"{name} takes videos too, and transformers' video processors need torchvision, which is not installed: "
-            "pip install torchvision"
+            f"{name!r} takes videos too, and transformers' video processors need torchvision, which is "
+            "not installed: pip install torchvision"
         )
     taken = {key: value for key, value in settings.items() if key in parameters and value is not None}
     # A vision tower's class token is one feature more than its patches, which some processors count apart.
