@@ -182,10 +182,11 @@ def test_settings_that_extend_a_size_name_are_that_size_of_another_part():
     assert "qk_head_dim" in engine.tiny_values(values, False, {})  # fields unknown: every setting is set
 
 
-def test_sizes_under_the_names_of_xlm_kimi_and_ernie_shrink():
-    values = {"emb_dim": 2048, "num_experts_per_token": 8, "moe_k": 6, "moe_num_shared_experts": 2}
+def test_sizes_under_the_names_of_xlm_kimi_ernie_and_funnel_shrink():
+    values = {"emb_dim": 2048, "d_inner": 3072, "num_experts_per_token": 8, "moe_k": 6, "moe_num_shared_experts": 2}
     assert engine.tiny_values(values, False, {}) == {
         "emb_dim": 32,
+        "d_inner": 64,
         "num_experts_per_token": 2,
         "moe_k": 2,
         "moe_num_shared_experts": 1,

@@ -787,7 +787,7 @@ TINY_SIZES: dict[str, int] = {
     ),
     **dict.fromkeys(("word_embed_proj_dim", "projection_dim", "text_embed_dim", "vision_embed_dim"), 32),
     **dict.fromkeys(("out_hidden_size",), 32),  # a vision tower's output: the tiny text model's width
-    **dict.fromkeys(("intermediate_size", "ffn_dim", "d_ff", "n_inner", "ffn_hidden_size", "mlp_dim"), 64),
+    **dict.fromkeys(("intermediate_size", "ffn_dim", "d_ff", "d_inner", "n_inner", "ffn_hidden_size", "mlp_dim"), 64),
     **dict.fromkeys(("encoder_ffn_dim", "decoder_ffn_dim", "projector_hidden_size", "text_intermediate_size"), 64),
     **dict.fromkeys(("moe_intermediate_size", "shared_expert_intermediate_size", "expert_intermediate_size"), 32),
     **dict.fromkeys(("num_hidden_layers", "n_layer", "num_layers", "n_layers", "depth"), 2),
