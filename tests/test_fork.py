@@ -224,6 +224,20 @@ def test_a_staged_vision_model_keeps_its_stages_with_head_counts_that_divide_the
     assert all(config.embed_dim * 2**stage % heads == 0 for stage, heads in enumerate(config.num_heads))
 
 
+def test_a_staged_vision_model_with_windows_gets_an_image_whose_last_stage_holds_a_window():
+    # Swin: patches of 4 pixels, windows of 4 patches, 4 stages: its last stage sees the image 4 * 4 * 2**3 times
+    # smaller, and needs at least one window.
+    overrides, _ = engine.tiny_config_overrides(transformers.SwinConfig)
+    assert transformers.SwinConfig(**overrides).patch_size == 4
+    assert (overrides["window_size"], overrides["image_size"]) == (4, 128)
+    natives = {
+        "AutoModel": transformers.SwinModel,
+        "AutoModelForImageClassification": transformers.SwinForImageClassification,
+    }
+    engine.derive_tiny_config(transformers.SwinConfig, natives)  # builds and runs
+    assert engine.tiny_staged_image({"depths": [2, 2], "window_size": 7, "patch_size": 4, "image_size": 224}, {}) == {}
+
+
 def test_a_size_the_config_derives_when_unset_is_left_to_it():
     # LongcatFlash derives qk_head_dim (None by default) from the query's two head sizes, which split it.
     overrides, _ = engine.tiny_config_overrides(transformers.LongcatFlashConfig)

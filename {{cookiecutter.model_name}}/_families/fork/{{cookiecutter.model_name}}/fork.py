@@ -882,6 +882,7 @@ def tiny_values(
         changed["num_labels"] = TINY_SIZES["num_labels"]
     changed.update(tiny_dependent_sizes(values, changed))
     changed.update(tiny_pixel_window(values, changed))
+    changed.update(tiny_staged_image(values, changed))
     layers = next((key for key in LAYER_COUNT_KEYS if isinstance(values.get(key), int)), None)
     stages = [len(value) for key, value in values.items() if key in TINY_STAGE_COUNTS and is_int_list(value)]
     if layers is not None and values[layers] not in stages:  # Swin's `num_layers` counts its stages: they stay
@@ -962,6 +963,17 @@ def tiny_pixel_window(values: dict[str, Any], changed: dict[str, Any]) -> dict[s
     merge, patch = values.get("spatial_merge_size"), changed.get("patch_size", values.get("patch_size"))
     if isinstance(values.get("window_size"), int) and isinstance(merge, int) and isinstance(patch, int):
         return {"window_size": merge * patch}
+    return {}
+
+
+def tiny_staged_image(values: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
+    """A staged vision model that attends within windows of patches (Swin's `window_size`; each stage after the first
+    halves the resolution): an image big enough that its last stage still holds a whole window."""
+    stages = next((len(value) for key, value in values.items() if key in TINY_STAGE_COUNTS and is_int_list(value)), 0)
+    window, patch, image = (changed.get(key, values.get(key)) for key in ("window_size", "patch_size", "image_size"))
+    if stages and all(type(value) is int for value in (window, patch, image)):
+        needed = patch * window * 2 ** (stages - 1)
+        return {"image_size": needed} if image < needed else {}
     return {}
 
 
