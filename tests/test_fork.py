@@ -235,7 +235,7 @@ def test_a_staged_vision_model_with_windows_gets_an_image_whose_last_stage_holds
         "AutoModelForImageClassification": transformers.SwinForImageClassification,
     }
     engine.derive_tiny_config(transformers.SwinConfig, natives)  # builds and runs
-    assert engine.tiny_staged_image({"depths": [2, 2], "window_size": 7, "patch_size": 4, "image_size": 224}, {}) == {}
+    assert engine.tiny_staged_image({"window_size": 7, "patch_size": 4, "image_size": 224}, {}, 2) == {}
 
 
 def test_a_size_the_config_derives_when_unset_is_left_to_it():

@@ -880,11 +880,11 @@ def tiny_values(
             changed[key] = 8
     if top:
         changed["num_labels"] = TINY_SIZES["num_labels"]
+    stages = [len(value) for key, value in values.items() if key in TINY_STAGE_COUNTS and is_int_list(value)]
     changed.update(tiny_dependent_sizes(values, changed))
     changed.update(tiny_pixel_window(values, changed))
-    changed.update(tiny_staged_image(values, changed))
+    changed.update(tiny_staged_image(values, changed, stages[0] if stages else 0))
     layers = next((key for key in LAYER_COUNT_KEYS if isinstance(values.get(key), int)), None)
-    stages = [len(value) for key, value in values.items() if key in TINY_STAGE_COUNTS and is_int_list(value)]
     if layers is not None and values[layers] not in stages:  # Swin's `num_layers` counts its stages: they stay
         changed.update(tiny_layer_lists(values, layers, changed.get(layers, values[layers])))
     changed.update(tiny_token_ids(values, layout))
@@ -966,10 +966,9 @@ def tiny_pixel_window(values: dict[str, Any], changed: dict[str, Any]) -> dict[s
     return {}
 
 
-def tiny_staged_image(values: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
-    """A staged vision model that attends within windows of patches (Swin's `window_size`; each stage after the first
-    halves the resolution): an image big enough that its last stage still holds a whole window."""
-    stages = next((len(value) for key, value in values.items() if key in TINY_STAGE_COUNTS and is_int_list(value)), 0)
+def tiny_staged_image(values: dict[str, Any], changed: dict[str, Any], stages: int) -> dict[str, Any]:
+    """A vision model of `stages` stages (0: none) that attends within windows of patches (Swin's `window_size`; each
+    stage after the first halves the resolution): an image big enough that its last stage holds a whole window."""
     window, patch, image = (changed.get(key, values.get(key)) for key in ("window_size", "patch_size", "image_size"))
     if stages and all(type(value) is int for value in (window, patch, image)):
         needed = patch * window * 2 ** (stages - 1)
