@@ -165,6 +165,94 @@ def test_tiny_sizes_keep_the_relations_the_attention_needs():
     assert engine.tiny_values(unset, False, {})["head_dim"] == 8
 
 
+def test_tiny_sizes_keep_the_relations_of_state_space_latent_grouped_and_partly_rotary_heads():
+    mamba2 = {"hidden_size": 4096, "expand": 2, "num_heads": 128, "head_dim": 64}  # the heads fill the mixer's width
+    tiny = {**mamba2, **engine.tiny_values(mamba2, False, {})}
+    assert tiny["hidden_size"] * tiny["expand"] == tiny["num_heads"] * tiny["head_dim"] == 64
+    latent = {"hidden_size": 4096, "num_attention_heads": 32, "head_dim": 192, "qk_nope_head_dim": 128}
+    tiny = engine.tiny_values({**latent, "qk_rope_head_dim": 64}, False, {})  # head = nope part + rotary part
+    assert tiny["head_dim"] == tiny["qk_nope_head_dim"] + tiny["qk_rope_head_dim"] == 16
+    quarter = {"hidden_size": 4096, "num_attention_heads": 32, "head_dim": 128, "partial_rotary_factor": 0.25}
+    assert engine.tiny_values(quarter, False, {})["head_dim"] == 16  # rotates 4 dims: two frequencies
+    per_kind = {**quarter, "partial_rotary_factor": None, "rope_parameters": {"full": {"partial_rotary_factor": 0.25}}}
+    assert engine.tiny_values(per_kind, False, {})["head_dim"] == 16
+    grouped = {"num_attention_heads": 48, "num_key_value_heads": 4, "index_num_heads": 12}  # 12 heads per group
+    assert engine.tiny_values(grouped, False, {})["index_num_heads"] == 4 // 2
+    # Reformer: the axial position embeddings' widths sum to the width, their shape multiplies to the positions.
+    axial = {"hidden_size": 256, "axial_pos_embds_dim": [64, 192], "max_position_embeddings": 4096}
+    tiny = engine.tiny_values({**axial, "axial_pos_shape": [64, 64]}, False, {})
+    assert sum(tiny["axial_pos_embds_dim"]) == 32 and tiny["axial_pos_shape"] == [8, 8]
+
+
+def test_convolutional_sizes_shrink_with_the_relations_their_layers_need():
+    assert engine.tiny_values({"depth_multiplier": 1.0, "width_multiplier": 0.1}, False, {}) == {
+        "depth_multiplier": 0.25  # MobileNet's channels
+    }
+    assert engine.tiny_values({"num_groups": 32}, False, {}) == {"num_groups": 4}  # divides the tiny stages' 8
+    # TextNet: a (height, width) image, and a stem whose channels are the first stage's.
+    textnet = {"image_size": [640, 640], "stem_out_channels": 64, "hidden_sizes": [64, 64, 128, 256, 512]}
+    tiny = engine.tiny_values(textnet, False, {})
+    assert tiny["image_size"] == [32, 32] and tiny["stem_out_channels"] == tiny["hidden_sizes"][0] == 8
+    # MobileViT cuts its last feature map, 32 times smaller than the image, into patches of 2 pixels.
+    strided = {"image_size": 256, "patch_size": 2, "output_stride": 32}
+    assert engine.tiny_values(strided, False, {})["image_size"] == 64
+
+
+def test_a_default_left_unset_is_the_first_of_its_choices():
+    values = {"languages": ["en_XX", "de_DE"], "default_language": None}  # X-MOD's adapters: one per language
+    assert engine.tiny_values(values, False, {}) == {"default_language": "en_XX"}
+
+
+def test_settings_a_config_gives_its_sub_config_are_kept_in_the_tiny_one():
+    # PaliGemma's Gemma has one key-value head; a text_config dict without it would get Gemma's own default (16).
+    overrides, _ = engine.tiny_config_overrides(transformers.PaliGemmaConfig)
+    assert overrides["text_config"]["num_key_value_heads"] == 1
+    assert transformers.PaliGemmaConfig(**overrides).text_config.num_key_value_heads == 1
+
+
+def test_a_hybrid_model_without_attention_layers_gets_one():
+    # Bamba and GraniteMoeHybrid default to recurrent layers only, on which transformers' masks fail.
+    overrides, _ = engine.tiny_config_overrides(transformers.BambaConfig)
+    assert transformers.BambaConfig(**overrides).layers_block_type[-1] == "full_attention"
+    overrides, _ = engine.tiny_config_overrides(transformers.GraniteMoeHybridConfig)
+    assert transformers.GraniteMoeHybridConfig(**overrides).layer_types[-1] == "full_attention"
+
+
+# Types that the rules above (and the retries of `derive_tiny_config`) let fork: each relation is of settings, not of
+# a model type; these were refused before them, each with the reason in the comment.
+FORKED_BY_RULES = {
+    "mamba2": "hidden_size * expand = num_heads * head_dim",
+    "xmod": "default_language None",
+    "bit": "num_groups (32) does not divide 8 channels",
+    "mobilenet_v1": "3.2 M parameters at depth_multiplier 1",
+    "mobilevitv2": "a 1x1 feature map cut into 2x2 patches",
+    "mistral4": "head_dim is qk_nope_head_dim + qk_rope_head_dim",
+    "neomme": "rotates 2 dims of a 8-wide head",
+    "paligemma": "its Gemma's one key-value head lost",
+    "step3p7": "its text model's sliding_window None",
+    "textnet": "stem_out_channels of the first stage",
+    "kolibri1_1": "head_dim a multiple of 16; index heads per group",
+    "reformer": "axial position embeddings; its masked LM refuses is_decoder",
+    "cohere_compass_text": "rope_parameters {} per layer type",
+    "bamba": "no attention layer",
+    "granitemoehybrid": "no attention layer",
+    "lfm2_moe": "layer_types None",
+    "bailing_hybrid": "n_group under its own name, num_expert_group",
+    "zamba": "one hybrid layer ties its shared weights to none",
+    "xlstm": "head sizes rounded to 64 in one place only",
+    "gemma3n_text": "kv-shared layers beyond the tiny depth; per-layer intermediate sizes",
+    "dots3_note_text": "sliding layers' head_dim is qk_nope + qk_rope",
+}
+
+
+@pytest.mark.parametrize("model_type", sorted(FORKED_BY_RULES))
+def test_a_tiny_config_that_keeps_the_relations_builds_and_runs_every_head(model_type):
+    source = engine.find_source(model_type)
+    natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
+    overrides, *_ = engine.derive_tiny_config(source.config_class, natives)  # ForkError if a head fails
+    assert overrides
+
+
 def test_settings_that_extend_a_size_name_are_that_size_of_another_part():
     values = {
         "hidden_size": 2304,
@@ -302,25 +390,41 @@ def test_a_type_without_a_base_model_is_refused():
 
 
 def test_a_type_whose_inputs_cannot_be_made_is_refused():
-    source = engine.find_source("musicgen")  # its config has two text configs: which one the inputs are for is unsaid
+    source = engine.find_source("minicpmv4_7")  # its image inputs' code fails on the tiny config
     natives = {auto_class: getattr(transformers, name) for auto_class, name in source.heads.items()}
-    with pytest.raises(
-        engine.ForkError, match="^its example inputs cannot be made from the tiny config: ValueError: "
-    ):
-        engine.derive_tiny_config(transformers.MusicgenConfig, natives)
+    with pytest.raises(engine.ForkError, match="^its example inputs cannot be made from the tiny config: "):
+        engine.derive_tiny_config(source.config_class, natives)
+
+
+def test_a_base_model_built_from_a_part_of_the_config_is_refused():
+    with pytest.raises(engine.ForkError, match="^the base model of 'musicgen', MusicgenModel, is built from the 'dec"):
+        engine.find_source("musicgen")  # from its decoder's config: AutoModel cannot build it from a MusicgenConfig
 
 
 def test_the_packages_remote_code_needs_installed_are_found_in_the_forked_files(tmp_path):
-    files = engine.make_fork("rwkv", "my_model", "MyModel").files  # it imports bitsandbytes where it quantizes
+    # RWKV imports bitsandbytes in the method that quantizes, after its own guard (`is_bitsandbytes_available()`),
+    # which transformers' `check_imports` does not see: the fork puts the import in a `try`, which it skips.
+    files = engine.make_fork("rwkv", "my_model", "MyModel").files
     for name, text in files.items():
         (tmp_path / f"{name}.py").write_text(text)
     (tmp_path / "other.py").write_text("import torch\nimport no_such_package_of_the_fork\n")
     imported = {
         name for file in files for name in transformers.dynamic_module_utils.get_imports(tmp_path / f"{file}.py")
     }
-    assert "bitsandbytes" in imported
+    assert "bitsandbytes" not in imported and "import bitsandbytes as bnb" in files["modeling_my_model"]
     missing = engine.missing_imports(tmp_path, {**files, "other": ""})
-    assert "no_such_package_of_the_fork" in missing and "torch" not in missing
+    assert "no_such_package_of_the_fork" in missing and "torch" not in missing and "bitsandbytes" not in missing
+
+
+def test_an_optional_import_in_a_function_goes_into_a_try_that_changes_nothing():
+    text = "import torch\n\n\ndef quantize(x):\n    import bitsandbytes as bnb\n    import torch.nn\n"
+    hidden = engine.hide_optional_imports(text, {"torch"})
+    assert hidden == (
+        "import torch\n\n\ndef quantize(x):\n"
+        "    try:  # optional: remote code loads without it (check_imports skips a try)\n"
+        "        import bitsandbytes as bnb\n    except ImportError:\n        raise\n    import torch.nn\n"
+    )
+    assert engine.hide_optional_imports(text, {"torch", "bitsandbytes"}) == text  # needed at import: stays
 
 
 def test_a_head_that_generate_knows_by_its_name_keeps_its_own_cache():

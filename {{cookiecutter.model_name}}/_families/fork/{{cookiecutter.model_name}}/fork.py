@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import argparse
 import ast
+import copy
 import difflib
 import importlib
 import importlib.util
 import inspect
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -146,6 +148,15 @@ def find_source(model_type: str, untested: dict[str, str] | None = None) -> Sour
             classes[auto_class] = getattr(transformers, names[0])
         except (ImportError, AttributeError) as error:
             raise ForkError(f"{model_type!r} needs what is not installed: {one_line(error)}") from error
+    base = classes.get("AutoModel")
+    sub_configs = getattr(config_class, "sub_configs", None) or {}
+    if base is not None and base.config_class in sub_configs.values():  # Musicgen's: its decoder's config
+        part = next(key for key, value in sub_configs.items() if value is base.config_class)
+        raise ForkError(
+            f"the base model of {model_type!r}, {base.__name__}, is built from the {part!r} part of its config "
+            f"({base.config_class.__name__}), not from its {config_class.__name__}: transformers' own Auto classes "
+            f"cannot build it from a {model_type!r} config"
+        )
     home, borrowed = package, None
     head_packages = {head.__module__.rsplit(".", 1)[0] for head in classes.values()}
     if len(head_packages) == 1 and package not in head_packages:  # a config of its own for another folder's heads
@@ -409,6 +420,62 @@ def rewrite_source(text: str, rewrite: Rewrite) -> str:
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def import_tops(node: ast.AST) -> set[str]:
+    """The top-level packages an absolute import statement names."""
+    if isinstance(node, ast.Import):
+        return {alias.name.split(".")[0] for alias in node.names}
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        return {node.module.split(".")[0]}
+    return set()
+
+
+def module_level_imports(text: str) -> set[str]:
+    """The packages a file imports outside its functions: those it needs to be imported at all."""
+    found: set[str] = set()
+    todo = list(ast.parse(text).body)
+    while todo:
+        node = todo.pop()
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found |= import_tops(node)
+            todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+OPTIONAL_IMPORT = (
+    "{indent}try:  # optional: remote code loads without it (check_imports skips a try)\n"
+    "{body}{indent}except ImportError:\n{indent}    raise\n"
+)
+
+
+def hide_optional_imports(text: str, required: set[str]) -> str:
+    """`text` with each import that a function makes where it uses an optional package (that no forked file imports
+    outside its functions: `import bitsandbytes`, `import deepspeed`) in a `try` that re-raises, unchanged in what it
+    does: transformers' `check_imports` refuses to load remote code whose files import a package this Python lacks,
+    but skips the imports of a `try`; the source's own guard (`if is_bitsandbytes_available()`) is not one it sees."""
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    found: list[ast.stmt] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        if isinstance(node, ast.Try | ast.TryStar):
+            return
+        if in_function and import_tops(node) - required:
+            found.append(node)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, in_function or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef))
+
+    visit(tree, False)
+    for node in sorted(found, key=lambda node: node.lineno, reverse=True):
+        first, last = node.lineno - 1, node.end_lineno
+        indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+        if len(indent) != node.col_offset or lines[last - 1].rstrip("\n")[node.end_col_offset :].strip():
+            continue  # not a statement of its own lines: left as it is
+        body = "".join("    " + line if line.strip() else line for line in lines[first:last])
+        lines[first:last] = [OPTIONAL_IMPORT.format(indent=indent, body=body)]
+    return "".join(lines)
 
 
 def model_type_strings(tree: ast.Module) -> set[tuple[int, int]]:
@@ -714,6 +781,8 @@ def make_fork(
             text = registration(text, source, rewrite)
         files[rewrite.modules[name]] = text
         sources[f"{rewrite.modules[name]}.py"] = path
+    required = {"transformers"}.union(*(module_level_imports(text) for text in files.values()))
+    files = {name: hide_optional_imports(text, required) for name, text in files.items()}
     facts = {
         "base_model": model_type,
         "transformers_version": transformers.__version__,
@@ -814,7 +883,10 @@ TINY_SIZES: dict[str, int] = {
     **dict.fromkeys(("mm_tokens_per_image",), 4),
     **dict.fromkeys(("vocab_size",), TINY_VOCAB),
     **dict.fromkeys(("num_labels",), 3),
+    **dict.fromkeys(("num_groups",), 4),  # a group norm's groups, which divide the tiny stages' channels (8, 16, ...)
 }
+# Factors that scale a convolutional model's channels (MobileNet's `depth_multiplier`): their tiny values.
+TINY_FACTORS = {"depth_multiplier": 0.25, "width_multiplier": 0.25}
 # A question-answering head of BERT's kind reads its start and end logits from `num_labels` outputs: two.
 QUESTION_ANSWERING_LABELS = 2
 # Settings that are lists of sizes (one per stage of a convolutional or hierarchical model): their tiny values.
@@ -861,6 +933,8 @@ def tiny_values(
             changed[key] = TINY_SIZES[size]
         elif key in TINY_SIZES and key in ("sliding_window", "local_attention") and isinstance(value, int):
             changed[key] = TINY_SIZES[key]
+        elif key in TINY_FACTORS and isinstance(value, int | float) and value > TINY_FACTORS[key]:
+            changed[key] = TINY_FACTORS[key]
         elif key in TINY_STAGE_SIZES and is_int_list(value):
             changed[key] = [TINY_SIZES["hidden_size"] // 4 * 2**index for index in range(len(value))]
         elif key in TINY_STAGE_COUNTS and is_int_list(value):
@@ -878,15 +952,27 @@ def tiny_values(
             changed[key] = 1
         elif key.endswith("_multiple_of") and isinstance(value, int) and value > 8:
             changed[key] = 8
+        elif key.startswith("default_") and value is None and is_list_of(values.get(f"{key[8:]}s"), str):
+            changed[key] = values[f"{key[8:]}s"][0]  # X-MOD's `default_language`: the first of its `languages`
+        elif key in ("image_size", "img_size") and is_int_list(value) and max(value) > TINY_SIZES[key]:
+            changed[key] = [TINY_SIZES[key]] * len(value)  # (height, width)
+    # A stem that gives the first stage its channels (TextNet's `stem_out_channels`) gives the tiny first stage's.
+    for stage_key in [key for key in changed if key in TINY_STAGE_SIZES]:
+        for key, value in values.items():
+            if key.endswith("_out_channels") and type(value) is int and value == values[stage_key][0]:
+                changed[key] = changed[stage_key][0]
     if top:
         changed["num_labels"] = TINY_SIZES["num_labels"]
     stages = [len(value) for key, value in values.items() if key in TINY_STAGE_COUNTS and is_int_list(value)]
     changed.update(tiny_dependent_sizes(values, changed))
     changed.update(tiny_pixel_window(values, changed))
     changed.update(tiny_staged_image(values, changed, stages[0] if stages else 0))
+    changed.update(tiny_strided_image(values, changed))
     layers = next((key for key in LAYER_COUNT_KEYS if isinstance(values.get(key), int)), None)
     if layers is not None and values[layers] not in stages:  # Swin's `num_layers` counts its stages: they stay
         changed.update(tiny_layer_lists(values, layers, changed.get(layers, values[layers])))
+        changed.update(tiny_shared_layers(values, changed, layers))
+        changed.update(tiny_size_lists(values, changed, values[layers]))
     changed.update(tiny_token_ids(values, layout))
     return changed
 
@@ -950,11 +1036,91 @@ def tiny_dependent_sizes(values: dict[str, Any], changed: dict[str, Any]) -> dic
     for key in KV_HEAD_COUNT_KEYS:
         if heads is not None and key in changed and values.get(key) == values[heads]:
             dependent[key] = changed.get(heads, values[heads])
+    # A state-space mixer's heads fill its expanded width (Mamba-2: hidden_size * expand = num_heads * head_dim).
+    expand, width = values.get("expand"), next((key for key in WIDTH_KEYS if isinstance(values.get(key), int)), None)
+    if type(expand) is int and heads and width and type(values.get("head_dim")) is int:
+        tiny_width, tiny_head = changed.get(width, values[width]) * expand, changed.get("head_dim", values["head_dim"])
+        if values[width] * expand == values[heads] * values["head_dim"] and tiny_width % tiny_head == 0:
+            dependent[heads] = tiny_width // tiny_head
+    # Multi-head latent attention's head: its part without positions and its rotary part (Mistral 4, DeepSeek-V3).
+    parts = [changed.get(key, values.get(key)) for key in ("qk_nope_head_dim", "qk_rope_head_dim")]
+    if (
+        all(type(part) is int for part in parts)
+        and values.get("head_dim") == values["qk_nope_head_dim"] + values["qk_rope_head_dim"]
+    ):
+        dependent["head_dim"] = sum(parts)
+    # A head that rotates only part of itself (`partial_rotary_factor`) rotates two frequencies at least (four dims),
+    # as multimodal rotary embeddings that alternate their axes need: head_dim 16 for a quarter.
+    factor = min(rotary_factors(values), default=1.0)
+    if type(changed.get("head_dim")) is int and changed["head_dim"] * factor < 4:
+        dependent["head_dim"] = math.ceil(4 / factor / 8) * 8
     rotary = values.get("rotary_dim")
     source_head, tiny_head = head_size(values), head_size({**values, **changed})
     if isinstance(rotary, int) and not isinstance(rotary, bool) and source_head and tiny_head and rotary > tiny_head:
         dependent["rotary_dim"] = max(2, rotary * tiny_head // source_head // 2 * 2)
+    dependent.update(tiny_group_heads(values, {**values, **changed, **dependent}))
+    dependent.update(tiny_size_splits(values, {**values, **changed, **dependent}))
     return dependent
+
+
+def is_size(value: Any) -> bool:
+    return type(value) is int
+
+
+def tiny_group_heads(source: dict[str, Any], tiny: dict[str, Any]) -> dict[str, Any]:
+    """Another head count (`index_num_heads`) that is, in the source, the query heads per key-value head (the heads
+    of one group of grouped-query attention, more than one key-value head): the tiny group's heads."""
+    heads = next((key for key in HEAD_COUNT_KEYS if is_size(source.get(key))), None)
+    groups = next((key for key in KV_HEAD_COUNT_KEYS if is_size(source.get(key))), None)
+    if heads is None or groups is None or source[groups] <= 1 or not is_size(tiny.get(heads)):
+        return {}
+    source_group, tiny_group = source[heads] // source[groups], tiny[heads] // max(1, tiny.get(groups) or 1)
+    if source_group <= 1 or source_group == tiny_group:
+        return {}
+    return {
+        key: tiny_group
+        for key, value in source.items()
+        if key.endswith("_heads")
+        and key not in (*HEAD_COUNT_KEYS, *KV_HEAD_COUNT_KEYS)
+        and value == source_group
+        and is_size(value)
+    }
+
+
+def tiny_size_splits(source: dict[str, Any], tiny: dict[str, Any]) -> dict[str, Any]:
+    """A list of sizes that the source splits a size into, as a sum (Reformer's `axial_pos_embds_dim`: the width) or
+    a product (its `axial_pos_shape`: the positions): the same split of the tiny size, in the same shares."""
+    shrunk = {
+        key: (value, tiny[key])
+        for key, value in source.items()
+        if key in TINY_SIZES and is_size(value) and is_size(tiny.get(key)) and tiny[key] < value
+    }
+    splits: dict[str, Any] = {}
+    for key, value in source.items():
+        if not is_int_list(value) or len(value) < 2 or min(value) < 1:
+            continue
+        for size, (whole, part) in shrunk.items():
+            if sum(value) == whole and size in WIDTH_KEYS:
+                shares = [max(1, item * part // whole) for item in value]
+                shares[-1] = part - sum(shares[:-1])
+                if shares[-1] >= 1:
+                    splits[key] = shares
+                    break
+            elif math.prod(value) == whole and size in POSITION_SIZES:
+                factors = [max(1, round(item * (part / whole) ** (1 / len(value)))) for item in value]
+                splits[key] = factors if math.prod(factors) == part else [part] + [1] * (len(value) - 1)
+                break
+    return splits
+
+
+def rotary_factors(values: dict[str, Any]) -> list[float]:
+    """The `partial_rotary_factor`s of the settings `values` and of their `rope_parameters` (per layer type too)."""
+    found = [values["partial_rotary_factor"]] if type(values.get("partial_rotary_factor")) in (int, float) else []
+    rope = values.get("rope_parameters")
+    for parameters in [rope, *rope.values()] if isinstance(rope, dict) else []:
+        if isinstance(parameters, dict) and type(parameters.get("partial_rotary_factor")) in (int, float):
+            found.append(parameters["partial_rotary_factor"])
+    return [factor for factor in found if factor > 0]
 
 
 def tiny_pixel_window(values: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
@@ -974,6 +1140,50 @@ def tiny_staged_image(values: dict[str, Any], changed: dict[str, Any], stages: i
         needed = patch * window * 2 ** (stages - 1)
         return {"image_size": needed} if image < needed else {}
     return {}
+
+
+def tiny_strided_image(values: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
+    """A convolutional model that cuts its last feature map into patches after reducing the image by `output_stride`
+    (MobileViT's): an image whose last feature map still holds a patch."""
+    stride, patch, image = (changed.get(key, values.get(key)) for key in ("output_stride", "patch_size", "image_size"))
+    if all(type(value) is int for value in (stride, patch, image)) and image < stride * patch:
+        return {"image_size": stride * patch}
+    return {}
+
+
+def tiny_size_lists(values: dict[str, Any], changed: dict[str, Any], layers: int) -> dict[str, Any]:
+    """A size of `TINY_SIZES` that the config keeps as a list of one per layer of its `layers` (Gemma 3n's
+    `intermediate_size`), cut to the tiny depth: its items shrunk as the size itself. (Not a list per stage.)"""
+    shrunk: dict[str, Any] = {}
+    for key, value in values.items():
+        items = changed.get(key, value)
+        if (
+            key in TINY_SIZES
+            and is_int_list(value)
+            and len(value) == layers
+            and is_int_list(items)
+            and any(item > TINY_SIZES[key] for item in items)
+        ):
+            shrunk[key] = [min(item, TINY_SIZES[key]) for item in items]
+    return shrunk
+
+
+# The settings that count the last layers of the model that reuse the key-value states of earlier layers of their kind.
+SHARED_LAYER_COUNTS = ("num_kv_shared_layers",)
+
+
+def tiny_shared_layers(values: dict[str, Any], changed: dict[str, Any], layers_key: str) -> dict[str, Any]:
+    """A count of the last layers that reuse earlier layers' key-value states (`num_kv_shared_layers`) within the tiny
+    depth: the layers before them hold one layer of each kind (`layer_types`), which produce the states."""
+    depth = changed.get(layers_key, values[layers_key])
+    kinds = changed.get("layer_types", values.get("layer_types"))
+    producers = len(set(kinds)) if isinstance(kinds, list | tuple) and kinds else 1
+    shared: dict[str, Any] = {}
+    for key in SHARED_LAYER_COUNTS:
+        value = values.get(key)
+        if type(value) is int and value > max(0, depth - producers):
+            shared[key] = max(0, depth - producers)
+    return shared
 
 
 def is_list_of(value: Any, kind: type) -> bool:
@@ -1097,7 +1307,122 @@ def tiny_config_overrides(config_class: type) -> tuple[dict[str, Any], dict[str,
                     {"model_type": value["model_type"], **sub} if needs_model_type(config_class, key) else sub
                 )
     overrides.update(tiny_feature_layers(values, overrides))
-    return without_derived_lists(config_class, overrides), layout
+    overrides.update(tiny_matching_widths(values, overrides))
+    for key, lost in lost_sub_settings(config_class, values, overrides).items():
+        overrides[key] = {**lost, **overrides[key]}
+    overrides = without_derived_lists(config_class, overrides)
+    overrides.update(tiny_attention_layer(config_class, values, overrides))
+    return overrides, layout
+
+
+def tiny_aliased_sizes(config_class: type, values: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The sizes a config keeps under its own name for one of `TINY_SIZES` (its `attribute_map`: `n_group` ->
+    `num_expert_group`), which its dict gives under that own name: shrunk as the size they stand for."""
+    changed: dict[str, Any] = {}
+    for alias, key in getattr(config_class, "attribute_map", {}).items():
+        value = values.get(key)
+        if (
+            alias in TINY_SIZES
+            and alias not in LAYER_COUNT_KEYS  # the depth: a stage count under its own name (ConvNeXt's) stays
+            and key not in TINY_SIZES
+            and key not in overrides
+            and type(value) is int
+            and value > TINY_SIZES[alias]
+        ):
+            changed[key] = TINY_SIZES[alias]
+    return changed
+
+
+# The kinds of layer (`layer_types`) of recurrent layers only, which keep no attention cache.
+RECURRENT_LAYER_TYPES = ("linear_attention",)
+
+
+def tiny_attention_layer(config_class: type, values: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """A hybrid model (attention heads beside recurrent layers) whose default layers are all recurrent
+    (`layer_types` all `linear_attention`, or left None): its tiny model's last layer attends ("full_attention"), as
+    transformers' masks need an attention layer in the cache. Through `layer_types` where the config takes it, else
+    through the list of attention layers' indices the source leaves None (Bamba's `attn_layer_indices`)."""
+    if not any(type(values.get(key)) is int and values[key] > 0 for key in HEAD_COUNT_KEYS):
+        return {}
+    try:
+        kinds = getattr(config_class(**copy.deepcopy(overrides)), "layer_types", None)  # (it may change its dicts)
+    except Exception:  # noqa: BLE001 - the config class says why, later
+        return {}
+    if kinds is not None and (not isinstance(kinds, list | tuple) or not set(kinds) <= set(RECURRENT_LAYER_TYPES)):
+        return {}
+    depth = next((overrides.get(key, values[key]) for key in LAYER_COUNT_KEYS if type(values.get(key)) is int), None)
+    if not depth:
+        return {}
+    fields = getattr(config_class, "__dataclass_fields__", {})
+    tiny_kinds = list(kinds) if kinds else ["full_attention"] * depth
+    tiny_kinds[-1] = "full_attention"
+    trials = [{"layer_types": tiny_kinds}] if "layer_types" in fields else []
+    trials += [
+        {key: [depth - 1]}
+        for key, value in values.items()
+        if value is None and key in fields and key.endswith(("_layer_indices", "_layer_ids", "_idxs"))
+    ]
+    for trial in trials:
+        try:
+            tiny = getattr(config_class(**copy.deepcopy({**overrides, **trial})), "layer_types", None)
+        except Exception:  # noqa: BLE001 - not the setting that chooses the attention layers
+            continue
+        if isinstance(tiny, list | tuple) and "full_attention" in tiny:
+            return trial
+    return {}
+
+
+def lost_sub_settings(config_class: type, values: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The settings a config gives its sub-configs by default (PaliGemma's Gemma: one key-value head) that a sub-config
+    given as a dict of tiny values loses to its own class's defaults: sub-config key -> those settings."""
+    try:
+        tiny = config_values(config_class(**overrides))
+    except Exception:  # noqa: BLE001 - the tiny config is checked, with its reason, by the caller
+        return {}
+    lost = {}
+    for key, sub in overrides.items():
+        if not (isinstance(sub, dict) and isinstance(values.get(key), dict) and isinstance(tiny.get(key), dict)):
+            continue
+        try:
+            defaults = config_values(sub_config_class(config_class, values[key])())
+        except Exception:  # noqa: BLE001 - a sub-config class without defaults: nothing to compare with
+            continue
+        settings = {
+            name: value
+            for name, value in values[key].items()
+            if name not in sub and tiny[key].get(name) != value and tiny[key].get(name) == defaults.get(name, value)
+        }
+        if settings:
+            lost[key] = settings
+    return lost
+
+
+def tiny_matching_widths(values: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The sizes (`*_dim`, `*_size`) of a sub-config that the source sets equal to a width it shrinks (an adapter's
+    `adapter_in_dim`: its tower's `hidden_size`; its `adapter_out_dim`: the text model's): that width's tiny value.
+    The sub-config's own width first, then, for an output (`*_out_*`), the text model's (`text_config`, or the config
+    itself)."""
+    text = values.get("text_config") if isinstance(values.get("text_config"), dict) else values
+    tiny_text = overrides.get("text_config", {}) if text is not values else overrides
+    changed: dict[str, Any] = {}
+    for key, sub in values.items():
+        if not isinstance(sub, dict) or "model_type" not in sub or not isinstance(overrides.get(key), dict):
+            continue
+        tiny_sub = overrides[key]
+        own = [(sub.get(name), tiny_sub.get(name)) for name in WIDTH_KEYS]
+        texts = [(text.get(name), tiny_text.get(name)) for name in WIDTH_KEYS]
+        matched = {}
+        for name, value in sub.items():
+            if name in TINY_SIZES or name in tiny_sub or not is_size(value) or not name.endswith(("_dim", "_size")):
+                continue
+            widths = own + texts if "out" in name.split("_") else own  # an output's width: the text model's
+            widths = [(whole, tiny) for whole, tiny in widths if is_size(whole) and is_size(tiny) and tiny < whole]
+            tiny = next((tiny for whole, tiny in widths if whole == value), None)
+            if tiny is not None:
+                matched[name] = tiny
+        if matched:
+            changed[key] = {**tiny_sub, **matched}
+    return changed
 
 
 def tiny_feature_layers(values: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -1402,7 +1727,12 @@ def check_tiny_config(
         try:
             model = head(config).eval()
         except Exception as error:  # noqa: BLE001 - the source's own error is the reason to report
-            raise ForkError(f"its {head.__name__} cannot be built with the tiny config: {one_line(error)}") from error
+            if auto_class in (default, "AutoModel"):
+                why = f"its {head.__name__} cannot be built with the tiny config: {one_line(error)}"
+                raise ForkError(why) from error
+            # a head that needs the config otherwise (Reformer's masked LM: `is_decoder=False`): not registered
+            untested[auto_class] = f"cannot be built with the tiny config: {one_line(error)}"
+            continue
         parameters = sum(parameter.numel() for parameter in model.parameters())
         if parameters > MAX_TINY_PARAMETERS:
             raise ForkError(
@@ -1429,7 +1759,7 @@ def derive_tiny_config(
     if "AutoModelForQuestionAnswering" in heads:
         overrides["num_labels"] = QUESTION_ANSWERING_LABELS
     try:
-        config = config_class(**overrides)
+        config, overrides = wider_heads_if_refused(config_class, overrides)
         for key, value in tiny_rope_sections(config, heads["AutoModel"]).items():
             overrides[key] = {**overrides.get(key, {}), **value} if key in config.sub_configs else value
             config = config_class(**overrides)
@@ -1438,21 +1768,100 @@ def derive_tiny_config(
     try:
         return overrides, layout, *check_tiny_config(config, heads, default_auto_class(list(heads)))
     except ForkError as error:
-        # Sizes the source's defaults leave unset (None: `num_key_value_heads`, `num_experts_per_tok`) that its model
-        # reads as numbers all the same: the tiny config that sets them, if that one builds and runs.
-        unset = {key: TINY_SIZES[key] for key in unset_sizes(config_class) if key not in overrides}
-        if not unset:
+        # Retries, in this order: the settings the source's defaults leave unset that its model reads all the same
+        # (None sizes: `num_key_value_heads`, `num_experts_per_tok`; empty rotary parameters per layer kind) and a
+        # causal LM head that asserts it decodes (Reformer's); sizes under a name of the config's own
+        # (`tiny_aliased_sizes`); the layers' pattern twice (`repeated_layers`); a wider model (`widened`).
+        filled = with_unset_sizes(config_class, overrides) | unset_rope_parameters(config, overrides)
+        if default_auto_class(list(heads)) == "AutoModelForCausalLM" and getattr(config, "is_decoder", None) is False:
+            filled["is_decoder"] = True
+        aliased = {**overrides, **tiny_aliased_sizes(config_class, config_values(config_class()), overrides)}
+        for retry in (filled, aliased, repeated_layers(overrides), widened(overrides)):
+            if not retry or retry == overrides:
+                continue
+            try:
+                return retry, layout, *check_tiny_config(config_class(**retry), heads, default_auto_class(list(heads)))
+            except Exception:  # noqa: BLE001 - the reason of the first tiny config is the one to report
+                continue
+        raise error from None
+
+
+# The tiny head size where a config refuses `TINY_SIZES["head_dim"]`: heads that must be a multiple of a block (NVFP4's
+# 16 values).
+WIDER_TINY_HEAD = 16
+
+
+def wider_heads_if_refused(config_class: type, overrides: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The config of `overrides`, or, where its class refuses it, the config whose tiny head sizes (`head_dim`,
+    `*_head_dim`) are `WIDER_TINY_HEAD` if its class takes that one (the first refusal raised otherwise)."""
+    try:
+        return config_class(**overrides), overrides
+    except Exception:
+        heads = [
+            key
+            for key, value in overrides.items()
+            if (key == "head_dim" or key.endswith("_head_dim")) and value == TINY_SIZES["head_dim"]
+        ]
+        if not heads:
             raise
-        filled = {**overrides, **unset}
+        wider = {**overrides, **dict.fromkeys(heads, WIDER_TINY_HEAD)}
         try:
-            return filled, layout, *check_tiny_config(config_class(**filled), heads, default_auto_class(list(heads)))
-        except Exception:  # noqa: BLE001 - the reason of the source's own defaults is the one to report
-            raise error from None
+            return config_class(**wider), wider
+        except Exception:  # noqa: BLE001 - the first refusal is the one to report
+            pass
+        raise
 
 
-def unset_sizes(config_class: type) -> list[str]:
-    """The sizes of `TINY_SIZES` that the default config of `config_class` leaves None."""
-    return [key for key, value in config_values(config_class()).items() if value is None and key in TINY_SIZES]
+def unset_rope_parameters(config: Any, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Rotary parameters per kind of layer (`layer_types`) that a config's defaults leave empty (`{}`), which its
+    model reads per kind all the same: the default rotary embedding for each kind."""
+    layer_types = getattr(config, "layer_types", None)
+    if "rope_parameters" in overrides or getattr(config, "rope_parameters", None) != {} or not layer_types:
+        return {}
+    theta = getattr(config, "default_theta", 10_000.0)
+    return {
+        "rope_parameters": {kind: {"rope_type": "default", "rope_theta": theta} for kind in dict.fromkeys(layer_types)}
+    }
+
+
+def repeated_layers(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The tiny config with its layers' pattern twice (twice the depth, within `MAX_TINY_LAYERS`; each per-layer list
+    repeated): for a model whose layers of one kind share their weights, which it ties from the first of them into
+    the others (Zamba's shared transformer in each hybrid layer), and so needs two of them. {} if it cannot."""
+    key = next((key for key in LAYER_COUNT_KEYS if type(overrides.get(key)) is int), None)
+    if key is None or overrides[key] * 2 > MAX_TINY_LAYERS:
+        return {}
+    depth = overrides[key]
+    lists = {
+        name: list(value) * 2 for name, value in overrides.items() if isinstance(value, list) and len(value) == depth
+    }
+    return {**overrides, **lists, key: depth * 2}
+
+
+# The width a tiny model falls back to: a multiple of 128, where sizes models derive from their width (half of it,
+# all of it) are rounded up to a multiple of 64 in one place and not in another (xLSTM's `qk_dim`, its layers' own).
+TINY_WIDE = 128
+
+
+def widened(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The tiny config at the width `TINY_WIDE` ({} if it has no tiny width of `WIDTH_KEYS`)."""
+    key = next((key for key in WIDTH_KEYS if type(overrides.get(key)) is int and overrides[key] < TINY_WIDE), None)
+    return {**overrides, key: TINY_WIDE} if key else {}
+
+
+def with_unset_sizes(config_class: type, overrides: dict[str, Any]) -> dict[str, Any]:
+    """`overrides` with the sizes of `TINY_SIZES` that the default config of `config_class` leaves None set to their
+    tiny values, in its sub-configs too (a text model's `sliding_window`, whose mask its model builds all the same)."""
+    filled = dict(overrides)
+    for key, value in config_values(config_class()).items():
+        if value is None and key in TINY_SIZES:
+            filled.setdefault(key, TINY_SIZES[key])
+        elif isinstance(value, dict) and "model_type" in value:
+            unset = {name: TINY_SIZES[name] for name, size in value.items() if size is None and name in TINY_SIZES}
+            if unset:
+                model_type = {"model_type": value["model_type"]} if needs_model_type(config_class, key) else {}
+                filled[key] = {**model_type, **unset, **overrides.get(key, {})}
+    return filled
 
 
 def tiny_rope_sections(config: Any, base_class: type) -> dict[str, Any]:
