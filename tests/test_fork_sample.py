@@ -2,11 +2,13 @@
 parity tests, the shared modeling and conversion contract, fresh-process loads by path and by repo id, a publish round
 trip, the conversion of checkpoints laid out as the Hub serves them (vit's and llava's), and the README's first step.
 The default fork (qwen3, a dense decoder) runs its whole suite in test_bake.py; the sweep of every model type is
-`scripts/fork_sweep.py` (a scheduled workflow), not part of every run.
+`scripts/fork_sweep.py` (a scheduled workflow), not part of every run. `FORK_SAMPLE="gemma2 bamba" pytest
+tests/test_fork_sample.py` runs this test on other model types (the sweep compares outputs; this runs their suites).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -37,7 +39,7 @@ MODEL_SUITES = (
 )
 
 
-@pytest.mark.parametrize("base_model", SAMPLE)
+@pytest.mark.parametrize("base_model", os.environ.get("FORK_SAMPLE", "").split() or SAMPLE)
 def test_a_fork_of_each_kind_bakes_clean_and_passes_its_model_tests(tmp_path, base_model):
     answers = {"architecture": "fork", "base_model": base_model, "model_name": "my_fork"}
     project = bake(tmp_path, **answers, min_transformers_version=transformers.__version__)

@@ -246,7 +246,7 @@ def check_tokenizer(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig
             "vocab_size."
         )
     for name in special_ids:
-        model_id, tokenizer_id = getattr(config, name), getattr(tokenizer, name)
+        model_id, tokenizer_id = getattr(config, name, None), getattr(tokenizer, name)  # (RWKV's config: no pad id)
         if model_id is not None and tokenizer_id is not None and model_id != tokenizer_id:
             raise CommandError(
                 f"the config's {name} is {model_id} but the tokenizer's is {tokenizer_id}: make them equal."
