@@ -22,7 +22,7 @@ SAMPLE = {
     "qwen3_moe": "mixture of experts (transformers' checkpoint conversion of its experts)",
     "mistral": "sliding-window attention",
     "falcon_h1": "hybrid state-space and attention layers",
-    "modernbert": "encoder with a masked-LM head",
+    "bert": "encoder with a masked-LM head, converted from bert-base-uncased's Hub layout (pre-training heads beside)",
     "vit": "vision classifier",
     "llava": "vision-language model",
 }

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+import torch
 import transformers
 from transformers import PretrainedConfig, PreTrainedModel
 
@@ -24,7 +26,7 @@ from .cli import CommandError, temporary_folder
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
 from .conversion import TOKENIZER_FILES, ConversionError, command_line, copy_files, read_input
 from .family import CONVERTS_FROM, DEFAULT_AUTO_CLASS, FACTS
-from .fork import config_values
+from .fork import auto_mappings, config_values
 from .inputs import expected_weights, load_tokenizer, safetensors_files, shorten, tensor_shapes, weight_problems
 from .modeling_{{ cookiecutter.model_name }} import AUTO_CLASSES
 
@@ -85,7 +87,9 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
         except (RuntimeError, ValueError) as error:  # shapes that do not fit, even through the conversions
             reason = f"{'; '.join(problems)}." if problems else str(error)
             raise ConversionError(f"the checkpoint does not match the model: {reason}") from error
-    loaded = loading_problems(model, info, found)
+    unused = set(info.get("unexpected_keys") or ())
+    dropped = sorted(unused & other_heads_tensors(source_config))
+    loaded = loading_problems(model, {**info, "unexpected_keys": sorted(unused - set(dropped))}, found)
     problems = (problems or loaded) if loaded else []  # the check names the stored tensors, where both find some
     if problems:
         raise ConversionError(f"the checkpoint does not match the model: {'; '.join(problems)}.")
@@ -94,6 +98,7 @@ def convert(input_dir: Path, output_dir: Path) -> list[str]:
     return [
         f"tensors in checkpoint: {len(found)}, in model: {len(model.state_dict())}",
         "missing, unused or mis-shaped tensors: none",
+        *([f"dropped: {shorten(dropped)}, which only other heads of {SOURCE} hold"] if dropped else []),
         copy_files(input_dir, output_dir, CARRIED_FILES),
         *name_tokenizer_class(input_dir, output_dir, source_config),
     ]
@@ -118,6 +123,19 @@ def name_tokenizer_class(input_dir: Path, output_dir: Path, source_config: Pretr
     settings["tokenizer_class"] = loaded
     path.write_text(json.dumps(settings, indent=2, ensure_ascii=False) + "\n")
     return [f"tokenizer_config.json: tokenizer_class {named} -> {loaded}, as transformers loads it for {SOURCE}"]
+
+
+def other_heads_tensors(source_config: PretrainedConfig) -> set[str]:
+    """The tensors that only the source's other heads hold (BERT's pre-training head: the pooler and the next-sentence
+    head beside the masked-LM head), by their names in those heads' checkpoints: a checkpoint saved by one of them
+    (bert-base-uncased's) holds them beside the weights of the head it names, which transformers' own head drops when
+    it loads them; the conversion drops them too, and says so."""
+    held: set[str] = set()
+    heads = [mapping[CONVERTS_FROM] for mapping in auto_mappings().values() if CONVERTS_FROM in mapping]
+    for name in {name for value in heads for name in ([value] if isinstance(value, str) else value)}:
+        with suppress(Exception), torch.device("meta"):  # a head this config cannot build holds nothing to drop
+            held |= set(getattr(transformers, name)(source_config).state_dict())
+    return held
 
 
 def loading_problems(model: PreTrainedModel, info: dict[str, Any], found: dict[str, tuple[int, ...]]) -> list[str]:
