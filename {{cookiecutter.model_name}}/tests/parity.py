@@ -32,6 +32,9 @@ def assert_same_outputs(ours: Any, native: Any, where: str = "outputs", atol: fl
         assert len(ours) == len(native), f"{where}: {len(ours)} elements where the native model gives {len(native)}"
         for index, (our_item, native_item) in enumerate(zip(ours, native, strict=True)):
             assert_same_outputs(our_item, native_item, f"{where}[{index}]", atol)
+    elif isinstance(native, Cache) and hasattr(native, "cross_attention_cache"):  # an encoder-decoder's two caches
+        for part in ("self_attention_cache", "cross_attention_cache"):
+            assert_same_outputs(getattr(ours, part), getattr(native, part), f"{where}.{part}", atol)
     elif isinstance(native, Cache):
         assert len(ours.layers) == len(native.layers), f"{where}: not the same number of cache layers"
         for index, (our_layer, native_layer) in enumerate(zip(ours.layers, native.layers, strict=True)):

@@ -49,11 +49,14 @@ def refusal(values: dict[str, Any]) -> str | None:
     return None
 
 
-# Settings upstream's config refuses, and what it says (see `common.CONFIG_REFUSALS`): a size of the wrong type, and
-# unknown layer types where the config has them. Upstream's configs check no ranges.
+# Settings upstream's config refuses, and what it says (see `common.CONFIG_REFUSALS`): a size of the wrong type (in its
+# text or vision config, where the config itself holds none: Idefics3's), and unknown layer types where the config has
+# them. Upstream's configs check no ranges.
 _FIELDS = {field.name for field in dataclasses.fields(NATIVE_CONFIG)}
-_SIZE = next(key for key in (*fork.TINY_SIZES, "hidden_sizes") if key in _FIELDS)
-_CASES = {"wrong-type": {_SIZE: "large"}, "refused-by-transformers": {"layer_types": ["no_such_layer"]}}
+_SIZE = next((key for key in (*fork.TINY_SIZES, "hidden_sizes") if key in _FIELDS), None)
+_PART = next((key for key in ("text_config", "vision_config") if key in _FIELDS), None)
+_WRONG_TYPE = {_SIZE: "large"} if _SIZE else {_PART: {**TINY_CONFIG.get(_PART, {}), "hidden_size": "large"}}
+_CASES = {"wrong-type": _WRONG_TYPE, "refused-by-transformers": {"layer_types": ["no_such_layer"]}}
 CONFIG_REFUSALS = {
     case: (values, refusal(values)) for case, values in _CASES.items() if set(values) <= _FIELDS and refusal(values)
 }

@@ -1733,6 +1733,14 @@ def check_tiny_config(
             # a head that needs the config otherwise (Reformer's masked LM: `is_decoder=False`): not registered
             untested[auto_class] = f"cannot be built with the tiny config: {one_line(error)}"
             continue
+        base = heads.get("AutoModel")
+        if auto_class != "AutoModel" and base and model.base_model is not model and type(model.base_model) is not base:
+            # BART's causal LM is its decoder alone (BartDecoderWrapper), not the BartModel its checkpoints load into.
+            untested[auto_class] = (
+                f"its base model is a {type(model.base_model).__name__}, not the {base.__name__} of AutoModel: a "
+                "checkpoint of one is not a checkpoint of the other"
+            )
+            continue
         parameters = sum(parameter.numel() for parameter in model.parameters())
         if parameters > MAX_TINY_PARAMETERS:
             raise ForkError(
@@ -1743,6 +1751,11 @@ def check_tiny_config(
             with torch.no_grad():
                 model(**inputs, **labels_for(auto_class, inputs, config.num_labels))
         except Exception as error:  # noqa: BLE001
+            if auto_class == "AutoModel" and "decoder_input_ids" in inspect.signature(head.forward).parameters:
+                raise ForkError(
+                    f"its {head.__name__} is an encoder-decoder that needs decoder inputs beside the text, which the "
+                    f"project does not derive: {one_line(error)}"
+                ) from error
             if auto_class in (default, "AutoModel"):
                 raise ForkError(f"its {head.__name__} fails on the tiny inputs: {one_line(error)}") from error
             untested[auto_class] = f"fails on the inputs the project derives: {one_line(error)}"

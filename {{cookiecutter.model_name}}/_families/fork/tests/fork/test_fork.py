@@ -50,6 +50,8 @@ def flat(value) -> list[torch.Tensor]:
         return [value]
     if hasattr(value, "layers"):  # a cache: its attention layers' keys and values, its recurrent layers' states
         return [tensor for layer in value.layers for tensor in layer_tensors(layer).values()]
+    if hasattr(value, "cross_attention_cache"):  # an encoder-decoder's caches
+        return flat([value.self_attention_cache, value.cross_attention_cache])
     if isinstance(value, Mapping):
         return [tensor for item in value.values() for tensor in flat(item)]
     if isinstance(value, list | tuple):
