@@ -1,9 +1,11 @@
 """Reading and checking the model a user publishes or records: a saved checkpoint of this project, checked before
-anything is loaded from it (no code from it runs), or a new model built from a config; and its tokenizer or processor.
+anything is loaded from it (no code from it runs), or a new model built from a config; its tokenizer or processor; and
+what a conversion records of its source in config.json: written here (`record_source`), read here (`weights_origin`).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import NamedTuple
 
@@ -50,7 +52,7 @@ PROCESSOR_KIND = {
 }[PROCESSOR_FILE]
 # Head name (e.g. "ForCausalLM") -> class, for every registered class.
 HEADS = {model_class.__name__.removeprefix(CLASS_PREFIX): model_class for model_class in AUTO_CLASSES}
-# What a conversion records in config.json (`conversion.record_source`): the keys it always writes, and the one it
+# What a conversion records in config.json (`record_source`): the keys it always writes, and the one it
 # writes for a snapshot of the Hub cache.
 SOURCE_KEYS = ("model", "model_type", "name", "weights_sha256")
 SOURCE_REVISION = "revision"
@@ -148,6 +150,26 @@ def weights_origin(checkpoint: Path | None) -> Origin:
         )
     converted = weights_digest(safetensors_files(checkpoint, "--checkpoint")) == source["weights_sha256"]
     return Origin("converted" if converted else "fine-tuned", source)
+
+
+def record_source(input_dir: Path, output_dir: Path, source: str) -> str:
+    """Record in `output_dir`'s config.json (its `CONVERTED_FROM` key) what was converted: the `source` model, the
+    input's name and the digest of the converted weights, by which publish tells this checkpoint from one trained
+    further. The name is the repo id and revision of a snapshot of the Hub cache (where `hf download <repo id>`
+    puts it), else the folder's name: never the whole local path, which a published config.json would show. Returns
+    the report line."""
+    folder = input_dir.resolve()
+    cache = folder.parent.parent.name  # models--<namespace>--<name>, for <cache>/snapshots/<commit>
+    if folder.parent.name == "snapshots" and cache.startswith("models--"):
+        name = {"name": cache.removeprefix("models--").replace("--", "/"), "revision": folder.name}
+    else:
+        name = {"name": folder.name}
+    weights = weights_digest(safetensors_files(output_dir, "--output"))
+    recorded = {"model": source, "model_type": CONVERTS_FROM, **name, "weights_sha256": weights}
+    config = {**read_json(output_dir / "config.json"), CONVERTED_FROM: recorded}
+    # As transformers writes config.json (`PretrainedConfig.to_json_string`).
+    (output_dir / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return f"recorded in config.json ({CONVERTED_FROM}): converted from {name['name']}, a {source} checkpoint"
 
 
 def find_processor(folder: Path | None, config: {{ cookiecutter.class_prefix }}Config, required: bool) -> Processor:

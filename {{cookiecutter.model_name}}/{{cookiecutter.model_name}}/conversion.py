@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import copy
 import inspect
-import json
 import shutil
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
@@ -26,23 +25,20 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 from transformers import PretrainedConfig, PreTrainedModel
 
+from .checkpoint import record_source
 from .cli import CommandError, check_new_folder, move_into, path_kind, run_command, temporary_folder, writing
 from .configuration_{{ cookiecutter.model_name }} import {{ cookiecutter.class_prefix }}Config
-from .family import CONVERTS_FROM
 from .inputs import (
     CONFIG_ERRORS,
-    CONVERTED_FROM,
     PROCESSOR_FILES,
     config_problem,
     current_name,
     load_tokenizer,
     read_config,
-    read_json,
     refuse_foreign_code,
     safetensors_files,
     tensor_shapes,
     weight_problems,
-    weights_digest,
 )
 
 PACKAGE = "{{ cookiecutter.model_name }}"
@@ -248,26 +244,6 @@ def copy_files(input_dir: Path, output_dir: Path, names: tuple[str, ...]) -> str
     for name in copied:
         shutil.copyfile(input_dir / name, output_dir / name)
     return f"copied from the input folder: {copied or 'none'}"
-
-
-def record_source(input_dir: Path, output_dir: Path, source: str) -> str:
-    """Record in `output_dir`'s config.json (its `CONVERTED_FROM` key) what was converted: the `source` model, the
-    input's name and the digest of the converted weights, by which publish tells this checkpoint from one trained
-    further. The name is the repo id and revision of a snapshot of the Hub cache (where `hf download <repo id>`
-    puts it), else the folder's name: never the whole local path, which a published config.json would show. Returns
-    the report line."""
-    folder = input_dir.resolve()
-    cache = folder.parent.parent.name  # models--<namespace>--<name>, for <cache>/snapshots/<commit>
-    if folder.parent.name == "snapshots" and cache.startswith("models--"):
-        name = {"name": cache.removeprefix("models--").replace("--", "/"), "revision": folder.name}
-    else:
-        name = {"name": folder.name}
-    weights = weights_digest(safetensors_files(output_dir, "--output"))
-    recorded = {"model": source, "model_type": CONVERTS_FROM, **name, "weights_sha256": weights}
-    config = {**read_json(output_dir / "config.json"), CONVERTED_FROM: recorded}
-    # As transformers writes config.json (`PretrainedConfig.to_json_string`).
-    (output_dir / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return f"recorded in config.json ({CONVERTED_FROM}): converted from {name['name']}, a {source} checkpoint"
 
 
 def command_line(convert: Callable[[Path, Path], list[str]], doc: str, source: str) -> Callable[..., int]:

@@ -46,7 +46,7 @@ CONFIG_ERRORS = (ValueError, TypeError, StrictDataclassError)
 # Old tensor names that transformers renames when it loads any checkpoint (its "legacy" conversion), so the checks read
 # them as it does. transformers 5.4 to 5.17 also write them back when saving a model they loaded.
 LEGACY_NAMES = (("LayerNorm.gamma", "LayerNorm.weight"), ("LayerNorm.beta", "LayerNorm.bias"))
-# The key of config.json where a conversion script records what it converted (`conversion.record_source`), which
+# The key of config.json where a conversion script records what it converted (`checkpoint.record_source`), which
 # publish reads to say on the model card what the weights are (`checkpoint.weights_origin`). A key of config.json
 # rather than a file of its own: transformers keeps a config's unknown keys, so it stays with the model when a user
 # loads the converted checkpoint, fine-tunes it and saves it elsewhere, where a file beside the weights would be left
